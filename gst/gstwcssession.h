@@ -1,0 +1,93 @@
+/* gst-wcs: one WCS WebSocket signalling session (libsoup 3)
+ *
+ * The session owns a private GMainContext running in its own thread: all
+ * socket I/O, timers (connect timeout, receive-probes watchdog) and signal
+ * emissions happen there, so an element's streaming thread never blocks on
+ * the network. Every public function is thread-safe and non-blocking.
+ *
+ * Status semantics (SESSION_STATUS):
+ *   PENDING      created, never connected
+ *   CONNECTED    WebSocket open, "connection" sent
+ *   ESTABLISHED  "getUserData" received: streams may be published / played
+ *   DISCONNECTED clean close (close frame from either side, or disconnect())
+ *   FAILED       refused, failed handshake, TLS failure, connect timeout,
+ *                abrupt drop (EOF / I/O error without a close frame), or the
+ *                receive-probes watchdog fired
+ * A session can be connected again after DISCONNECTED or FAILED.
+ */
+#ifndef __GST_WCS_SESSION_H__
+#define __GST_WCS_SESSION_H__
+
+#include <gst/gst.h>
+#include "gstwcsprotocol.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_WCS_SESSION (gst_wcs_session_get_type ())
+G_DECLARE_FINAL_TYPE (GstWcsSession, gst_wcs_session, GST, WCS_SESSION, GObject)
+
+/*
+ * Properties (set before connect(); a change applies to the next connect):
+ *   "location"        string  ws:// or wss:// URL
+ *   "app-key"         string  default "defaultApp"
+ *   "custom"          GstStructure, optional, sent as "custom" in "connection"
+ *   "receive-probes"  uint    default 10, 0 = watchdog off
+ *   "probes-interval" uint ms default 5000, 0 = watchdog off
+ *   "connect-timeout" uint ms default 10000 (covers TCP + TLS + upgrade)
+ *   "status"          GstWcsSessionStatus, read-only
+ *
+ * Signals (emitted from the session thread; handlers must not block; they
+ * may call any gst_wcs_session_* function):
+ *   "status-changed"  (GstWcsSessionStatus status, const gchar *reason)
+ *        reason: NULL or a human readable cause ("connection refused",
+ *        "pings-missed", "closed by server", "connect timeout", ...)
+ *   "remote-sdp"      (const gchar *media_session_id, const gchar *sdp)
+ *   "stream-status"   (const gchar *media_session_id, const gchar *name,
+ *                      GstWcsStreamStatus status, const gchar *info)
+ *        only for updates that carry a status that changes the stream
+ *        status (status-less metrics/notifyVideoFormat updates are dropped)
+ *   "message"         (const gchar *message_name, const gchar *raw_text)
+ *        every inbound frame that parsed, after it has been handled
+ */
+
+GstWcsSession *gst_wcs_session_new (const gchar * location);
+
+/* Validates the location (ws:// or wss:// with a host; else
+ * GST_WCS_ERROR_INVALID_ARGUMENT) and starts connecting asynchronously.
+ * Allowed from PENDING, DISCONNECTED or FAILED; otherwise
+ * GST_WCS_ERROR_INVALID_STATE. */
+gboolean gst_wcs_session_connect (GstWcsSession * session, GError ** error);
+
+/* Clean close (close frame); status DISCONNECTED. No-op when not connected. */
+void gst_wcs_session_disconnect (GstWcsSession * session);
+
+/* Test/fault helper: drop the socket without a close frame; status FAILED
+ * with the given reason. */
+void gst_wcs_session_abort (GstWcsSession * session, const gchar * reason);
+
+GstWcsSessionStatus gst_wcs_session_get_status (GstWcsSession * session);
+
+/* Stream requests; need ESTABLISHED (else GST_WCS_ERROR_INVALID_STATE).
+ * custom may be NULL. */
+gboolean gst_wcs_session_publish (GstWcsSession * session,
+    const gchar * media_session_id, const gchar * name, const gchar * sdp,
+    gboolean has_video, gboolean has_audio, GError ** error);
+gboolean gst_wcs_session_play (GstWcsSession * session,
+    const gchar * media_session_id, const gchar * name, const gchar * sdp,
+    GError ** error);
+gboolean gst_wcs_session_unpublish (GstWcsSession * session,
+    const gchar * media_session_id, const gchar * name, GError ** error);
+gboolean gst_wcs_session_stop (GstWcsSession * session,
+    const gchar * media_session_id, const gchar * name, GError ** error);
+
+/* Queue a raw text frame (tests, extensions); needs an open socket. */
+gboolean gst_wcs_session_send_text (GstWcsSession * session, const gchar * text,
+    GError ** error);
+
+/* Blocks the caller until all queued work ran on the session thread
+ * (tests and teardown). Never call from a signal handler. */
+void gst_wcs_session_flush (GstWcsSession * session);
+
+G_END_DECLS
+
+#endif /* __GST_WCS_SESSION_H__ */
