@@ -1,1 +1,453 @@
-/* placeholder: being written */
+/* gst-wcs: helpers shared by every end-to-end test (see wcstestutil.h) */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "wcstestutil.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+#define START_TIMEOUT_MS 15000
+#define STOP_TIMEOUT_MS 5000
+#define REST_TIMEOUT_S 5
+#define LISTEN_PREFIX "listening on "
+
+static void
+child_setup (gpointer user_data)
+{
+  /* never outlive the test process, even when it crashes or times out */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Copies the relay's remaining stdout to our stderr until EOF, so the child
+ * never blocks on a full pipe. */
+static gpointer
+drain_thread_func (gpointer data)
+{
+  gint fd = GPOINTER_TO_INT (data);
+  gchar buf[4096];
+
+  for (;;) {
+    gssize n = read (fd, buf, sizeof (buf));
+    if (n > 0) {
+      if (write (STDERR_FILENO, buf, n) < 0) {
+        /* nothing sensible to do */
+      }
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    break;
+  }
+  return NULL;
+}
+
+/* waitpid with a deadline; TRUE when reaped (status stored) */
+static gboolean
+reap_within (WcsTestRelay * r, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  if (r->pid <= 0)
+    return TRUE;
+
+  for (;;) {
+    int status = 0;
+    pid_t ret = waitpid (r->pid, &status, WNOHANG);
+
+    if (ret == r->pid || (ret < 0 && errno == ECHILD)) {
+      r->wait_status = (ret == r->pid) ? status : -1;
+      g_spawn_close_pid (r->pid);
+      r->pid = 0;
+      return TRUE;
+    }
+    if (ret < 0 && errno != EINTR)
+      return FALSE;
+    if (g_get_monotonic_time () >= deadline)
+      return FALSE;
+    g_usleep (10 * 1000);
+  }
+}
+
+static void
+join_drain (WcsTestRelay * r)
+{
+  if (r->drain_thread) {
+    g_thread_join (r->drain_thread);
+    r->drain_thread = NULL;
+  }
+  if (r->stdout_fd >= 0) {
+    close (r->stdout_fd);
+    r->stdout_fd = -1;
+  }
+}
+
+/* parses "listening on ws://HOST:PORT" out of @line; port 0 on failure */
+static guint
+parse_listen_line (const gchar * line, gchar ** url)
+{
+  const gchar *p = strstr (line, LISTEN_PREFIX);
+  const gchar *colon;
+  gchar *end = NULL;
+  guint64 port;
+
+  if (!p)
+    return 0;
+  p += strlen (LISTEN_PREFIX);
+  if (!g_str_has_prefix (p, "ws://") && !g_str_has_prefix (p, "wss://"))
+    return 0;
+  colon = strrchr (p, ':');
+  if (!colon || colon < p + 6)
+    return 0;
+  port = g_ascii_strtoull (colon + 1, &end, 10);
+  if (end == colon + 1 || port == 0 || port > 65535)
+    return 0;
+  *url = g_strndup (p, end - p);
+  return (guint) port;
+}
+
+WcsTestRelay *
+wcs_test_relay_start (guint port, const gchar * const *extra_args)
+{
+  const gchar *relay_path = g_getenv ("WCS_RELAY");
+  GPtrArray *argv;
+  GError *error = NULL;
+  WcsTestRelay *r;
+  GString *out;
+  gint64 deadline;
+  gint out_fd = -1;
+  GPid pid = 0;
+  gchar *url = NULL;
+  guint got_port = 0;
+
+  if (!relay_path || !*relay_path) {
+    g_warning ("wcs_test_relay_start: WCS_RELAY is not set");
+    return NULL;
+  }
+
+  argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (argv, g_strdup (relay_path));
+  g_ptr_array_add (argv, g_strdup ("--port"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", port));
+  for (; extra_args && *extra_args; extra_args++)
+    g_ptr_array_add (argv, g_strdup (*extra_args));
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_async_with_pipes (NULL, (gchar **) argv->pdata, NULL,
+          G_SPAWN_DO_NOT_REAP_CHILD, child_setup, NULL, &pid, NULL, &out_fd,
+          NULL, &error)) {
+    g_warning ("wcs_test_relay_start: cannot spawn %s: %s", relay_path,
+        error->message);
+    g_clear_error (&error);
+    g_ptr_array_unref (argv);
+    return NULL;
+  }
+  g_ptr_array_unref (argv);
+
+  r = g_new0 (WcsTestRelay, 1);
+  r->pid = pid;
+  r->stdout_fd = out_fd;
+  r->wait_status = -1;
+
+  out = g_string_new (NULL);
+  deadline = g_get_monotonic_time () + START_TIMEOUT_MS * 1000;
+  while (got_port == 0) {
+    gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+    struct pollfd pfd = { out_fd, POLLIN, 0 };
+    gchar buf[1024];
+    gssize n;
+    gchar *nl;
+    int pr;
+
+    if (left_ms <= 0) {
+      g_warning ("wcs_test_relay_start: no \"" LISTEN_PREFIX "\" line "
+          "within %d ms", START_TIMEOUT_MS);
+      break;
+    }
+    pr = poll (&pfd, 1, (int) MIN (left_ms, 200));
+    if (pr < 0 && errno != EINTR)
+      break;
+    if (pr <= 0)
+      continue;
+    n = read (out_fd, buf, sizeof (buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      g_warning ("wcs_test_relay_start: relay exited before listening");
+      break;
+    }
+    g_string_append_len (out, buf, n);
+    while ((nl = strchr (out->str, '\n')) != NULL) {
+      gchar *line = g_strndup (out->str, nl - out->str);
+      got_port = parse_listen_line (line, &url);
+      if (got_port == 0)        /* some other output: pass it on */
+        g_printerr ("%s\n", line);
+      g_free (line);
+      g_string_erase (out, 0, nl - out->str + 1);
+      if (got_port)
+        break;
+    }
+  }
+  if (got_port && out->len > 0) {
+    if (write (STDERR_FILENO, out->str, out->len) < 0) {
+      /* ignore */
+    }
+  }
+  g_string_free (out, TRUE);
+
+  if (got_port == 0) {
+    wcs_test_relay_free (r);
+    return NULL;
+  }
+
+  r->port = got_port;
+  r->url = url;
+  r->http_base = g_strdup_printf ("%s://127.0.0.1:%u",
+      g_str_has_prefix (url, "wss://") ? "https" : "http", got_port);
+  r->drain_thread = g_thread_new ("wcs-relay-stdout", drain_thread_func,
+      GINT_TO_POINTER (out_fd));
+  return r;
+}
+
+void
+wcs_test_relay_signal (WcsTestRelay * r, int signo)
+{
+  g_return_if_fail (r != NULL);
+
+  if (r->pid <= 0)
+    return;
+  kill (r->pid, signo);
+  if (signo == SIGKILL) {
+    if (!reap_within (r, STOP_TIMEOUT_MS))
+      g_warning ("wcs_test_relay_signal: pid %d not reaped after SIGKILL",
+          (int) r->pid);
+    else
+      join_drain (r);
+  }
+}
+
+void
+wcs_test_relay_stop (WcsTestRelay * r)
+{
+  g_return_if_fail (r != NULL);
+
+  if (r->pid > 0) {
+    kill (r->pid, SIGCONT);
+    kill (r->pid, SIGTERM);
+    if (!reap_within (r, STOP_TIMEOUT_MS)) {
+      g_warning ("wcs_test_relay_stop: pid %d ignored SIGTERM for %d ms, "
+          "killing it", (int) r->pid, STOP_TIMEOUT_MS);
+      kill (r->pid, SIGKILL);
+      if (!reap_within (r, STOP_TIMEOUT_MS))
+        g_warning ("wcs_test_relay_stop: pid %d could not be reaped",
+            (int) r->pid);
+    }
+  }
+  if (r->pid <= 0)
+    join_drain (r);
+}
+
+void
+wcs_test_relay_free (WcsTestRelay * r)
+{
+  if (!r)
+    return;
+  wcs_test_relay_stop (r);
+  if (r->pid <= 0)
+    join_drain (r);
+  g_free (r->url);
+  g_free (r->http_base);
+  g_free (r);
+}
+
+JsonNode *
+wcs_test_relay_rest (WcsTestRelay * r, const gchar * path,
+    const gchar * json_body, GError ** error)
+{
+  SoupSession *session;
+  SoupMessage *msg;
+  GBytes *body, *reply;
+  gchar *uri;
+  guint status;
+  JsonParser *parser;
+  JsonNode *root = NULL;
+  gsize len = 0;
+  const gchar *data;
+
+  g_return_val_if_fail (r != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  while (*path == '/')
+    path++;
+  uri = g_strdup_printf ("%s/%s", r->http_base, path);
+  msg = soup_message_new (SOUP_METHOD_POST, uri);
+  if (!msg) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "invalid URI %s", uri);
+    g_free (uri);
+    return NULL;
+  }
+  body = g_bytes_new (json_body ? json_body : "{}",
+      strlen (json_body ? json_body : "{}"));
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  g_bytes_unref (body);
+
+  session = soup_session_new_with_options ("timeout", REST_TIMEOUT_S,
+      "idle-timeout", REST_TIMEOUT_S, "proxy-resolver", NULL, NULL);
+  reply = soup_session_send_and_read (session, msg, NULL, error);
+  if (!reply)
+    goto out;
+
+  status = soup_message_get_status (msg);
+  data = g_bytes_get_data (reply, &len);
+  if (status == SOUP_STATUS_NOT_FOUND) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+        "POST %s: HTTP 404 %s", uri, soup_message_get_reason_phrase (msg));
+    goto out;
+  }
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+        "POST %s: HTTP %u %s: %.*s", uri, status,
+        soup_message_get_reason_phrase (msg), (int) MIN (len, 512),
+        data ? data : "");
+    goto out;
+  }
+  if (len == 0) {
+    root = json_node_new (JSON_NODE_NULL);
+    goto out;
+  }
+  parser = json_parser_new ();
+  if (json_parser_load_from_data (parser, data, len, error))
+    root = json_node_copy (json_parser_get_root (parser));
+  else if (error && *error)
+    g_prefix_error (error, "POST %s: reply is not JSON: ", uri);
+  g_object_unref (parser);
+
+out:
+  if (reply)
+    g_bytes_unref (reply);
+  g_object_unref (msg);
+  g_object_unref (session);
+  g_free (uri);
+  return root;
+}
+
+gboolean
+wcs_test_relay_find_stream (WcsTestRelay * r, const gchar * name,
+    gchar ** status, gchar ** codec, guint * players)
+{
+  JsonNode *root;
+  GError *error = NULL;
+  JsonArray *arr;
+  gboolean found = FALSE;
+  guint i;
+
+  g_return_val_if_fail (r != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  root = wcs_test_relay_rest (r, "rest-api/stream/find_all", "{}", &error);
+  if (!root) {
+    g_printerr ("wcs_test_relay_find_stream: %s\n", error->message);
+    g_clear_error (&error);
+    return FALSE;
+  }
+  if (!JSON_NODE_HOLDS_ARRAY (root)) {
+    json_node_unref (root);
+    return FALSE;
+  }
+  arr = json_node_get_array (root);
+  for (i = 0; i < json_array_get_length (arr) && !found; i++) {
+    JsonNode *n = json_array_get_element (arr, i);
+    JsonObject *o;
+
+    if (!JSON_NODE_HOLDS_OBJECT (n))
+      continue;
+    o = json_node_get_object (n);
+    if (g_strcmp0 (json_object_get_string_member_with_default (o, "name",
+                NULL), name) != 0)
+      continue;
+    found = TRUE;
+    if (status)
+      *status = g_strdup (json_object_get_string_member_with_default (o,
+              "status", NULL));
+    if (codec)
+      *codec = g_strdup (json_object_get_string_member_with_default (o,
+              "codec", NULL));
+    if (players)
+      *players = (guint) json_object_get_int_member_with_default (o,
+          "players", 0);
+  }
+  json_node_unref (root);
+  return found;
+}
+
+gboolean
+wcs_test_relay_wait_stream (WcsTestRelay * r, const gchar * name,
+    const gchar * status, const gchar * codec, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;) {
+    gchar *st = NULL, *co = NULL;
+    gboolean ok = FALSE;
+
+    if (wcs_test_relay_find_stream (r, name, &st, &co, NULL))
+      ok = (!status || g_strcmp0 (st, status) == 0) &&
+          (!codec || g_strcmp0 (co, codec) == 0);
+    g_free (st);
+    g_free (co);
+    if (ok)
+      return TRUE;
+    if (g_get_monotonic_time () >= deadline)
+      return FALSE;
+    wcs_test_iterate (g_main_context_get_thread_default (), 100);
+  }
+}
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+wcs_test_wait_flag (GMainContext * ctx, volatile gint * flag, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  GSource *tick;
+
+  g_return_val_if_fail (flag != NULL, FALSE);
+
+  if (!ctx)
+    ctx = g_main_context_default ();
+
+  /* a periodic no-op source bounds each blocking iteration */
+  tick = g_timeout_source_new (20);
+  g_source_set_callback (tick, wake_up, NULL, NULL);
+  g_source_attach (tick, ctx);
+
+  while (!g_atomic_int_get (flag) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (ctx, TRUE);
+
+  g_source_destroy (tick);
+  g_source_unref (tick);
+  return g_atomic_int_get (flag) != 0;
+}
+
+void
+wcs_test_iterate (GMainContext * ctx, guint ms)
+{
+  volatile gint never = 0;
+
+  wcs_test_wait_flag (ctx, &never, ms);
+}

@@ -1,0 +1,140 @@
+/* gst-wcs: helpers shared by every end-to-end test
+ *
+ * Start a wcs-relay child process (path from the WCS_RELAY environment
+ * variable, set by meson test) on a free loopback port, talk to its REST API,
+ * and wait on flags with bounded main-context loops.
+ *
+ * Every wait here is bounded; nothing blocks forever.
+ */
+#ifndef __WCS_TEST_UTIL_H__
+#define __WCS_TEST_UTIL_H__
+
+#include <signal.h>
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * WcsTestRelay:
+ * @pid: the relay's process id (0 once reaped)
+ * @port: the TCP port it listens on (127.0.0.1)
+ * @url: "ws://127.0.0.1:PORT"
+ * @http_base: "http://127.0.0.1:PORT"
+ *
+ * A wcs-relay child process. Create with wcs_test_relay_start(), release
+ * with wcs_test_relay_free().
+ */
+typedef struct
+{
+  GPid pid;
+  guint port;
+  gchar *url;
+  gchar *http_base;
+
+  /*< private >*/
+  gint wait_status;             /* waitpid() status once reaped, else -1 */
+  GThread *drain_thread;
+  gint stdout_fd;
+} WcsTestRelay;
+
+/**
+ * wcs_test_relay_start:
+ * @port: 0 for a free port, or a port to restart on (e.g. the port of a
+ *     relay that was stopped)
+ * @extra_args: (nullable): NULL-terminated extra arguments, e.g.
+ *     { "--faults", NULL }
+ *
+ * Spawns $WCS_RELAY --port @port @extra_args... and waits at most 15 s for
+ * its "listening on ws://127.0.0.1:PORT" line. The relay's stderr goes to
+ * the test's stderr.
+ *
+ * Returns: (transfer full) (nullable): the relay, or NULL (with a
+ * g_warning) when it could not be started.
+ */
+WcsTestRelay *wcs_test_relay_start (guint port, const gchar * const *extra_args);
+
+/**
+ * wcs_test_relay_signal:
+ * Sends @signo (SIGKILL, SIGSTOP, SIGCONT, ...) to the relay process. A
+ * SIGKILL also reaps it. No-op when the process is gone.
+ */
+void wcs_test_relay_signal (WcsTestRelay * r, int signo);
+
+/**
+ * wcs_test_relay_stop:
+ * SIGCONT (in case it was stopped) and SIGTERM, waits at most 5 s, then
+ * SIGKILL, reaps the process. Idempotent. Afterwards r->pid is 0 and
+ * r->wait_status holds the waitpid() status (e.g. WIFEXITED() and
+ * WEXITSTATUS() == 0 for a clean exit on SIGTERM).
+ */
+void wcs_test_relay_stop (WcsTestRelay * r);
+
+/**
+ * wcs_test_relay_free:
+ * Stops the relay if it is still running and frees @r. NULL is allowed.
+ */
+void wcs_test_relay_free (WcsTestRelay * r);
+
+/**
+ * wcs_test_relay_rest:
+ * @path: e.g. "rest-api/stream/find_all" (a leading '/' is allowed)
+ * @json_body: (nullable): request body, NULL sends "{}"
+ *
+ * POSTs @json_body (Content-Type application/json) to
+ * http://127.0.0.1:PORT/@path, bounded to 5 s.
+ *
+ * Errors: G_IO_ERROR_NOT_FOUND for an HTTP 404, G_IO_ERROR_FAILED for other
+ * non-2xx replies (the message carries the status and the body),
+ * G_IO_ERROR_INVALID_DATA when the reply is not JSON, plus any transport
+ * error from libsoup / GIO.
+ *
+ * Returns: (transfer full) (nullable): the parsed JSON reply (a JSON null
+ * node for an empty 2xx body), or NULL with @error set.
+ */
+JsonNode *wcs_test_relay_rest (WcsTestRelay * r, const gchar * path,
+    const gchar * json_body, GError ** error);
+
+/**
+ * wcs_test_relay_find_stream:
+ * Looks @name up in rest-api/stream/find_all.
+ *
+ * Returns: TRUE if a stream of that name exists. @status, @codec (newly
+ * allocated, may be NULL in the reply) and @players are filled when
+ * non-NULL and the stream exists.
+ */
+gboolean wcs_test_relay_find_stream (WcsTestRelay * r, const gchar * name,
+    gchar ** status, gchar ** codec, guint * players);
+
+/**
+ * wcs_test_relay_wait_stream:
+ * Polls wcs_test_relay_find_stream() every 100 ms until the stream exists
+ * with @status (and @codec if non-NULL), at most @timeout_ms. Iterates the
+ * thread-default main context in between, so signalling keeps flowing.
+ */
+gboolean wcs_test_relay_wait_stream (WcsTestRelay * r, const gchar * name,
+    const gchar * status, const gchar * codec, guint timeout_ms);
+
+/**
+ * wcs_test_wait_flag:
+ * @ctx: (nullable): the context to run, NULL for the default context
+ *
+ * Runs @ctx until *@flag is non-zero or @timeout_ms passed.
+ *
+ * Returns: the final value of *@flag, as a boolean.
+ */
+gboolean wcs_test_wait_flag (GMainContext * ctx, volatile gint * flag,
+    guint timeout_ms);
+
+/**
+ * wcs_test_iterate:
+ * Runs @ctx (NULL = default) for @ms milliseconds, dispatching whatever is
+ * ready. Handy to let a few frames flow before an assertion.
+ */
+void wcs_test_iterate (GMainContext * ctx, guint ms);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WcsTestRelay, wcs_test_relay_free)
+
+G_END_DECLS
+
+#endif /* __WCS_TEST_UTIL_H__ */
