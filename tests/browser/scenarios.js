@@ -1,0 +1,620 @@
+// Browser end-to-end test: the official Flashphoner WCS web SDK (its own, unmodified
+// example pages) in Debian's headless chromium, driven by playwright-core, against
+// wcs-relay. Started by tests/browser/run, which installs the npm packages first.
+//
+// Environment:
+//   WCS_RELAY          relay binary (default build/tests/relay/wcs-relay, relative to the repo)
+//   WCS_SDK_DIR        unpacked @flashphoner/websdk package (default .npm/node_modules/...)
+//   CHROMIUM           browser binary (default /usr/bin/chromium)
+//   BROWSER_SCENARIOS  comma-separated subset of scenario names (default: all)
+//   BROWSER_STEP_TIMEOUT_MS  longest wait for one step (default 60000)
+//   GST_PLUGIN_PATH    where wcspublishsink / wcsplaysrc are (for the gst-* scenarios;
+//                      default build/plugin next to the relay's build dir)
+//
+// Every scenario writes a screenshot, the page console and the relay log into
+// tests/browser/.work/, and one line "PASS name" or "FAIL name: reason" into
+// .work/results.txt. Every process started here is recorded in .work/pids so that the
+// runner's trap can kill it by PID if this script dies.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { spawn } = require('child_process');
+const { chromium } = require('playwright-core');
+const { serveStatic } = require('./serve');
+
+const HERE = __dirname;
+const REPO = path.resolve(HERE, '..', '..');
+const WORK = path.join(HERE, '.work');
+const SDK_DIR = path.resolve(process.env.WCS_SDK_DIR ||
+  path.join(HERE, '.npm', 'node_modules', '@flashphoner', 'websdk'));
+const RELAY = path.resolve(REPO, process.env.WCS_RELAY || 'build/tests/relay/wcs-relay');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const STEP_MS = Number(process.env.BROWSER_STEP_TIMEOUT_MS || 60000);
+const PIDS_FILE = path.join(WORK, 'pids');
+const RESULTS_FILE = path.join(WORK, 'results.txt');
+
+const PAGES = {
+  twoWay: 'examples/demo/streaming/two_way_streaming/two_way_streaming.html',
+  autoRestore: 'examples/demo/streaming/stream-auto-restore/stream-auto-restore.html',
+  player: 'examples/demo/streaming/player/player.html',
+};
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-gpu',
+  '--disable-quic',
+  // Chromium skips loopback ICE candidates otherwise, and everything here is loopback.
+  '--allow-loopback-in-peer-connection',
+];
+
+const T0 = Date.now();
+function log(msg) {
+  const s = ((Date.now() - T0) / 1000).toFixed(1).padStart(6);
+  process.stdout.write(`[${s}s] ${msg}\n`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+class StepError extends Error {}
+
+/* ------------------------------------------------------------------ processes */
+
+function recordPid(pid) {
+  fs.appendFileSync(PIDS_FILE, `${pid}\n`);
+}
+
+const children = new Set();
+
+// Record the PIDs of our direct children that we did not spawn ourselves (the
+// browser playwright launched), so the runner's trap can kill them too.
+function recordChildPids() {
+  let known = '';
+  try {
+    known = fs.readFileSync(PIDS_FILE, 'utf8');
+  } catch (e) { /* none yet */ }
+  const have = new Set(known.split('\n').filter(Boolean));
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || have.has(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid) recordPid(d);
+    } catch (e) { /* raced with exit */ }
+  }
+}
+
+function killAllChildren() {
+  for (const c of children) {
+    try {
+      process.kill(c.pid, 'SIGKILL');
+    } catch (e) { /* already gone */ }
+  }
+}
+
+function startProcess(cmd, args, logFile, env) {
+  const out = fs.openSync(logFile, 'a');
+  fs.writeSync(out, `\n===== ${new Date().toISOString()} ${cmd} ${args.join(' ')}\n`);
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: Object.assign({}, process.env, env || {}),
+  });
+  recordPid(child.pid);
+  children.add(child);
+  child.exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      fs.writeSync(out, `===== exited code=${code} signal=${signal}\n`);
+      resolve({ code, signal });
+    });
+  });
+  child.on('error', (e) => fs.writeSync(out, `===== spawn error: ${e.message}\n`));
+  child.stdout.on('data', (d) => fs.writeSync(out, d));
+  child.stderr.on('data', (d) => fs.writeSync(out, d));
+  child.on('close', () => fs.closeSync(out));
+  return child;
+}
+
+async function killProcess(child, signal = 'SIGTERM', graceMs = 5000) {
+  if (!children.has(child)) return;
+  try {
+    process.kill(child.pid, signal);
+  } catch (e) {
+    return;
+  }
+  const r = await Promise.race([child.exited, sleep(graceMs).then(() => null)]);
+  if (r === null) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch (e) { /* gone */ }
+    await child.exited;
+  }
+}
+
+// One wcs-relay process. start() waits for "listening on ws://127.0.0.1:PORT".
+class Relay {
+  constructor(logFile) {
+    this.logFile = logFile;
+    this.child = null;
+    this.port = 0;
+  }
+
+  async startOnce(port) {
+    const child = startProcess(RELAY, ['--port', String(port)], this.logFile);
+    this.child = child;
+    let buf = '';
+    const ready = new Promise((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        buf += d.toString();
+        const m = buf.match(/listening on ws:\/\/127\.0\.0\.1:(\d+)/);
+        if (m) resolve(Number(m[1]));
+      });
+      child.exited.then(({ code, signal }) =>
+        reject(new StepError(`relay exited before it was ready (code ${code}, signal ${signal})`)));
+      child.on('error', (e) => reject(new StepError(`cannot start relay ${RELAY}: ${e.message}`)));
+    });
+    const timeout = sleep(15000).then(() => {
+      throw new StepError('relay did not print "listening on ws://127.0.0.1:PORT" within 15 s');
+    });
+    try {
+      this.port = await Promise.race([ready, timeout]);
+    } catch (e) {
+      await killProcess(child, 'SIGKILL');
+      throw e;
+    }
+    if (port && this.port !== port) {
+      throw new StepError(`relay asked for port ${port} but listens on ${this.port}`);
+    }
+    return this.port;
+  }
+
+  // Start; with a fixed port retry for a while (the old socket may linger briefly).
+  async start(port = 0) {
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      try {
+        return await this.startOnce(port);
+      } catch (e) {
+        if (!port || Date.now() > deadline) throw e;
+        await sleep(500);
+      }
+    }
+  }
+
+  get url() {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  async kill(signal = 'SIGTERM') {
+    if (this.child) await killProcess(this.child, signal);
+    this.child = null;
+  }
+}
+
+/* ------------------------------------------------------------------ browser */
+
+async function newBrowser(name) {
+  const profile = path.join(WORK, `profile-${name}`);
+  fs.rmSync(profile, { recursive: true, force: true });
+  fs.mkdirSync(profile, { recursive: true });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+    permissions: ['camera', 'microphone'],
+    timeout: 30000,
+  });
+  recordChildPids();
+  return context;
+}
+
+async function openPage(context, name, url) {
+  const page = context.pages()[0] || await context.newPage();
+  const consoleLog = fs.openSync(path.join(WORK, `${name}-console.log`), 'w');
+  const t = () => ((Date.now() - T0) / 1000).toFixed(1);
+  page.on('console', (m) => fs.writeSync(consoleLog, `[${t()}] ${m.type()}: ${m.text()}\n`));
+  page.on('pageerror', (e) => fs.writeSync(consoleLog, `[${t()}] PAGEERROR: ${e.message}\n`));
+  page.on('requestfailed', (r) => fs.writeSync(consoleLog,
+    `[${t()}] REQUESTFAILED: ${r.url()} ${r.failure() && r.failure().errorText}\n`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) fs.writeSync(consoleLog, `[${t()}] HTTP ${r.status()}: ${r.url()}\n`);
+  });
+  page.setDefaultTimeout(STEP_MS);
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
+// Polls the page's status fields and remembers every change.
+class StatusWatch {
+  constructor(page, name, fields) {
+    this.page = page;
+    this.name = name;
+    this.fields = fields; // { key: '#elementId' }
+    this.current = {};
+    this.history = []; // { t, key, value }
+  }
+
+  async sample() {
+    const vals = await this.page.evaluate((fields) => {
+      const r = {};
+      for (const [k, sel] of Object.entries(fields)) {
+        const el = document.querySelector(sel);
+        r[k] = el ? el.textContent.trim() : null;
+      }
+      return r;
+    }, this.fields);
+    for (const [k, v] of Object.entries(vals)) {
+      if (this.current[k] !== v) {
+        this.current[k] = v;
+        this.history.push({ t: Date.now(), key: k, value: v });
+        if (v) log(`${this.name}: ${k} = ${v}`);
+      }
+    }
+    return this.current;
+  }
+
+  // Wait until pred(current) is true; failIf(current) returns a reason to stop early.
+  async waitFor(what, pred, failIf = null, timeoutMs = STEP_MS) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const cur = await this.sample();
+      if (pred(cur)) return cur;
+      const bad = failIf ? failIf(cur) : null;
+      if (bad) throw new StepError(`${what}: ${bad} (status ${JSON.stringify(cur)})`);
+      if (Date.now() > deadline) {
+        throw new StepError(`${what}: not reached in ${timeoutMs / 1000} s (status ${JSON.stringify(cur)})`);
+      }
+      await sleep(100);
+    }
+  }
+
+  // Keep sampling in the background (for status changes during sleeps).
+  startBackground() {
+    this.bg = true;
+    (async () => {
+      while (this.bg) {
+        try {
+          await this.sample();
+        } catch (e) { /* page closing */ }
+        await sleep(100);
+      }
+    })();
+  }
+
+  stopBackground() {
+    this.bg = false;
+  }
+
+  since(t, key) {
+    return this.history.filter((h) => h.t >= t && h.key === key).map((h) => h.value);
+  }
+}
+
+// Snapshot of every <video> under a container: size and decoded frame counts.
+async function videoInfo(page, container) {
+  return page.evaluate((sel) => {
+    return Array.from(document.querySelectorAll(`${sel} video`)).map((v) => {
+      // Count frames the compositor hands us, as a second opinion next to
+      // getVideoPlaybackQuality (installed once per element).
+      if (!v.__wcsTestFrames && v.requestVideoFrameCallback) {
+        v.__wcsTestFrames = { n: 0 };
+        const cb = () => {
+          v.__wcsTestFrames.n++;
+          v.requestVideoFrameCallback(cb);
+        };
+        v.requestVideoFrameCallback(cb);
+      }
+      const q = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : null;
+      return {
+        id: v.id,
+        width: v.videoWidth,
+        height: v.videoHeight,
+        frames: q ? q.totalVideoFrames : -1,
+        dropped: q ? q.droppedVideoFrames : -1,
+        rvfc: v.__wcsTestFrames ? v.__wcsTestFrames.n : -1,
+        paused: v.paused,
+        readyState: v.readyState,
+        time: v.currentTime,
+      };
+    });
+  }, container);
+}
+
+// Wait until some video under `container` has videoWidth > 0 and its decoded frame
+// count rose by at least minFrames since this call started watching it.
+async function waitFrames(page, what, container, minFrames = 15, timeoutMs = STEP_MS) {
+  const deadline = Date.now() + timeoutMs;
+  const base = new Map();
+  let last = [];
+  for (;;) {
+    last = await videoInfo(page, container);
+    for (const v of last) {
+      const key = v.id || '(no id)';
+      if (!base.has(key)) {
+        base.set(key, { frames: v.frames, rvfc: v.rvfc });
+        continue;
+      }
+      const b = base.get(key);
+      const df = v.frames - b.frames;
+      const dr = v.rvfc - b.rvfc;
+      if (v.width > 0 && (df >= minFrames || dr >= minFrames)) {
+        log(`${what}: video ${key} ${v.width}x${v.height}, +${df} decoded frames ` +
+            `(+${dr} rVFC), ${v.frames} total, ${v.dropped} dropped`);
+        return v;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new StepError(`${what}: no video with rising frame count under ${container} in ` +
+        `${timeoutMs / 1000} s (videos: ${JSON.stringify(last)})`);
+    }
+    await sleep(250);
+  }
+}
+
+// Average colour and spread of the picture a <video> shows right now (drawn into a
+// canvas), to tell real content from a black or frozen-empty element.
+async function pictureStats(page, videoId) {
+  return page.evaluate((id) => {
+    const v = document.getElementById(id);
+    if (!v || !v.videoWidth) return null;
+    const c = document.createElement('canvas');
+    c.width = 64;
+    c.height = 48;
+    const g = c.getContext('2d', { willReadFrequently: true });
+    g.drawImage(v, 0, 0, c.width, c.height);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const n = d.length / 4;
+    const sum = [0, 0, 0];
+    const sq = [0, 0, 0];
+    for (let i = 0; i < d.length; i += 4) {
+      for (let k = 0; k < 3; k++) {
+        sum[k] += d[i + k];
+        sq[k] += d[i + k] * d[i + k];
+      }
+    }
+    const mean = sum.map((x) => Math.round(x / n));
+    const sd = sq.map((x, k) => Math.round(Math.sqrt(Math.max(0, x / n - (sum[k] / n) ** 2))));
+    return { r: mean[0], g: mean[1], b: mean[2], sd };
+  }, videoId);
+}
+
+// Chromium's fake camera shows a green test card: the played picture must be green.
+async function expectFakeCameraPicture(page, what, videoId) {
+  const p = await pictureStats(page, videoId);
+  if (!p) throw new StepError(`${what}: cannot read the picture of video ${videoId}`);
+  log(`${what}: picture mean rgb(${p.r},${p.g},${p.b}) sd ${p.sd.join('/')}`);
+  if (!(p.g > p.r + 40 && p.g > p.b + 40)) {
+    throw new StepError(`${what}: picture is not the fake camera's green test card ` +
+      `(mean rgb(${p.r},${p.g},${p.b}))`);
+  }
+}
+
+async function screenshot(page, name) {
+  const file = path.join(WORK, `${name}.png`);
+  try {
+    await page.screenshot({ path: file, fullPage: true, timeout: 15000 });
+    log(`${name}: screenshot ${path.relative(REPO, file)}`);
+  } catch (e) {
+    log(`${name}: screenshot failed: ${e.message}`);
+  }
+}
+
+function uniqueName(prefix) {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/* ------------------------------------------------------------------ page steps */
+
+const FAILED_STATES = ['FAILED', 'DISCONNECTED'];
+
+async function connect(page, watch, url) {
+  await page.waitForSelector('#connectBtn:not([disabled])');
+  await page.fill('#urlServer', url);
+  await page.click('#connectBtn');
+  await watch.waitFor('connect', (s) => s.connect === 'ESTABLISHED',
+    (s) => (FAILED_STATES.includes(s.connect) ? `session ${s.connect}` : null));
+}
+
+async function publish(page, watch, streamName) {
+  await page.waitForSelector('#publishBtn:not([disabled])');
+  await page.fill('#publishStream', streamName);
+  await page.click('#publishBtn');
+  await watch.waitFor('publish', (s) => s.publish === 'PUBLISHING',
+    (s) => (s.publish === 'FAILED' ? `publish FAILED: ${s.publishInfo}` : null));
+}
+
+async function play(page, watch, streamName) {
+  await page.waitForSelector('#playBtn:not([disabled])');
+  await page.fill('#playStream', streamName);
+  await page.click('#playBtn');
+  await watch.waitFor('play', (s) => s.play === 'PLAYING',
+    (s) => (s.play === 'FAILED' ? `play FAILED: ${s.playInfo}` : null));
+}
+
+const STATUS_FIELDS = {
+  connect: '#connectStatus',
+  publish: '#publishStatus',
+  publishInfo: '#publishInfo',
+  play: '#playStatus',
+  playInfo: '#playInfo',
+};
+
+/* ------------------------------------------------------------------ scenarios */
+
+// 1. two_way_streaming: publish from the browser and play it back in the browser.
+async function scenarioTwoWay(ctx) {
+  const name = 'two_way';
+  const relay = ctx.relay(name);
+  await relay.start(0);
+  log(`${name}: relay at ${relay.url}`);
+  const browser = await ctx.browser(name);
+  const page = await openPage(browser, name, `${ctx.base}/${PAGES.twoWay}`);
+  const watch = new StatusWatch(page, name, STATUS_FIELDS);
+  const stream = uniqueName('tws');
+
+  await connect(page, watch, relay.url);
+  await publish(page, watch, stream);
+  await waitFrames(page, `${name} local preview`, '#localVideo', 5);
+  await play(page, watch, stream);
+  const v = await waitFrames(page, `${name} player`, '#remoteVideo');
+  await expectFakeCameraPicture(page, `${name} player`, v.id);
+  await screenshot(page, name);
+
+  // Clean stop, in the page's own order: stop play, stop publish, disconnect.
+  await page.click('#playBtn');
+  await watch.waitFor('stop play', (s) => s.play === 'STOPPED', null, 15000);
+  await page.click('#publishBtn');
+  await watch.waitFor('stop publish', (s) => s.publish === 'UNPUBLISHED', null, 15000);
+  await page.click('#connectBtn');
+  await watch.waitFor('disconnect', (s) => s.connect === 'DISCONNECTED', null, 15000);
+}
+
+// 2. stream-auto-restore: publish + play, SIGKILL the relay, restart it on the same
+//    port, and the page restores publishing and playback by itself.
+async function scenarioAutoRestore(ctx) {
+  const name = 'auto_restore';
+  const relay = ctx.relay(name);
+  await relay.start(0);
+  const port = relay.port;
+  log(`${name}: relay at ${relay.url}`);
+  const browser = await ctx.browser(name);
+  const page = await openPage(browser, name, `${ctx.base}/${PAGES.autoRestore}`);
+  const watch = new StatusWatch(page, name, STATUS_FIELDS);
+  const stream = uniqueName('sar');
+
+  await connect(page, watch, relay.url);
+  await publish(page, watch, stream);
+  await play(page, watch, stream);
+  const v1 = await waitFrames(page, `${name} player`, '#remoteVideo');
+  await expectFakeCameraPicture(page, `${name} player`, v1.id);
+  await screenshot(page, `${name}-before`);
+
+  // The bitrate detector runs while PUBLISHING: with real media it must not fire.
+  await sleep(2500);
+  await watch.waitFor('publishing steady', (s) => s.publish === 'PUBLISHING' && s.play === 'PLAYING',
+    null, 1000);
+
+  const tKill = Date.now();
+  log(`${name}: SIGKILL relay pid ${relay.child.pid}`);
+  await relay.kill('SIGKILL');
+  watch.startBackground();
+  try {
+    await watch.waitFor('page notices the dead relay',
+      (s) => FAILED_STATES.includes(s.connect) || s.publish === 'FAILED', null, 30000);
+    log(`${name}: page noticed after ${((Date.now() - tKill) / 1000).toFixed(1)} s`);
+
+    await relay.start(port);
+    const tUp = Date.now();
+    log(`${name}: relay restarted on ${relay.url} (pid ${relay.child.pid})`);
+
+    await watch.waitFor('session restored',
+      (s) => s.connect === 'ESTABLISHED' && watch.since(tKill, 'connect').length > 0);
+    await watch.waitFor('publishing restored',
+      (s) => s.publish === 'PUBLISHING' && watch.since(tKill, 'publish').length > 0);
+    await watch.waitFor('playback restored',
+      (s) => s.play === 'PLAYING' && watch.since(tKill, 'play').length > 0);
+    const tPlaying = Date.now();
+    log(`${name}: restored: PLAYING ${((tPlaying - tKill) / 1000).toFixed(1)} s after the kill, ` +
+        `${((tPlaying - tUp) / 1000).toFixed(1)} s after the relay came back ` +
+        `(publish went ${watch.since(tKill, 'publish').join(' > ')}; ` +
+        `play went ${watch.since(tKill, 'play').join(' > ')})`);
+    // Frames counted from now on: the old peer connection died with the old relay.
+    const v2 = await waitFrames(page, `${name} player after restore`, '#remoteVideo');
+    await expectFakeCameraPicture(page, `${name} player after restore`, v2.id);
+    await screenshot(page, name);
+  } finally {
+    watch.stopBackground();
+  }
+}
+
+const SCENARIOS = [
+  ['two_way', scenarioTwoWay],
+  ['auto_restore', scenarioAutoRestore],
+];
+
+/* ------------------------------------------------------------------ main */
+
+async function main() {
+  fs.mkdirSync(WORK, { recursive: true });
+  fs.writeFileSync(RESULTS_FILE, '');
+  for (const f of [path.join(SDK_DIR, PAGES.twoWay), path.join(SDK_DIR, PAGES.autoRestore)]) {
+    if (!fs.existsSync(f)) throw new Error(`SDK page missing: ${f}`);
+  }
+  if (!fs.existsSync(RELAY)) {
+    throw new Error(`relay binary not found: ${RELAY} (build it, or set WCS_RELAY)`);
+  }
+  const want = (process.env.BROWSER_SCENARIOS || '').split(',').filter(Boolean);
+  const server = await serveStatic(SDK_DIR);
+  const base = `http://127.0.0.1:${server.port}`;
+  log(`serving ${SDK_DIR} at ${base}/`);
+
+  let passed = 0;
+  let failed = 0;
+  for (const [name, fn] of SCENARIOS) {
+    if (want.length && !want.includes(name)) continue;
+    const relays = [];
+    const browsers = [];
+    const ctx = {
+      base,
+      relay: (n) => {
+        const r = new Relay(path.join(WORK, `${n}-relay.log`));
+        fs.writeFileSync(r.logFile, '');
+        relays.push(r);
+        return r;
+      },
+      browser: async (n) => {
+        const b = await newBrowser(n);
+        browsers.push(b);
+        return b;
+      },
+    };
+    log(`=== ${name}`);
+    const t = Date.now();
+    try {
+      await fn(ctx);
+      passed++;
+      fs.appendFileSync(RESULTS_FILE, `PASS ${name}\n`);
+      log(`PASS ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      failed++;
+      const reason = e instanceof StepError ? e.message : (e.stack || String(e));
+      fs.appendFileSync(RESULTS_FILE, `FAIL ${name}: ${reason.split('\n')[0]}\n`);
+      log(`FAIL ${name}: ${reason}`);
+      for (const b of browsers) {
+        for (const p of b.pages()) await screenshot(p, `${name}-failure`);
+      }
+    } finally {
+      for (const b of browsers) {
+        await b.close().catch(() => {});
+      }
+      for (const r of relays) await r.kill('SIGTERM');
+    }
+  }
+  await server.close();
+  log(`scenarios: ${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    killAllChildren();
+    process.exit(130);
+  });
+}
+process.on('exit', killAllChildren);
+
+main().then(
+  (rc) => process.exit(rc),
+  (e) => {
+    log(`error: ${e.message}`);
+    fs.appendFileSync(RESULTS_FILE, `FAIL setup: ${e.message}\n`);
+    killAllChildren();
+    process.exit(1);
+  });
