@@ -141,7 +141,8 @@ typedef struct
 {
   guint pt;
   gchar *encoding;              /* owned, NULL if unknown */
-  const gchar *fmtp;            /* borrowed: parameters after "PT " */
+  gchar *fmtp;                  /* owned: parameters after "PT ", all of
+                                 * the payload's a=fmtp lines joined by ';' */
   gboolean in_mline;
   gboolean removed;
 } Payload;
@@ -150,6 +151,7 @@ static void
 payload_clear (gpointer p)
 {
   g_free (((Payload *) p)->encoding);
+  g_free (((Payload *) p)->fmtp);
 }
 
 static Payload *
@@ -218,8 +220,14 @@ collect_payloads (const GstSDPMedia * media)
       if (!parse_pt (attr->value, &pt, &rest))
         continue;
       p = payloads_find (arr, pt, TRUE);
-      if (p->fmtp == NULL)
-        p->fmtp = rest;
+      if (p->fmtp == NULL) {
+        p->fmtp = g_strdup (rest);
+      } else {
+        gchar *joined = g_strconcat (p->fmtp, ";", rest, NULL);
+
+        g_free (p->fmtp);
+        p->fmtp = joined;
+      }
     }
   }
 
