@@ -101,6 +101,9 @@ gboolean gst_wcs_stats_get_video_bytes_received (const GstStructure * stats,
  *
  * Follows the rtp entry's `codec-id` to its codec entry and returns the
  * subtype of its `mime-type` ("video/VP8" -> "VP8", "video/H264" -> "H264").
+ * Note: webrtcbin 1.22 fills the codec entry (payload type, mime-type) only
+ * on the sending side; for inbound video its codec entry is empty and this
+ * returns %NULL: a player takes its codec from the caps of its src pad.
  *
  * Returns: (transfer full) (nullable): the codec name, %NULL if unknown
  */
