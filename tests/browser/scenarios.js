@@ -19,7 +19,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { spawn } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const { chromium } = require('playwright-core');
 const { serveStatic } = require('./serve');
 
@@ -534,9 +534,220 @@ async function scenarioAutoRestore(ctx) {
   }
 }
 
+/* ------------------------------------------------------------------ gst scenarios */
+
+// The plugin lives next to the relay in the same build dir: BUILD/tests/relay/wcs-relay.
+const GST_PLUGIN_PATH = process.env.GST_PLUGIN_PATH ||
+  path.join(path.dirname(path.dirname(path.dirname(RELAY))), 'plugin');
+const GST_ENV = { GST_PLUGIN_PATH, GST_REGISTRY: path.join(WORK, 'gst-registry.bin') };
+
+// Why the gst-* scenarios cannot run (elements not built), or null.
+function gstElementsMissing() {
+  for (const el of ['wcspublishsink', 'wcsplaysrc']) {
+    const r = spawnSync('gst-inspect-1.0', [el], {
+      env: Object.assign({}, process.env, GST_ENV), encoding: 'utf8', timeout: 60000,
+    });
+    if (r.error) return `gst-inspect-1.0: ${r.error.message}`;
+    if (r.status !== 0) return `gst-inspect-1.0 does not find ${el} in ${GST_PLUGIN_PATH}`;
+  }
+  return null;
+}
+
+// Resolves with the first match of re in the process's stdout+stderr, rejects if the
+// process exits first or nothing matches in time.
+function waitOutput(child, re, what, timeoutMs = STEP_MS) {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let done = false;
+    const finish = (fn, v) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.stderr.off('data', onData);
+      fn(v);
+    };
+    const onData = (d) => {
+      buf += d.toString();
+      const m = buf.match(re);
+      if (m) finish(resolve, m);
+      if (buf.length > 1 << 20) buf = buf.slice(-65536);
+    };
+    const timer = setTimeout(() => finish(reject,
+      new StepError(`${what}: not seen in ${timeoutMs / 1000} s (${re})`)), timeoutMs);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.exited.then(({ code, signal }) => finish(reject,
+      new StepError(`${what}: gst-launch-1.0 exited first (code ${code}, signal ${signal})`)));
+  });
+}
+
+function tail(file, lines = 15) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (e) {
+    return '';
+  }
+}
+
+// Mean colour of a PNG file, measured by the browser (node has no PNG decoder).
+async function pngStats(page, file) {
+  const url = 'data:image/png;base64,' + fs.readFileSync(file).toString('base64');
+  return page.evaluate(async (src) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const sum = [0, 0, 0];
+    for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) sum[k] += d[i + k];
+    const n = d.length / 4;
+    return { width: c.width, height: c.height, r: Math.round(sum[0] / n),
+      g: Math.round(sum[1] / n), b: Math.round(sum[2] / n) };
+  }, url);
+}
+
+// 3. gst-launch publishes with wcspublishsink; the SDK's player page plays it.
+async function scenarioGstPublish(ctx) {
+  const name = 'gst_publish';
+  const relay = ctx.relay(name);
+  await relay.start(0);
+  log(`${name}: relay at ${relay.url}`);
+  const stream = uniqueName('gstpub');
+  const gstLog = path.join(WORK, `${name}-gst.log`);
+  fs.writeFileSync(gstLog, '');
+  // A red picture with a moving ball: the player must show red, not the fake camera.
+  const gst = ctx.process('gst-launch-1.0', ['-m', '-e',
+    'videotestsrc', 'is-live=true', 'pattern=ball', 'background-color=0xffc02020', '!',
+    'video/x-raw,width=320,height=240,framerate=15/1', '!',
+    'wcspublishsink', `location=${relay.url}`, `stream-name=${stream}`], gstLog, GST_ENV);
+  try {
+    await waitOutput(gst, /wcs-stream-status, status=\(string\)PUBLISHING/, 'wcspublishsink PUBLISHING');
+  } catch (e) {
+    throw new StepError(`${e.message}\n${tail(gstLog)}`);
+  }
+  log(`${name}: wcspublishsink is PUBLISHING ${stream}`);
+
+  const browser = await ctx.browser(name);
+  const page = await openPage(browser, name, `${ctx.base}/${PAGES.player}`);
+  const watch = new StatusWatch(page, name, { status: '#status', info: '#info' });
+  await page.waitForSelector('#playBtn:not([disabled])');
+  await page.fill('#url', relay.url);
+  await page.fill('#streamName', stream);
+  await page.click('#playBtn');
+  await watch.waitFor('play', (st) => st.status === 'PLAYING',
+    (st) => (['FAILED', 'DISCONNECTED'].includes(st.status) ? `player ${st.status}: ${st.info}` : null));
+  const v = await waitFrames(page, `${name} player`, '#remoteVideo');
+  const p = await pictureStats(page, v.id);
+  log(`${name} player: picture mean rgb(${p.r},${p.g},${p.b}) sd ${p.sd.join('/')}`);
+  if (!(p.r > p.g + 60 && p.r > p.b + 60)) {
+    throw new StepError(`${name}: the player does not show the red videotestsrc picture ` +
+      `(mean rgb(${p.r},${p.g},${p.b}))`);
+  }
+  await screenshot(page, name);
+
+  // EOS (SIGINT with -e) unpublishes: gst-launch ends by itself and the player sees
+  // the stream go away.
+  watch.startBackground();
+  try {
+    process.kill(gst.pid, 'SIGINT');
+    const r = await Promise.race([gst.exited, sleep(20000).then(() => null)]);
+    if (r === null) throw new StepError(`${name}: gst-launch-1.0 did not exit within 20 s of EOS`);
+    if (r.code !== 0) {
+      throw new StepError(`${name}: gst-launch-1.0 exited with code ${r.code} signal ${r.signal}` +
+        ` after EOS\n${tail(gstLog)}`);
+    }
+    await watch.waitFor('player sees the publisher stop',
+      (st) => ['STOPPED', 'FAILED'].includes(st.status), null, 20000);
+  } finally {
+    watch.stopBackground();
+  }
+}
+
+// 4. The SDK's two-way page publishes; gst-launch plays it with wcsplaysrc. Every
+//    decoded frame becomes a numbered PNG (only the last two are kept): the number
+//    counts the frames, and the last one must be the fake camera's green card.
+async function scenarioGstPlay(ctx) {
+  const name = 'gst_play';
+  const relay = ctx.relay(name);
+  await relay.start(0);
+  log(`${name}: relay at ${relay.url}`);
+  const browser = await ctx.browser(name);
+  const page = await openPage(browser, name, `${ctx.base}/${PAGES.twoWay}`);
+  const watch = new StatusWatch(page, name, STATUS_FIELDS);
+  const stream = uniqueName('gstplay');
+  await connect(page, watch, relay.url);
+  await publish(page, watch, stream);
+
+  const gstLog = path.join(WORK, `${name}-gst.log`);
+  fs.writeFileSync(gstLog, '');
+  const pngRe = /^gst_play-(\d+)\.png$/;
+  const pngs = () => fs.readdirSync(WORK).filter((f) => pngRe.test(f))
+    .sort((x, y) => Number(x.match(pngRe)[1]) - Number(y.match(pngRe)[1]));
+  for (const f of pngs()) fs.rmSync(path.join(WORK, f));
+  const FRAMES = 30;
+  const gst = ctx.process('gst-launch-1.0', ['-m',
+    'wcsplaysrc', `location=${relay.url}`, `stream-name=${stream}`, '!',
+    'videoconvert', '!', 'pngenc', 'compression-level=1', '!',
+    'multifilesink', `location=${path.join(WORK, 'gst_play-%05d.png')}`, 'max-files=2'],
+    gstLog, GST_ENV);
+  try {
+    await waitOutput(gst, /wcs-stream-status, status=\(string\)PLAYING/, 'wcsplaysrc PLAYING');
+    log(`${name}: wcsplaysrc is PLAYING ${stream}`);
+    const deadline = Date.now() + STEP_MS;
+    let exited = null;
+    gst.exited.then((r) => { exited = r; });
+    for (;;) {
+      const have = pngs();
+      const count = have.length ? Number(have[have.length - 1].match(pngRe)[1]) + 1 : 0;
+      // Only read a PNG multifilesink has moved on from (the newest may be half written).
+      if (count > FRAMES && have.length >= 2) {
+        log(`${name}: wcsplaysrc delivered ${count} decoded frames`);
+        break;
+      }
+      if (exited) {
+        throw new StepError(`${name}: gst-launch-1.0 exited (code ${exited.code}, signal ` +
+          `${exited.signal}) after ${count} frames`);
+      }
+      if (Date.now() > deadline) {
+        throw new StepError(`${name}: wcsplaysrc delivered ${count} frames in ${STEP_MS / 1000} s, ` +
+          `want ${FRAMES}`);
+      }
+      await sleep(250);
+    }
+  } catch (e) {
+    throw new StepError(`${e.message}\n${tail(gstLog)}`);
+  }
+  const have = pngs();
+  const file = path.join(WORK, have[have.length - 2]);
+  fs.copyFileSync(file, path.join(WORK, `${name}.png`));
+  const p = await pngStats(page, file);
+  log(`${name}: decoded frame ${p.width}x${p.height} mean rgb(${p.r},${p.g},${p.b}); ` +
+      `saved as ${path.relative(REPO, path.join(WORK, name + '.png'))}`);
+  if (!(p.width > 0 && p.g > p.r + 40 && p.g > p.b + 40)) {
+    throw new StepError(`${name}: the frame wcsplaysrc decoded is not the fake camera's ` +
+      `green card (${p.width}x${p.height}, mean rgb(${p.r},${p.g},${p.b}))`);
+  }
+  await screenshot(page, `${name}-page`);
+
+  // A deliberate stop must not hang.
+  process.kill(gst.pid, 'SIGINT');
+  const r = await Promise.race([gst.exited, sleep(20000).then(() => null)]);
+  if (r === null) {
+    throw new StepError(`${name}: gst-launch-1.0 did not stop within 20 s of SIGINT\n${tail(gstLog)}`);
+  }
+  log(`${name}: gst-launch-1.0 stopped (code ${r.code})`);
+}
+
 const SCENARIOS = [
   ['two_way', scenarioTwoWay],
   ['auto_restore', scenarioAutoRestore],
+  ['gst_publish', scenarioGstPublish, 'gst'],
+  ['gst_play', scenarioGstPlay, 'gst'],
 ];
 
 /* ------------------------------------------------------------------ main */
@@ -557,11 +768,26 @@ async function main() {
 
   let passed = 0;
   let failed = 0;
-  for (const [name, fn] of SCENARIOS) {
+  let gstMissing;
+  for (const [name, fn, needs] of SCENARIOS) {
     if (want.length && !want.includes(name)) continue;
+    if (needs === 'gst') {
+      if (gstMissing === undefined) gstMissing = gstElementsMissing();
+      if (gstMissing) {
+        fs.appendFileSync(RESULTS_FILE, `SKIP ${name}: ${gstMissing}\n`);
+        log(`SKIP ${name}: ${gstMissing}`);
+        continue;
+      }
+    }
     const relays = [];
     const browsers = [];
+    const procs = [];
     const ctx = {
+      process: (cmd, args, logFile, env) => {
+        const c = startProcess(cmd, args, logFile, env);
+        procs.push(c);
+        return c;
+      },
       base,
       relay: (n) => {
         const r = new Relay(path.join(WORK, `${n}-relay.log`));
@@ -594,6 +820,7 @@ async function main() {
       for (const b of browsers) {
         await b.close().catch(() => {});
       }
+      for (const c of procs) await killProcess(c, 'SIGTERM');
       for (const r of relays) await r.kill('SIGTERM');
     }
   }
