@@ -755,6 +755,10 @@ const SCENARIOS = [
 async function main() {
   fs.mkdirSync(WORK, { recursive: true });
   fs.writeFileSync(RESULTS_FILE, '');
+  // Leftovers of an earlier run would be mistaken for this run's evidence.
+  for (const f of fs.readdirSync(WORK)) {
+    if (/\.png$|-console\.log$|-relay\.log$|-gst\.log$/.test(f)) fs.rmSync(path.join(WORK, f));
+  }
   for (const f of [path.join(SDK_DIR, PAGES.twoWay), path.join(SDK_DIR, PAGES.autoRestore)]) {
     if (!fs.existsSync(f)) throw new Error(`SDK page missing: ${f}`);
   }
