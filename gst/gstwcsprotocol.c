@@ -309,6 +309,45 @@ json_node_is_string (JsonNode * node)
       json_node_get_value_type (node) == G_TYPE_STRING;
 }
 
+/* json-glib 1.6 accepts escapes JSON does not have (e.g. octal "\371") and
+ * can decode them to bytes that are not UTF-8; such strings must not leak
+ * into the rest of the program. Depth is bounded by WCS_MAX_JSON_DEPTH. */
+static gboolean
+json_node_strings_valid (JsonNode * node)
+{
+  switch (JSON_NODE_TYPE (node)) {
+    case JSON_NODE_OBJECT:{
+      JsonObjectIter iter;
+      const gchar *member;
+      JsonNode *child;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &member, &child)) {
+        if (!g_utf8_validate (member, -1, NULL) ||
+            !json_node_strings_valid (child))
+          return FALSE;
+      }
+      return TRUE;
+    }
+    case JSON_NODE_ARRAY:{
+      JsonArray *arr = json_node_get_array (node);
+      guint i, n = json_array_get_length (arr);
+
+      for (i = 0; i < n; i++) {
+        if (!json_node_strings_valid (json_array_get_element (arr, i)))
+          return FALSE;
+      }
+      return TRUE;
+    }
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return g_utf8_validate (json_node_get_string (node), -1, NULL);
+      return TRUE;
+    default:
+      return TRUE;
+  }
+}
+
 /**
  * gst_wcs_message_parse:
  * @text: (array length=len) (nullable): the frame text
@@ -319,7 +358,8 @@ json_node_is_string (JsonNode * node)
  * accepted; what a frame carries is checked by the typed readers.
  *
  * Errors: %GST_WCS_ERROR_PARSE when @text is empty, not valid UTF-8, contains
- * a NUL byte, nests too deeply, is not JSON or is not a JSON object;
+ * a NUL byte, nests too deeply, is not JSON, has a string escape that does
+ * not decode to UTF-8, or is not a JSON object;
  * %GST_WCS_ERROR_PROTOCOL when "message" is missing or not a string, or
  * "data" is missing or not an array.
  *
@@ -379,6 +419,12 @@ gst_wcs_message_parse (const gchar * text, gssize len, GError ** error)
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_PARSE,
         "Frame is %s, not a JSON object", node_kind (root));
+    g_object_unref (parser);
+    return NULL;
+  }
+  if (!json_node_strings_valid (root)) {
+    g_set_error_literal (error, GST_WCS_ERROR, GST_WCS_ERROR_PARSE,
+        "Frame has a string escape that does not decode to UTF-8");
     g_object_unref (parser);
     return NULL;
   }

@@ -281,26 +281,59 @@ companion_refers_to_removed (GArray * arr, const Payload * p)
   return hit;
 }
 
+static gboolean
+name_matches (const gchar * encoding, gchar ** names)
+{
+  guint j;
+
+  if (encoding == NULL)
+    return FALSE;
+  for (j = 0; names[j]; j++) {
+    if (g_ascii_strcasecmp (encoding, names[j]) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* Marks the payloads of @names and their companions removed.
  * Returns the number of payloads marked. */
 static guint
-plan_media (GArray * arr, gchar ** names)
+plan_media (const GstSDPMedia * media, GArray * arr, gchar ** names)
 {
-  guint i, j, count = 0;
+  guint i, n, pt, count = 0;
+  const gchar *rest;
   gboolean changed;
 
+  /* static payloads known by number only */
   for (i = 0; i < arr->len; i++) {
     Payload *p = &g_array_index (arr, Payload, i);
 
-    if (p->encoding == NULL)
-      continue;
-    for (j = 0; names[j]; j++) {
-      if (g_ascii_strcasecmp (p->encoding, names[j]) == 0) {
-        p->removed = TRUE;
-        count++;
-        break;
-      }
+    if (!p->removed && name_matches (p->encoding, names)) {
+      p->removed = TRUE;
+      count++;
     }
+  }
+  /* every a=rtpmap line counts, also a conflicting duplicate for a
+   * payload that is already named */
+  n = gst_sdp_media_attributes_len (media);
+  for (i = 0; i < n; i++) {
+    const GstSDPAttribute *attr = gst_sdp_media_get_attribute (media, i);
+    Payload *p;
+    gchar *enc;
+
+    if (attr->key == NULL || attr->value == NULL ||
+        strcmp (attr->key, "rtpmap") != 0 ||
+        !parse_pt (attr->value, &pt, &rest))
+      continue;
+    p = payloads_find (arr, pt, FALSE);
+    if (p == NULL || p->removed)
+      continue;
+    enc = rtpmap_encoding (rest);
+    if (name_matches (enc, names)) {
+      p->removed = TRUE;
+      count++;
+    }
+    g_free (enc);
   }
   if (count == 0)
     return 0;
@@ -389,7 +422,7 @@ strip_names (GstSDPMessage * msg, gchar ** names, guint * removed,
   for (i = 0; i < n; i++) {
     const GstSDPMedia *media = gst_sdp_message_get_media (msg, i);
     GArray *arr = collect_payloads (media);
-    guint count = plan_media (arr, names);
+    guint count = plan_media (media, arr, names);
 
     if (count > 0 && is_av_media (media) && !has_media_codec_left (arr)) {
       gchar *list = g_strjoinv (",", names);

@@ -926,6 +926,9 @@ GST_START_TEST (test_malformed_frames)
   /* invalid UTF-8 */
   expect_parse_error ("{\"message\":\"\xff\xfe\",\"data\":[]}", -1,
       GST_WCS_ERROR_PARSE);
+  /* json-glib decodes the (non-JSON) octal escape \371 to a lone 0xf9 */
+  expect_parse_error ("{\"message\":\"setRemoteSDP\",\"data\":[\"id\","
+      "\"v=0\\371\"]}", -1, GST_WCS_ERROR_PARSE);
   /* embedded NULs, seen thanks to len */
   expect_parse_error (nul_frame, sizeof (nul_frame) - 1, GST_WCS_ERROR_PARSE);
   expect_parse_error (nul_inside, sizeof (nul_inside) - 1,
