@@ -6,7 +6,9 @@
  * the network. Every public function is thread-safe and non-blocking.
  *
  * Status semantics (SESSION_STATUS):
- *   PENDING      created, never connected
+ *   PENDING      created, never connected; also while a connect() attempt
+ *                runs (reason "connecting"), so a reconnect reads
+ *                FAILED -> PENDING -> CONNECTED -> ESTABLISHED
  *   CONNECTED    WebSocket open, "connection" sent
  *   ESTABLISHED  "getUserData" received: streams may be published / played
  *   DISCONNECTED clean close (close frame from either side, or disconnect())
@@ -14,6 +16,12 @@
  *                abrupt drop (EOF / I/O error without a close frame), or the
  *                receive-probes watchdog fired
  * A session can be connected again after DISCONNECTED or FAILED.
+ *
+ * Why an abrupt drop is FAILED and not DISCONNECTED: nobody asked for the
+ * session to end, so the restore logic must treat it as a failure. The
+ * browser reports it as close code 1006, which the SDK maps to DISCONNECTED
+ * or FAILED depending on the engine (wcs-protocol.md 2.5); only a close
+ * frame (either side) or disconnect() is a clean end.
  */
 #ifndef __GST_WCS_SESSION_H__
 #define __GST_WCS_SESSION_H__
@@ -35,6 +43,7 @@ G_DECLARE_FINAL_TYPE (GstWcsSession, gst_wcs_session, GST, WCS_SESSION, GObject)
  *   "probes-interval" uint ms default 5000, 0 = watchdog off
  *   "connect-timeout" uint ms default 10000 (covers TCP + TLS + upgrade)
  *   "status"          GstWcsSessionStatus, read-only
+ *   "auth-token"      string, read-only: authToken of the last getUserData
  *
  * Signals (emitted from the session thread; handlers must not block; they
  * may call any gst_wcs_session_* function):
