@@ -437,19 +437,63 @@ stop_current (GstWcsPlaySrc * self)
     play_session_teardown (self, s);
 }
 
+typedef struct
+{
+  PlaySession *s;
+  GstWcsRestoreReason reason;
+  gboolean permanent;
+  gchar *detail;
+} FailReport;
+
+static void
+fail_report_free (gpointer data)
+{
+  FailReport *r = data;
+
+  play_session_unref (r->s);
+  g_free (r->detail);
+  g_free (r);
+}
+
+/* element thread: only a failure of the current session reaches the base
+ * (a late report of an old session must not kill its successor) */
+static gboolean
+fail_report_idle (gpointer data)
+{
+  FailReport *r = data;
+  GstWcsPlaySrc *self = r->s->src;
+
+  if (play_session_is_current (self, r->s)) {
+    GST_WARNING_OBJECT (self, "play session %s failed (%s): %s", r->s->id,
+        gst_wcs_restore_reason_to_string (r->reason), r->detail);
+    gst_wcs_element_report_failure (GST_WCS_ELEMENT (self), r->reason,
+        r->permanent, r->detail);
+  } else {
+    GST_DEBUG_OBJECT (self, "failure of old play session %s ignored: %s",
+        r->s->id, r->detail);
+  }
+  return G_SOURCE_REMOVE;
+}
+
 /* Reports a failure of @s to the base, once per session. Any thread. */
 static void
 play_session_fail (PlaySession * s, GstWcsRestoreReason reason,
     gboolean permanent, const gchar * detail)
 {
+  FailReport *r;
+
   if (play_session_is_dead (s))
     return;
   if (!g_atomic_int_compare_and_exchange (&s->error_reported, 0, 1))
     return;
 
-  GST_WARNING_OBJECT (s->src, "play session %s failed: %s", s->id, detail);
-  gst_wcs_element_report_failure (GST_WCS_ELEMENT (s->src), reason, permanent,
-      detail);
+  r = g_new0 (FailReport, 1);
+  r->s = play_session_ref (s);
+  r->reason = reason;
+  r->permanent = permanent;
+  r->detail = g_strdup (detail);
+  gst_wcs_element_invoke (GST_WCS_ELEMENT (s->src), fail_report_idle, r,
+      fail_report_free);
 }
 
 /* ------------------------------------------------------------------ */
