@@ -5,6 +5,7 @@
 // Environment:
 //   WCS_RELAY          relay binary (default build/tests/relay/wcs-relay, relative to the repo)
 //   WCS_SDK_DIR        unpacked @flashphoner/websdk package (default .npm/node_modules/...)
+//   WCS_RELAY_ARGS     extra relay arguments (e.g. --verbose)
 //   CHROMIUM           browser binary (default /usr/bin/chromium)
 //   BROWSER_SCENARIOS  comma-separated subset of scenario names (default: all)
 //   BROWSER_STEP_TIMEOUT_MS  longest wait for one step (default 60000)
@@ -29,6 +30,8 @@ const WORK = path.join(HERE, '.work');
 const SDK_DIR = path.resolve(process.env.WCS_SDK_DIR ||
   path.join(HERE, '.npm', 'node_modules', '@flashphoner', 'websdk'));
 const RELAY = path.resolve(REPO, process.env.WCS_RELAY || 'build/tests/relay/wcs-relay');
+// Extra relay arguments, e.g. WCS_RELAY_ARGS=--verbose (its log goes to .work/).
+const RELAY_ARGS = (process.env.WCS_RELAY_ARGS || '').split(/\s+/).filter(Boolean);
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const STEP_MS = Number(process.env.BROWSER_STEP_TIMEOUT_MS || 60000);
 const PIDS_FILE = path.join(WORK, 'pids');
@@ -146,7 +149,8 @@ class Relay {
   }
 
   async startOnce(port) {
-    const child = startProcess(RELAY, ['--port', String(port)], this.logFile);
+    const child = startProcess(RELAY, ['--port', String(port), ...RELAY_ARGS],
+      this.logFile);
     this.child = child;
     let buf = '';
     const ready = new Promise((resolve, reject) => {
