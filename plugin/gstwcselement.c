@@ -594,11 +594,14 @@ start_stream_now (GstWcsElement * self)
   set_stream_status (self, GST_WCS_STREAM_STATUS_PENDING, NULL, FALSE);
 
   if (!klass->start_stream || !klass->start_stream (self, session, id, &err)) {
+    gboolean permanent = g_error_matches (err, GST_WCS_ERROR,
+        GST_WCS_ERROR_INVALID_ARGUMENT);
     gchar *detail = g_strdup_printf ("Could not start the stream: %s",
         err ? err->message : "no start_stream");
 
     g_clear_error (&err);
-    do_failure (self, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE, detail);
+    do_failure (self, GST_WCS_RESTORE_REASON_STREAM_FAILED, permanent,
+        detail);
     g_free (detail);
   }
   g_object_unref (session);

@@ -68,7 +68,8 @@ G_DECLARE_DERIVABLE_TYPE (GstWcsElement, gst_wcs_element, GST, WCS_ELEMENT, GstB
  *   (RESOURCE, SETTINGS) and fails the state change.
  * @start_stream: build a fresh WebRTC part for @media_session_id and make the
  *   offer; hand it over with gst_wcs_element_send_offer(). Return FALSE (with
- *   @error) when it cannot even start: reported as a STREAM_FAILED failure.
+ *   @error) when it cannot even start: reported as a STREAM_FAILED failure,
+ *   permanent (no retry, ERROR) when @error is GST_WCS_ERROR_INVALID_ARGUMENT.
  * @stop_stream: tear the WebRTC part down (webrtcbin to NULL and removed).
  *   Must not block for long. @deliberate: TRUE for a user stop (the base
  *   already sent unPublishStream / stopStream), FALSE before a restore.

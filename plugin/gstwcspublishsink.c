@@ -1,1 +1,1940 @@
-/* placeholder: being written */
+/* gst-wcs: wcspublishsink, publish to a Flashphoner WCS over WebRTC
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-wcspublishsink
+ * @title: wcspublishsink
+ * @short_description: publish a stream to a Flashphoner Web Call Server
+ *
+ * wcspublishsink publishes its `video` and `audio` request pads as one WCS
+ * stream over WebRTC: it connects to the server's WebSocket (`location`),
+ * sends `publishStream` with a send-only offer (H264 and VP8 video, Opus
+ * audio), applies the server's answer and streams. Raw input is encoded
+ * inside (H264 by default, VP8 when H264 is stripped or after a fallback,
+ * Opus for audio); `video/x-h264`, `video/x-vp8` and `audio/x-opus` input is
+ * sent as is.
+ *
+ * While the stream is not PUBLISHING, input buffers are dropped (and counted
+ * in `stats`, field `frames-dropped`); upstream is never blocked by the
+ * network. Non-live input is paced in real time. Every (re)publish starts
+ * with a key frame.
+ *
+ * A zero-bitrate detector reads webrtcbin's statistics every
+ * `bitrate-check-interval` ms while PUBLISHING; `bitrate-max-tries` readings
+ * in a row without new video bytes post `wcs-publish-failure` and republish
+ * (with H264 stripped and `wcs-codec-fallback` posted when `change-codec`
+ * is set and H264 was in use). Failures of the session or of the stream are
+ * restored as described for the shared properties (`restore-connection`,
+ * `restore-timeout`, `restore-max-tries`), with `wcs-restore` messages.
+ *
+ * EOS unpublishes (waiting at most 2 s for UNPUBLISHED), closes the session
+ * and then posts EOS.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! wcspublishsink location=ws://127.0.0.1:8080 stream-name=cam1
+ * ]|
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! video/x-raw,width=640,height=480 ! wcspublishsink name=s \
+ *     location=wss://wcs.example.com:8443 stream-name=cam1 video-bitrate=1000 \
+ *     audiotestsrc is-live=true ! s.audio
+ * ]|
+ * |[
+ * gst-launch-1.0 v4l2src ! wcspublishsink stream-name=cam1 \
+ *     h264-encoder="vaapih264enc rate-control=cbr bitrate=1500 keyframe-period=60"
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include <gst/app/app.h>
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#include <gst/webrtc/webrtc.h>
+
+#include "gstwcspublishsink.h"
+#include "gstwcselements.h"
+#include "gstwcsbitrate.h"
+#include "gstwcssdp.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_wcs_publish_sink_debug);
+#define GST_CAT_DEFAULT gst_wcs_publish_sink_debug
+
+#define DEFAULT_CHECK_BITRATE           TRUE
+#define DEFAULT_CHANGE_CODEC            TRUE
+#define DEFAULT_BITRATE_CHECK_INTERVAL  500
+#define DEFAULT_BITRATE_MAX_TRIES       3
+#define DEFAULT_STRIP_CODECS            ""
+#define DEFAULT_VIDEO_BITRATE           2000
+#define DEFAULT_H264_ENCODER \
+  "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=60 ! " \
+  "video/x-h264,profile=constrained-baseline"
+#define DEFAULT_VP8_ENCODER \
+  "vp8enc deadline=1 keyframe-max-dist=60 cpu-used=8 end-usage=cbr " \
+  "lag-in-frames=0 error-resilient=partitions"
+
+/* how long to wait for ICE gathering before sending the offer anyway */
+#define GATHER_TIMEOUT_MS  1000
+/* EOS: longest wait for UNPUBLISHED */
+#define EOS_UNPUBLISH_WAIT_MS 2000
+
+#define PT_VP8   96
+#define PT_H264  102
+#define PT_OPUS  111
+
+#define H264_PREF "application/x-rtp, media=(string)video, " \
+  "encoding-name=(string)H264, payload=(int)102, clock-rate=(int)90000, " \
+  "packetization-mode=(string)1, profile-level-id=(string)42e01f, " \
+  "level-asymmetry-allowed=(string)1"
+#define VP8_PREF "application/x-rtp, media=(string)video, " \
+  "encoding-name=(string)VP8, payload=(int)96, clock-rate=(int)90000"
+#define OPUS_PREF "application/x-rtp, media=(string)audio, " \
+  "encoding-name=(string)OPUS, payload=(int)111, clock-rate=(int)48000, " \
+  "encoding-params=(string)2, minptime=(string)10, useinbandfec=(string)1"
+
+enum
+{
+  PROP_0,
+  PROP_CHECK_BITRATE,
+  PROP_CHANGE_CODEC,
+  PROP_BITRATE_CHECK_INTERVAL,
+  PROP_BITRATE_MAX_TRIES,
+  PROP_STRIP_CODECS,
+  PROP_VIDEO_BITRATE,
+  PROP_H264_ENCODER,
+  PROP_VP8_ENCODER,
+};
+
+#define VIDEO_CAPS "video/x-raw, format=(string)I420; video/x-raw; " \
+  "video/x-h264; video/x-vp8"
+#define AUDIO_CAPS "audio/x-raw; audio/x-opus"
+
+static GstStaticPadTemplate video_template =
+GST_STATIC_PAD_TEMPLATE ("video", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS (VIDEO_CAPS));
+static GstStaticPadTemplate audio_template =
+GST_STATIC_PAD_TEMPLATE ("audio", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS (AUDIO_CAPS));
+
+typedef struct _GstWcsPublishSink GstWcsPublishSink;
+
+/* A persistent input: ghost pad -> appsink (sync, paces non-live input).
+ * Lives from request_new_pad to release_pad. */
+typedef struct
+{
+  GstWcsPublishSink *sink;      /* not a ref */
+  gboolean is_video;
+  GstPad *ghost;
+  GstElement *appsink;
+  GstCaps *caps;                /* sink->lock: last input caps */
+  gboolean eos;                 /* sink->lock */
+} WcsInput;
+
+/* One publish attempt: one mediaSessionId, one webrtcbin. Created in
+ * start_stream(), torn down in stop_stream(), all on the element thread;
+ * refcounted because webrtcbin callbacks may outlive it. */
+typedef struct
+{
+  gint ref;
+  GstWcsPublishSink *sink;      /* a ref */
+  gchar *id;
+
+  gboolean has_video, has_audio;
+  gboolean video_raw, audio_raw;
+  GstCaps *vcaps, *acaps;       /* input caps at offer time */
+
+  GstElement *webrtc;
+  GstPad *vpad, *apad;          /* webrtcbin request sink pads */
+  GPtrArray *elements;          /* chain elements added to the sink */
+  GstPad *vpay_src;             /* video payloader src (key-frame requests) */
+
+  gboolean offer_started, local_set, offer_sent;
+  GSource *gather_timeout;
+  gchar *codec;                 /* negotiated video codec */
+
+  GSource *stats_source;
+  GstWcsBitrateDetector *detector;
+  gboolean detector_done;
+
+  /* sink->lock */
+  GstElement *vsrc, *asrc;      /* appsrc of the chains */
+  gboolean flowing;             /* PUBLISHING: input is pushed */
+  gboolean need_key;            /* encoded video: drop until a key frame */
+} PubSession;
+
+/*
+ * Lock order: the base's locks (see gstwcselement.c) and self->lock are
+ * never held together; self->lock is never held while calling into
+ * webrtcbin, the base class, or while pushing buffers.
+ */
+struct _GstWcsPublishSink
+{
+  GstWcsElement parent;
+
+  /* properties, GST_OBJECT_LOCK */
+  gboolean check_bitrate;
+  gboolean change_codec;
+  guint bitrate_check_interval;
+  guint bitrate_max_tries;
+  gchar *strip_codecs;
+  guint video_bitrate;
+  gchar *h264_encoder;
+  gchar *vp8_encoder;
+
+  /* self->lock */
+  GMutex lock;
+  WcsInput *video;
+  WcsInput *audio;
+  PubSession *ps;
+  gboolean fallback_vp8;        /* sticky H264 -> VP8 fallback */
+  guint64 frames_dropped;
+  guint64 bitrate;
+  guint64 bytes;
+  gboolean eos_handled;
+};
+
+G_DEFINE_TYPE (GstWcsPublishSink, gst_wcs_publish_sink, GST_TYPE_WCS_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (wcspublishsink, "wcspublishsink",
+    GST_RANK_NONE, GST_TYPE_WCS_PUBLISH_SINK, wcs_element_init (plugin));
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                             */
+
+static gboolean
+csv_has (const gchar * csv, const gchar * codec)
+{
+  gchar **items;
+  gboolean found = FALSE;
+  guint i;
+
+  if (!csv || !*csv)
+    return FALSE;
+  items = g_strsplit (csv, ",", -1);
+  for (i = 0; items[i] && !found; i++) {
+    g_strstrip (items[i]);
+    found = g_ascii_strcasecmp (items[i], codec) == 0;
+  }
+  g_strfreev (items);
+  return found;
+}
+
+static gchar *
+get_string_prop (GstWcsPublishSink * self, gchar ** field)
+{
+  gchar *s;
+
+  GST_OBJECT_LOCK (self);
+  s = g_strdup (*field);
+  GST_OBJECT_UNLOCK (self);
+  return s;
+}
+
+static PubSession *
+ps_ref (PubSession * ps)
+{
+  g_atomic_int_inc (&ps->ref);
+  return ps;
+}
+
+static void
+ps_unref (gpointer data)
+{
+  PubSession *ps = data;
+
+  if (!g_atomic_int_dec_and_test (&ps->ref))
+    return;
+
+  g_assert (ps->stats_source == NULL && ps->gather_timeout == NULL);
+  gst_clear_object (&ps->vsrc);
+  gst_clear_object (&ps->asrc);
+  gst_clear_object (&ps->vpay_src);
+  gst_clear_object (&ps->vpad);
+  gst_clear_object (&ps->apad);
+  gst_clear_object (&ps->webrtc);
+  if (ps->elements)
+    g_ptr_array_unref (ps->elements);
+  gst_clear_caps (&ps->vcaps);
+  gst_clear_caps (&ps->acaps);
+  gst_wcs_bitrate_detector_free (ps->detector);
+  g_free (ps->codec);
+  g_free (ps->id);
+  gst_object_unref (ps->sink);
+  g_free (ps);
+}
+
+static gboolean
+ps_is_current (GstWcsPublishSink * self, PubSession * ps)
+{
+  gboolean ret;
+
+  g_mutex_lock (&self->lock);
+  ret = self->ps == ps;
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+static PubSession *
+ref_current_ps (GstWcsPublishSink * self, const gchar * id)
+{
+  PubSession *ps = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->ps && (!id || g_strcmp0 (self->ps->id, id) == 0))
+    ps = ps_ref (self->ps);
+  g_mutex_unlock (&self->lock);
+  return ps;
+}
+
+/* Work for the element thread, about one publish session */
+typedef struct
+{
+  PubSession *ps;
+  void (*func) (PubSession * ps, GstStructure * s);
+  GstStructure *s;
+} PsCall;
+
+static gboolean
+ps_call_run (gpointer data)
+{
+  PsCall *call = data;
+
+  if (ps_is_current (call->ps->sink, call->ps))
+    call->func (call->ps, call->s);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ps_call_free (gpointer data)
+{
+  PsCall *call = data;
+
+  if (call->s)
+    gst_structure_free (call->s);
+  ps_unref (call->ps);
+  g_free (call);
+}
+
+/* takes @s */
+static void
+ps_invoke (PubSession * ps, void (*func) (PubSession *, GstStructure *),
+    GstStructure * s)
+{
+  PsCall *call = g_new0 (PsCall, 1);
+
+  call->ps = ps_ref (ps);
+  call->func = func;
+  call->s = s;
+  gst_wcs_element_invoke (GST_WCS_ELEMENT (ps->sink), ps_call_run, call,
+      ps_call_free);
+}
+
+static void
+ps_fail (PubSession * ps, gboolean permanent, const gchar * format, ...)
+    G_GNUC_PRINTF (3, 4);
+
+/* Reports a failure of @ps (ignored when it is no longer current) */
+static void
+ps_fail (PubSession * ps, gboolean permanent, const gchar * format, ...)
+{
+  va_list args;
+  gchar *detail;
+
+  va_start (args, format);
+  detail = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  GST_WARNING_OBJECT (ps->sink, "stream %s: %s", ps->id, detail);
+  if (ps_is_current (ps->sink, ps))
+    gst_wcs_element_report_failure (GST_WCS_ELEMENT (ps->sink),
+        GST_WCS_RESTORE_REASON_STREAM_FAILED, permanent, detail);
+  g_free (detail);
+}
+
+/* ------------------------------------------------------------------ */
+/* encoder chains                                                      */
+
+static void
+set_default_bitrate (GstElement * bin, const gchar * desc, guint kbps)
+{
+  GstIterator *it;
+  GValue item = G_VALUE_INIT;
+  gboolean done = FALSE;
+
+  if (!GST_IS_BIN (bin))
+    return;
+
+  it = gst_bin_iterate_recurse (GST_BIN (bin));
+  while (!done) {
+    switch (gst_iterator_next (it, &item)) {
+      case GST_ITERATOR_OK:{
+        GstElement *e = g_value_get_object (&item);
+        GstElementFactory *f = gst_element_get_factory (e);
+        const gchar *name = f ? GST_OBJECT_NAME (f) : "";
+
+        if (g_str_equal (name, "x264enc") && !strstr (desc, "bitrate="))
+          g_object_set (e, "bitrate", kbps, NULL);
+        else if (g_str_equal (name, "vp8enc") &&
+            !strstr (desc, "target-bitrate="))
+          g_object_set (e, "target-bitrate", (gint) MIN (kbps * 1000,
+                  (guint) G_MAXINT), NULL);
+        g_value_reset (&item);
+        break;
+      }
+      case GST_ITERATOR_RESYNC:
+        gst_iterator_resync (it);
+        break;
+      default:
+        done = TRUE;
+        break;
+    }
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+}
+
+/* Parses an encoder description; error names the property */
+static GstElement *
+make_encoder (GstWcsPublishSink * self, const gchar * prop,
+    const gchar * desc, GError ** error)
+{
+  GError *err = NULL;
+  GstElement *enc;
+
+  if (!desc || !*desc) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "The '%s' property is empty", prop);
+    return NULL;
+  }
+
+  enc = gst_parse_bin_from_description (desc, TRUE, &err);
+  if (!enc || err) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "Invalid '%s' property \"%s\": %s", prop, desc,
+        err ? err->message : "cannot be parsed");
+    g_clear_error (&err);
+    if (enc)
+      gst_object_unref (gst_object_ref_sink (enc));
+    return NULL;
+  }
+  {
+    GstPad *sp = gst_element_get_static_pad (enc, "sink");
+    GstPad *srcp = gst_element_get_static_pad (enc, "src");
+    gboolean ok = sp && srcp;
+
+    gst_clear_object (&sp);
+    gst_clear_object (&srcp);
+    if (!ok) {
+      g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+          "Invalid '%s' property \"%s\": needs one unlinked sink and one "
+          "unlinked src pad", prop, desc);
+      gst_object_unref (gst_object_ref_sink (enc));
+      return NULL;
+    }
+  }
+  return enc;
+}
+
+static GstElement *
+add_element (GstWcsPublishSink * self, PubSession * ps, const gchar * factory,
+    GError ** error)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+
+  if (!e) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "Missing element '%s' (check the GStreamer plugin packages)",
+        factory);
+    return NULL;
+  }
+  gst_bin_add (GST_BIN (self), e);
+  g_ptr_array_add (ps->elements, gst_object_ref (e));
+  return e;
+}
+
+static void
+adopt_element (GstWcsPublishSink * self, PubSession * ps, GstElement * e)
+{
+  gst_bin_add (GST_BIN (self), e);
+  g_ptr_array_add (ps->elements, gst_object_ref (e));
+}
+
+static GstElement *
+make_appsrc (GstWcsPublishSink * self, PubSession * ps, GstCaps * caps,
+    GError ** error)
+{
+  GstElement *src = add_element (self, ps, "appsrc", error);
+
+  if (!src)
+    return NULL;
+  g_object_set (src, "is-live", TRUE, "format", GST_FORMAT_TIME,
+      "do-timestamp", FALSE, "caps", caps, "max-buffers", (guint64) 60,
+      "max-bytes", (guint64) 0, "max-time", (guint64) 0, "block", FALSE,
+      NULL);
+  gst_util_set_object_arg (G_OBJECT (src), "leaky-type", "downstream");
+  return src;
+}
+
+/* Links @elems in order; the last one is linked to @sinkpad */
+static gboolean
+link_chain (GstElement ** elems, guint n, GstPad * sinkpad, GError ** error)
+{
+  guint i;
+  GstPad *src;
+  GstPadLinkReturn lret;
+
+  for (i = 0; i + 1 < n; i++) {
+    if (!gst_element_link (elems[i], elems[i + 1])) {
+      g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+          "Could not link %s to %s", GST_OBJECT_NAME (elems[i]),
+          GST_OBJECT_NAME (elems[i + 1]));
+      return FALSE;
+    }
+  }
+  src = gst_element_get_static_pad (elems[n - 1], "src");
+  lret = gst_pad_link (src, sinkpad);
+  gst_object_unref (src);
+  if (lret != GST_PAD_LINK_OK) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "Could not link %s to webrtcbin: %s", GST_OBJECT_NAME (elems[n - 1]),
+        gst_pad_link_get_name (lret));
+    return FALSE;
+  }
+  /* downstream first */
+  for (i = n; i > 0; i--)
+    gst_element_sync_state_with_parent (elems[i - 1]);
+  return TRUE;
+}
+
+/* After the answer: the transceiver accepts exactly the chosen codec. The
+ * encoder's real profile-level-id (e.g. 42c01f for x264's constrained
+ * baseline) may differ from the offered 42e01f, so it is left open. */
+static void
+set_negotiated_preferences (GstPad * webrtc_pad, const gchar * caps_str)
+{
+  GstWebRTCRTPTransceiver *trans = NULL;
+  GstCaps *caps = gst_caps_from_string (caps_str);
+
+  g_object_get (webrtc_pad, "transceiver", &trans, NULL);
+  if (trans) {
+    g_object_set (trans, "codec-preferences", caps, NULL);
+    gst_object_unref (trans);
+  }
+  gst_caps_unref (caps);
+}
+
+static gboolean
+build_video_chain (GstWcsPublishSink * self, PubSession * ps,
+    const gchar * codec, gint pt, GError ** error)
+{
+  GstElement *elems[8];
+  guint n = 0;
+  gboolean h264 = g_ascii_strcasecmp (codec, "H264") == 0;
+  GstElement *src, *pay;
+  gchar *prefs;
+
+  src = make_appsrc (self, ps, ps->vcaps, error);
+  if (!src)
+    return FALSE;
+  elems[n++] = src;
+
+  if (ps->video_raw) {
+    const gchar *prop = h264 ? "h264-encoder" : "vp8-encoder";
+    gchar *desc = get_string_prop (self, h264 ? &self->h264_encoder :
+        &self->vp8_encoder);
+    GstElement *conv, *enc;
+    guint kbps;
+
+    if (!(conv = add_element (self, ps, "videoconvert", error))) {
+      g_free (desc);
+      return FALSE;
+    }
+    elems[n++] = conv;
+    enc = make_encoder (self, prop, desc, error);
+    if (!enc) {
+      g_free (desc);
+      return FALSE;
+    }
+    GST_OBJECT_LOCK (self);
+    kbps = self->video_bitrate;
+    GST_OBJECT_UNLOCK (self);
+    set_default_bitrate (enc, desc, kbps);
+    g_free (desc);
+    adopt_element (self, ps, enc);
+    elems[n++] = enc;
+  }
+
+  if (h264) {
+    GstElement *parse = add_element (self, ps, "h264parse", error);
+
+    if (!parse)
+      return FALSE;
+    g_object_set (parse, "config-interval", -1, NULL);
+    elems[n++] = parse;
+    if (!(pay = add_element (self, ps, "rtph264pay", error)))
+      return FALSE;
+    g_object_set (pay, "config-interval", -1, "pt", (guint) pt, NULL);
+    gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");
+    prefs = g_strdup_printf ("application/x-rtp, media=(string)video, "
+        "encoding-name=(string)H264, payload=(int)%d, clock-rate=(int)90000, "
+        "packetization-mode=(string)1", pt);
+  } else {
+    if (!(pay = add_element (self, ps, "rtpvp8pay", error)))
+      return FALSE;
+    g_object_set (pay, "pt", (guint) pt, NULL);
+    gst_util_set_object_arg (G_OBJECT (pay), "picture-id-mode", "15-bit");
+    prefs = g_strdup_printf ("application/x-rtp, media=(string)video, "
+        "encoding-name=(string)VP8, payload=(int)%d, clock-rate=(int)90000",
+        pt);
+  }
+  elems[n++] = pay;
+
+  set_negotiated_preferences (ps->vpad, prefs);
+  g_free (prefs);
+
+  if (!link_chain (elems, n, ps->vpad, error))
+    return FALSE;
+
+  ps->vpay_src = gst_element_get_static_pad (pay, "src");
+  g_mutex_lock (&self->lock);
+  ps->vsrc = gst_object_ref (src);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static gboolean
+build_audio_chain (GstWcsPublishSink * self, PubSession * ps, gint pt,
+    GError ** error)
+{
+  GstElement *elems[6];
+  guint n = 0;
+  GstElement *src, *pay;
+  gchar *prefs;
+
+  if (!(src = make_appsrc (self, ps, ps->acaps, error)))
+    return FALSE;
+  elems[n++] = src;
+  if (ps->audio_raw) {
+    const gchar *names[] = { "audioconvert", "audioresample", "opusenc" };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS (names); i++) {
+      GstElement *e = add_element (self, ps, names[i], error);
+
+      if (!e)
+        return FALSE;
+      elems[n++] = e;
+    }
+  }
+  if (!(pay = add_element (self, ps, "rtpopuspay", error)))
+    return FALSE;
+  g_object_set (pay, "pt", (guint) pt, NULL);
+  elems[n++] = pay;
+
+  prefs = g_strdup_printf ("application/x-rtp, media=(string)audio, "
+      "encoding-name=(string)OPUS, payload=(int)%d, clock-rate=(int)48000",
+      pt);
+  set_negotiated_preferences (ps->apad, prefs);
+  g_free (prefs);
+
+  if (!link_chain (elems, n, ps->apad, error))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  ps->asrc = gst_object_ref (src);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* key frames                                                          */
+
+static void
+force_key_unit (GstWcsPublishSink * self, PubSession * ps)
+{
+  if (!ps->has_video)
+    return;
+
+  if (ps->video_raw) {
+    /* travels up from the payloader to the encoder */
+    if (ps->vpay_src) {
+      GST_DEBUG_OBJECT (self, "forcing a key frame from the encoder");
+      gst_pad_send_event (ps->vpay_src,
+          gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+              TRUE, 0));
+    }
+  } else {
+    GstElement *appsink = NULL;
+
+    g_mutex_lock (&self->lock);
+    ps->need_key = TRUE;
+    if (self->video)
+      appsink = gst_object_ref (self->video->appsink);
+    g_mutex_unlock (&self->lock);
+    if (appsink) {
+      GST_DEBUG_OBJECT (self, "asking upstream for a key frame");
+      gst_element_send_event (appsink,
+          gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+              TRUE, 0));
+      gst_object_unref (appsink);
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* bitrate detector / stats (element thread)                           */
+
+static void ps_stop_stats (PubSession * ps);
+
+static void
+detector_fired (PubSession * ps)
+{
+  GstWcsPublishSink *self = ps->sink;
+  gchar *codec = ps->codec ? g_strdup (ps->codec) :
+      gst_wcs_element_get_codec (GST_WCS_ELEMENT (self));
+  guint zeros = gst_wcs_bitrate_detector_get_zero_readings (ps->detector);
+  gboolean change_codec, fallback = FALSE, vp8_stripped;
+  gchar *strip;
+
+  ps->detector_done = TRUE;
+  ps_stop_stats (ps);
+
+  GST_WARNING_OBJECT (self, "no video sent for %u readings (codec %s)",
+      zeros, GST_STR_NULL (codec));
+  gst_wcs_element_post (GST_WCS_ELEMENT (self),
+      gst_structure_new ("wcs-publish-failure",
+          "codec", G_TYPE_STRING, codec ? codec : "",
+          "zero-readings", G_TYPE_UINT, zeros, NULL));
+
+  GST_OBJECT_LOCK (self);
+  change_codec = self->change_codec;
+  strip = g_strdup (self->strip_codecs);
+  GST_OBJECT_UNLOCK (self);
+  vp8_stripped = csv_has (strip, "VP8");
+  g_free (strip);
+
+  if (change_codec && ps->video_raw && !vp8_stripped &&
+      g_strcmp0 (codec, "H264") == 0) {
+    g_mutex_lock (&self->lock);
+    fallback = !self->fallback_vp8;
+    self->fallback_vp8 = TRUE;
+    g_mutex_unlock (&self->lock);
+  }
+  if (fallback) {
+    GST_WARNING_OBJECT (self, "falling back from H264 to VP8");
+    gst_wcs_element_post (GST_WCS_ELEMENT (self),
+        gst_structure_new ("wcs-codec-fallback",
+            "from", G_TYPE_STRING, "H264", "to", G_TYPE_STRING, "VP8", NULL));
+  }
+
+  {
+    gchar *detail = g_strdup_printf ("No video bytes sent for %u bitrate "
+        "checks in a row (codec %s)", zeros, codec ? codec : "unknown");
+
+    gst_wcs_element_report_failure (GST_WCS_ELEMENT (self),
+        GST_WCS_RESTORE_REASON_BITRATE_ZERO, FALSE, detail);
+    g_free (detail);
+  }
+  g_free (codec);
+}
+
+static void
+ps_process_stats (PubSession * ps, GstStructure * stats)
+{
+  GstWcsPublishSink *self = ps->sink;
+  guint64 bytes = 0, bitrate = 0;
+  gboolean flowing, fired, check;
+  gchar *codec;
+
+  g_mutex_lock (&self->lock);
+  flowing = ps->flowing;
+  g_mutex_unlock (&self->lock);
+  if (!flowing || ps->detector_done || !ps->detector)
+    return;
+
+  if (!gst_wcs_stats_get_video_bytes_sent (stats, &bytes))
+    bytes = 0;                  /* nothing sent at all yet */
+  fired = gst_wcs_bitrate_detector_push (ps->detector, bytes,
+      g_get_monotonic_time () * GST_USECOND, &bitrate);
+
+  g_mutex_lock (&self->lock);
+  self->bitrate = bitrate;
+  self->bytes = bytes;
+  g_mutex_unlock (&self->lock);
+
+  codec = gst_wcs_stats_get_video_codec (stats, TRUE);
+  if (codec) {
+    gst_wcs_element_set_codec (GST_WCS_ELEMENT (self), codec);
+    g_free (codec);
+  }
+  GST_LOG_OBJECT (self, "video bytes %" G_GUINT64_FORMAT ", %"
+      G_GUINT64_FORMAT " bit/s, zero readings %u", bytes, bitrate,
+      gst_wcs_bitrate_detector_get_zero_readings (ps->detector));
+
+  GST_OBJECT_LOCK (self);
+  check = self->check_bitrate;
+  GST_OBJECT_UNLOCK (self);
+  if (fired && check && ps->has_video)
+    detector_fired (ps);
+}
+
+static void
+on_stats_reply (GstPromise * promise, gpointer user_data)
+{
+  PubSession *ps = user_data;
+  const GstStructure *reply;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
+    goto out;
+  reply = gst_promise_get_reply (promise);
+  if (reply)
+    ps_invoke (ps, ps_process_stats, gst_structure_copy (reply));
+out:
+  gst_promise_unref (promise);
+}
+
+static gboolean
+stats_tick (gpointer user_data)
+{
+  PubSession *ps = user_data;
+  GstPromise *promise;
+
+  if (!ps_is_current (ps->sink, ps) || !ps->webrtc)
+    return G_SOURCE_CONTINUE;
+  promise = gst_promise_new_with_change_func (on_stats_reply, ps_ref (ps),
+      ps_unref);
+  /* the change func unrefs the promise: keep one ref for it */
+  gst_promise_ref (promise);
+  g_signal_emit_by_name (ps->webrtc, "get-stats", NULL, promise);
+  gst_promise_unref (promise);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+ps_start_stats (PubSession * ps)
+{
+  GstWcsPublishSink *self = ps->sink;
+  GMainContext *ctx = gst_wcs_element_get_context (GST_WCS_ELEMENT (self));
+  guint interval, tries;
+  gboolean check;
+
+  if (ps->stats_source || ps->detector_done || !ctx)
+    return;
+
+  GST_OBJECT_LOCK (self);
+  interval = self->bitrate_check_interval;
+  tries = self->bitrate_max_tries;
+  check = self->check_bitrate;
+  GST_OBJECT_UNLOCK (self);
+
+  if (!ps->detector)
+    ps->detector = gst_wcs_bitrate_detector_new (check && ps->has_video ?
+        tries : 0);
+  gst_wcs_bitrate_detector_reset (ps->detector);
+
+  ps->stats_source = g_timeout_source_new (MAX (interval, 1));
+  g_source_set_callback (ps->stats_source, stats_tick, ps_ref (ps),
+      ps_unref);
+  g_source_attach (ps->stats_source, ctx);
+  GST_DEBUG_OBJECT (self, "bitrate checks every %u ms (%s)", interval,
+      check ? "detector on" : "stats only");
+}
+
+static void
+ps_stop_stats (PubSession * ps)
+{
+  if (ps->stats_source) {
+    g_source_destroy (ps->stats_source);
+    g_source_unref (ps->stats_source);
+    ps->stats_source = NULL;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* offer / answer                                                      */
+
+static void
+ps_send_offer (PubSession * ps, GstStructure * unused)
+{
+  GstWcsPublishSink *self = ps->sink;
+  GstWebRTCSessionDescription *desc = NULL;
+  GstSDPMessage *msg = NULL;
+  GError *err = NULL;
+  gchar *strip, *text;
+
+  if (ps->offer_sent || !ps->local_set)
+    return;
+  ps->offer_sent = TRUE;
+  if (ps->gather_timeout) {
+    g_source_destroy (ps->gather_timeout);
+    g_source_unref (ps->gather_timeout);
+    ps->gather_timeout = NULL;
+  }
+
+  g_object_get (ps->webrtc, "local-description", &desc, NULL);
+  if (!desc) {
+    ps_fail (ps, FALSE, "webrtcbin has no local description");
+    return;
+  }
+  gst_sdp_message_copy (desc->sdp, &msg);
+  gst_webrtc_session_description_free (desc);
+
+  strip = get_string_prop (self, &self->strip_codecs);
+  if (!gst_wcs_sdp_strip_codecs (msg, strip, &err)) {
+    ps_fail (ps, TRUE, "Invalid 'strip-codecs' property \"%s\": %s", strip,
+        err->message);
+    g_clear_error (&err);
+    g_free (strip);
+    gst_sdp_message_free (msg);
+    return;
+  }
+  g_free (strip);
+
+  text = gst_sdp_message_as_text (msg);
+  gst_sdp_message_free (msg);
+  GST_INFO_OBJECT (self, "offer for %s ready", ps->id);
+  gst_wcs_element_send_offer (GST_WCS_ELEMENT (self), ps->id, text,
+      ps->has_video, ps->has_audio);
+  g_free (text);
+}
+
+static gboolean
+gather_timeout_cb (gpointer user_data)
+{
+  PubSession *ps = user_data;
+
+  if (ps_is_current (ps->sink, ps)) {
+    GST_DEBUG_OBJECT (ps->sink, "ICE gathering not complete, sending the "
+        "offer anyway");
+    if (ps->gather_timeout) {
+      g_source_unref (ps->gather_timeout);
+      ps->gather_timeout = NULL;
+    }
+    ps_send_offer (ps, NULL);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ps_local_set (PubSession * ps, GstStructure * unused)
+{
+  GstWebRTCICEGatheringState state;
+  GMainContext *ctx;
+
+  ps->local_set = TRUE;
+  g_object_get (ps->webrtc, "ice-gathering-state", &state, NULL);
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
+    ps_send_offer (ps, NULL);
+    return;
+  }
+  ctx = gst_wcs_element_get_context (GST_WCS_ELEMENT (ps->sink));
+  if (!ps->gather_timeout && ctx) {
+    ps->gather_timeout = g_timeout_source_new (GATHER_TIMEOUT_MS);
+    g_source_set_callback (ps->gather_timeout, gather_timeout_cb,
+        ps_ref (ps), ps_unref);
+    g_source_attach (ps->gather_timeout, ctx);
+  }
+}
+
+static void
+on_local_description_set (GstPromise * promise, gpointer user_data)
+{
+  PubSession *ps = user_data;
+  const GstStructure *reply = NULL;
+  GError *err = NULL;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED) {
+    ps_fail (ps, FALSE, "set-local-description was interrupted");
+    gst_promise_unref (promise);
+    return;
+  }
+  reply = gst_promise_get_reply (promise);
+  if (reply && gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL)) {
+    ps_fail (ps, FALSE, "set-local-description failed: %s", err->message);
+    g_clear_error (&err);
+  } else {
+    ps_invoke (ps, ps_local_set, NULL);
+  }
+  gst_promise_unref (promise);
+}
+
+static void
+on_offer_created (GstPromise * promise, gpointer user_data)
+{
+  PubSession *ps = user_data;
+  const GstStructure *reply;
+  GstWebRTCSessionDescription *offer = NULL;
+  GError *err = NULL;
+  GstPromise *p;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
+      !(reply = gst_promise_get_reply (promise))) {
+    ps_fail (ps, FALSE, "create-offer got no reply");
+    goto out;
+  }
+  if (gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL)) {
+    ps_fail (ps, FALSE, "create-offer failed: %s", err->message);
+    g_clear_error (&err);
+    goto out;
+  }
+  gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+      &offer, NULL);
+  if (!offer) {
+    ps_fail (ps, FALSE, "create-offer returned no offer");
+    goto out;
+  }
+  if (!ps_is_current (ps->sink, ps)) {
+    gst_webrtc_session_description_free (offer);
+    goto out;
+  }
+
+  p = gst_promise_new_with_change_func (on_local_description_set,
+      ps_ref (ps), ps_unref);
+  gst_promise_ref (p);
+  g_signal_emit_by_name (ps->webrtc, "set-local-description", offer, p);
+  gst_promise_unref (p);
+  gst_webrtc_session_description_free (offer);
+
+out:
+  gst_promise_unref (promise);
+}
+
+static void
+on_gathering_state (GObject * webrtc, GParamSpec * pspec, gpointer user_data)
+{
+  PubSession *ps = user_data;
+  GstWebRTCICEGatheringState state;
+
+  g_object_get (webrtc, "ice-gathering-state", &state, NULL);
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+    ps_invoke (ps, ps_send_offer, NULL);
+}
+
+static void
+on_connection_state (GObject * webrtc, GParamSpec * pspec, gpointer user_data)
+{
+  PubSession *ps = user_data;
+  GstWebRTCPeerConnectionState state;
+
+  g_object_get (webrtc, "connection-state", &state, NULL);
+  GST_DEBUG_OBJECT (ps->sink, "stream %s: peer connection state %d", ps->id,
+      state);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+    ps_fail (ps, FALSE, "WebRTC connection failed");
+}
+
+static void
+ps_closure_unref (gpointer data, GClosure * closure)
+{
+  ps_unref (data);
+}
+
+static GstPad *
+add_transceiver (GstElement * webrtc, GstCaps * prefs)
+{
+  GstPad *pad = gst_element_request_pad_simple (webrtc, "sink_%u");
+  GstWebRTCRTPTransceiver *trans = NULL;
+
+  if (!pad)
+    return NULL;
+  g_object_get (pad, "transceiver", &trans, NULL);
+  if (trans) {
+    g_object_set (trans, "direction",
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+        "codec-preferences", prefs, NULL);
+    gst_object_unref (trans);
+  }
+  return pad;
+}
+
+/* Element thread: once the input caps are known, build webrtcbin and make
+ * the offer. */
+static gboolean
+ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
+{
+  GstCaps *vprefs = NULL, *aprefs = NULL;
+  gchar *strip;
+  gboolean fallback;
+  GstPromise *promise;
+
+  if (ps->offer_started)
+    return TRUE;
+
+  g_mutex_lock (&self->lock);
+  if (ps->has_video && !ps->vcaps && self->video && self->video->caps)
+    ps->vcaps = gst_caps_ref (self->video->caps);
+  if (ps->has_audio && !ps->acaps && self->audio && self->audio->caps)
+    ps->acaps = gst_caps_ref (self->audio->caps);
+  fallback = self->fallback_vp8;
+  g_mutex_unlock (&self->lock);
+
+  if ((ps->has_video && !ps->vcaps) || (ps->has_audio && !ps->acaps)) {
+    GST_INFO_OBJECT (self, "stream %s: waiting for input caps", ps->id);
+    return TRUE;
+  }
+  ps->offer_started = TRUE;
+
+  strip = get_string_prop (self, &self->strip_codecs);
+
+  if (ps->has_video) {
+    const gchar *name =
+        gst_structure_get_name (gst_caps_get_structure (ps->vcaps, 0));
+    gboolean is_h264 = g_str_equal (name, "video/x-h264");
+    gboolean is_vp8 = g_str_equal (name, "video/x-vp8");
+
+    ps->video_raw = !is_h264 && !is_vp8;
+    vprefs = gst_caps_new_empty ();
+    if ((ps->video_raw && !fallback) || is_h264) {
+      if (!csv_has (strip, "H264"))
+        gst_caps_append (vprefs, gst_caps_from_string (H264_PREF));
+    }
+    if ((ps->video_raw || is_vp8) && !csv_has (strip, "VP8"))
+      gst_caps_append (vprefs, gst_caps_from_string (VP8_PREF));
+    if (gst_caps_is_empty (vprefs)) {
+      g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+          "No video codec left to offer for %s input (strip-codecs \"%s\")",
+          name, strip);
+      goto fail;
+    }
+  }
+  if (ps->has_audio) {
+    const gchar *name =
+        gst_structure_get_name (gst_caps_get_structure (ps->acaps, 0));
+
+    ps->audio_raw = !g_str_equal (name, "audio/x-opus");
+    if (csv_has (strip, "OPUS")) {
+      g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+          "The 'strip-codecs' property (\"%s\") strips OPUS, the only audio "
+          "codec", strip);
+      goto fail;
+    }
+    aprefs = gst_caps_from_string (OPUS_PREF);
+  }
+
+  ps->webrtc = gst_element_factory_make ("webrtcbin", NULL);
+  if (!ps->webrtc) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "webrtcbin is missing (install gstreamer1.0-plugins-bad and "
+        "gstreamer1.0-nice)");
+    goto fail;
+  }
+  gst_object_ref_sink (ps->webrtc);
+  g_object_set (ps->webrtc, "bundle-policy",
+      GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+  gst_bin_add (GST_BIN (self), ps->webrtc);
+
+  if (vprefs)
+    ps->vpad = add_transceiver (ps->webrtc, vprefs);
+  if (aprefs)
+    ps->apad = add_transceiver (ps->webrtc, aprefs);
+  if ((vprefs && !ps->vpad) || (aprefs && !ps->apad)) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_STATE,
+        "could not request webrtcbin sink pads");
+    goto fail;
+  }
+
+  g_signal_connect_data (ps->webrtc, "notify::ice-gathering-state",
+      G_CALLBACK (on_gathering_state), ps_ref (ps), ps_closure_unref, 0);
+  g_signal_connect_data (ps->webrtc, "notify::connection-state",
+      G_CALLBACK (on_connection_state), ps_ref (ps), ps_closure_unref, 0);
+
+  gst_element_sync_state_with_parent (ps->webrtc);
+
+  GST_INFO_OBJECT (self, "stream %s: creating offer (video %" GST_PTR_FORMAT
+      ", audio %" GST_PTR_FORMAT ")", ps->id, vprefs, aprefs);
+  promise = gst_promise_new_with_change_func (on_offer_created, ps_ref (ps),
+      ps_unref);
+  gst_promise_ref (promise);
+  g_signal_emit_by_name (ps->webrtc, "create-offer", NULL, promise);
+  gst_promise_unref (promise);
+
+  gst_clear_caps (&vprefs);
+  gst_clear_caps (&aprefs);
+  g_free (strip);
+  return TRUE;
+
+fail:
+  gst_clear_caps (&vprefs);
+  gst_clear_caps (&aprefs);
+  g_free (strip);
+  return FALSE;
+}
+
+static void
+ps_caps_arrived (PubSession * ps, GstStructure * unused)
+{
+  GError *err = NULL;
+
+  if (!ps_try_offer (ps->sink, ps, &err)) {
+    ps_fail (ps, g_error_matches (err, GST_WCS_ERROR,
+            GST_WCS_ERROR_INVALID_ARGUMENT), "%s", err->message);
+    g_clear_error (&err);
+  }
+}
+
+/* first payload type of @codec in the first non-rejected @media section */
+static gint
+find_payload (const GstSDPMessage * msg, const gchar * media,
+    const gchar * codec)
+{
+  guint i, j;
+
+  for (i = 0; i < gst_sdp_message_medias_len (msg); i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (msg, i);
+
+    if (g_strcmp0 (gst_sdp_media_get_media (m), media) != 0 ||
+        gst_sdp_media_get_port (m) == 0)
+      continue;
+    for (j = 0; j < gst_sdp_media_formats_len (m); j++) {
+      gint pt = atoi (gst_sdp_media_get_format (m, j));
+      GstCaps *caps = gst_sdp_media_get_caps_from_media (m, pt);
+      const gchar *name;
+      gboolean match = FALSE;
+
+      if (!caps)
+        continue;
+      name = gst_structure_get_string (gst_caps_get_structure (caps, 0),
+          "encoding-name");
+      match = name && g_ascii_strcasecmp (name, codec) == 0;
+      gst_caps_unref (caps);
+      if (match)
+        return pt;
+    }
+    return -1;
+  }
+  return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* GstWcsElement vfuncs (element thread)                               */
+
+static gboolean
+gst_wcs_publish_sink_start_stream (GstWcsElement * element,
+    GstWcsSession * session, const gchar * media_session_id, GError ** error)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (element);
+  PubSession *ps;
+  gboolean ok;
+
+  ps = g_new0 (PubSession, 1);
+  ps->ref = 1;
+  ps->sink = gst_object_ref (self);
+  ps->id = g_strdup (media_session_id);
+  ps->elements = g_ptr_array_new_with_free_func (gst_object_unref);
+
+  g_mutex_lock (&self->lock);
+  ps->has_video = self->video != NULL;
+  ps->has_audio = self->audio != NULL;
+  if (!ps->has_video && !ps->has_audio) {
+    g_mutex_unlock (&self->lock);
+    ps_unref (ps);
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "Nothing to publish: request a 'video' or 'audio' pad");
+    return FALSE;
+  }
+  g_assert (self->ps == NULL);
+  self->ps = ps;                /* takes the initial ref */
+  self->bitrate = 0;
+  g_mutex_unlock (&self->lock);
+
+  GST_INFO_OBJECT (self, "starting publish %s (video %d, audio %d)",
+      media_session_id, ps->has_video, ps->has_audio);
+  ok = ps_try_offer (self, ps, error);
+  return ok;
+}
+
+static void
+remove_element (GstWcsPublishSink * self, GstElement * e)
+{
+  gst_element_set_locked_state (e, TRUE);
+  gst_element_set_state (e, GST_STATE_NULL);
+  if (GST_OBJECT_PARENT (e) == GST_OBJECT (self))
+    gst_bin_remove (GST_BIN (self), e);
+}
+
+static void
+gst_wcs_publish_sink_stop_stream (GstWcsElement * element,
+    gboolean deliberate)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (element);
+  PubSession *ps;
+  GstElement *vsrc, *asrc;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  ps = self->ps;
+  self->ps = NULL;
+  if (ps) {
+    ps->flowing = FALSE;
+    vsrc = ps->vsrc;
+    asrc = ps->asrc;
+    ps->vsrc = ps->asrc = NULL;
+  }
+  self->bitrate = 0;
+  g_mutex_unlock (&self->lock);
+
+  if (!ps)
+    return;
+
+  GST_INFO_OBJECT (self, "tearing down publish %s (%s)", ps->id,
+      deliberate ? "stop" : "restore");
+  ps_stop_stats (ps);
+  if (ps->gather_timeout) {
+    g_source_destroy (ps->gather_timeout);
+    g_source_unref (ps->gather_timeout);
+    ps->gather_timeout = NULL;
+  }
+  gst_clear_object (&vsrc);
+  gst_clear_object (&asrc);
+
+  /* sources first so that no data is in flight towards webrtcbin */
+  for (i = 0; i < ps->elements->len; i++)
+    remove_element (self, g_ptr_array_index (ps->elements, i));
+  if (ps->webrtc) {
+    g_signal_handlers_disconnect_matched (ps->webrtc, G_SIGNAL_MATCH_FUNC,
+        0, 0, NULL, on_gathering_state, NULL);
+    g_signal_handlers_disconnect_matched (ps->webrtc, G_SIGNAL_MATCH_FUNC,
+        0, 0, NULL, on_connection_state, NULL);
+    remove_element (self, ps->webrtc);
+  }
+  g_ptr_array_set_size (ps->elements, 0);
+  ps_unref (ps);
+}
+
+static void
+gst_wcs_publish_sink_remote_sdp (GstWcsElement * element,
+    const gchar * media_session_id, const gchar * sdp)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (element);
+  PubSession *ps = ref_current_ps (self, media_session_id);
+  GstSDPMessage *msg = NULL;
+  GstWebRTCSessionDescription *answer;
+  gchar *vcodec = NULL, *acodec = NULL;
+  gint vpt = -1, apt = -1;
+  GError *err = NULL;
+
+  if (!ps)
+    return;
+  if (!ps->webrtc || !ps->offer_sent) {
+    ps_fail (ps, FALSE, "answer before our offer");
+    goto done;
+  }
+
+  if (gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK) {
+    ps_fail (ps, FALSE, "the server's answer is not valid SDP");
+    goto done;
+  }
+
+  if (ps->has_video) {
+    vcodec = gst_wcs_sdp_get_codec (msg, "video");
+    if (vcodec && (g_str_equal (vcodec, "H264") || g_str_equal (vcodec,
+                "VP8")))
+      vpt = find_payload (msg, "video", vcodec);
+    if (vpt < 0) {
+      ps_fail (ps, TRUE, "The server's answer accepts none of the offered "
+          "video codecs (%s)", vcodec ? vcodec : "no video");
+      goto done;
+    }
+  }
+  if (ps->has_audio) {
+    acodec = gst_wcs_sdp_get_codec (msg, "audio");
+    if (acodec && g_str_equal (acodec, "OPUS"))
+      apt = find_payload (msg, "audio", acodec);
+    if (apt < 0) {
+      ps_fail (ps, TRUE, "The server's answer does not accept Opus audio "
+          "(%s)", acodec ? acodec : "no audio");
+      goto done;
+    }
+  }
+
+  GST_INFO_OBJECT (self, "answer for %s: video %s/%d, audio %s/%d",
+      ps->id, GST_STR_NULL (vcodec), vpt, GST_STR_NULL (acodec), apt);
+
+  answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER,
+      msg);
+  msg = NULL;
+  g_signal_emit_by_name (ps->webrtc, "set-remote-description", answer, NULL);
+  gst_webrtc_session_description_free (answer);
+
+  if (ps->has_video) {
+    g_free (ps->codec);
+    ps->codec = g_strdup (vcodec);
+    gst_wcs_element_set_codec (element, vcodec);
+    if (!build_video_chain (self, ps, vcodec, vpt, &err)) {
+      ps_fail (ps, g_error_matches (err, GST_WCS_ERROR,
+              GST_WCS_ERROR_INVALID_ARGUMENT), "%s", err->message);
+      g_clear_error (&err);
+      goto done;
+    }
+  }
+  if (ps->has_audio && !build_audio_chain (self, ps, apt, &err)) {
+    ps_fail (ps, g_error_matches (err, GST_WCS_ERROR,
+            GST_WCS_ERROR_INVALID_ARGUMENT), "%s", err->message);
+    g_clear_error (&err);
+    goto done;
+  }
+
+done:
+  if (msg)
+    gst_sdp_message_free (msg);
+  g_free (vcodec);
+  g_free (acodec);
+  ps_unref (ps);
+}
+
+static gboolean
+gst_wcs_publish_sink_stream_status (GstWcsElement * element,
+    const gchar * media_session_id, GstWcsStreamStatus status,
+    const gchar * info)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (element);
+  PubSession *ps = ref_current_ps (self, media_session_id);
+
+  if (!ps)
+    return FALSE;
+
+  if (status == GST_WCS_STREAM_STATUS_PUBLISHING) {
+    g_mutex_lock (&self->lock);
+    ps->flowing = TRUE;
+    g_mutex_unlock (&self->lock);
+    GST_INFO_OBJECT (self, "publishing %s: input flows", ps->id);
+    force_key_unit (self, ps);
+    ps_start_stats (ps);
+  } else {
+    /* the detector stops the moment the stream leaves PUBLISHING */
+    ps_stop_stats (ps);
+    g_mutex_lock (&self->lock);
+    ps->flowing = FALSE;
+    g_mutex_unlock (&self->lock);
+  }
+  ps_unref (ps);
+  return FALSE;                 /* the base applies the restore rules */
+}
+
+static gboolean
+gst_wcs_publish_sink_check_config (GstWcsElement * element, GError ** error)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (element);
+  guint interval, tries;
+  gboolean check;
+  gchar *strip, *h264, *vp8;
+  GstElement *enc;
+  gboolean ok = FALSE, has_audio;
+
+  GST_OBJECT_LOCK (self);
+  interval = self->bitrate_check_interval;
+  tries = self->bitrate_max_tries;
+  check = self->check_bitrate;
+  strip = g_strdup (self->strip_codecs);
+  h264 = g_strdup (self->h264_encoder);
+  vp8 = g_strdup (self->vp8_encoder);
+  GST_OBJECT_UNLOCK (self);
+
+  g_mutex_lock (&self->lock);
+  has_audio = self->audio != NULL;
+  g_mutex_unlock (&self->lock);
+
+  if (interval == 0) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "The 'bitrate-check-interval' property must be greater than 0 "
+        "(set 'check-bitrate' to FALSE to turn the detector off)");
+  } else if (check && tries == 0) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "The 'bitrate-max-tries' property must be greater than 0 "
+        "(set 'check-bitrate' to FALSE to turn the detector off)");
+  } else if (csv_has (strip, "H264") && csv_has (strip, "VP8")) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "The 'strip-codecs' property (\"%s\") strips every video codec",
+        strip);
+  } else if (has_audio && csv_has (strip, "OPUS")) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "The 'strip-codecs' property (\"%s\") strips OPUS, the only audio "
+        "codec", strip);
+  } else if (!(enc = make_encoder (self, "h264-encoder", h264, error))) {
+    /* error set */
+  } else {
+    gst_object_unref (gst_object_ref_sink (enc));
+    if ((enc = make_encoder (self, "vp8-encoder", vp8, error))) {
+      gst_object_unref (gst_object_ref_sink (enc));
+      ok = TRUE;
+    }
+  }
+
+  g_free (strip);
+  g_free (h264);
+  g_free (vp8);
+  return ok;
+}
+
+static void
+gst_wcs_publish_sink_fill_stats (GstWcsElement * element, GstStructure * s)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (element);
+
+  g_mutex_lock (&self->lock);
+  gst_structure_set (s, "bitrate", G_TYPE_UINT64, self->bitrate,
+      "bytes", G_TYPE_UINT64, self->bytes,
+      "frames-dropped", G_TYPE_UINT64, self->frames_dropped,
+      "codec-fallback", G_TYPE_BOOLEAN, self->fallback_vp8, NULL);
+  g_mutex_unlock (&self->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* inputs (streaming threads)                                          */
+
+static GstFlowReturn
+on_new_sample (GstAppSink * appsink, gpointer user_data)
+{
+  WcsInput *in = user_data;
+  GstWcsPublishSink *self = in->sink;
+  GstSample *sample = gst_app_sink_pull_sample (appsink);
+  GstCaps *caps;
+  GstBuffer *buf;
+  GstElement *src = NULL;
+  PubSession *waiting = NULL;
+  gboolean new_caps = FALSE;
+
+  if (!sample)
+    return GST_FLOW_OK;
+  caps = gst_sample_get_caps (sample);
+  buf = gst_sample_get_buffer (sample);
+
+  g_mutex_lock (&self->lock);
+  if (caps && (!in->caps || !gst_caps_is_equal (in->caps, caps))) {
+    gst_caps_replace (&in->caps, caps);
+    new_caps = TRUE;
+  }
+  if (self->ps) {
+    PubSession *ps = self->ps;
+
+    if (new_caps && !ps->offer_started)
+      waiting = ps_ref (ps);
+    if (ps->flowing) {
+      src = in->is_video ? ps->vsrc : ps->asrc;
+      if (src && in->is_video && !ps->video_raw && ps->need_key) {
+        if (buf && GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))
+          src = NULL;           /* wait for a key frame */
+        else
+          ps->need_key = FALSE;
+      }
+      if (src)
+        gst_object_ref (src);
+    }
+  }
+  if (!src)
+    self->frames_dropped++;
+  g_mutex_unlock (&self->lock);
+
+  if (waiting) {
+    ps_invoke (waiting, ps_caps_arrived, NULL);
+    ps_unref (waiting);
+  }
+
+  if (src && buf) {
+    const GstSegment *seg = gst_sample_get_segment (sample);
+    GstBuffer *out = gst_buffer_copy (buf);
+    GstCaps *cur = gst_app_src_get_caps (GST_APP_SRC (src));
+
+    /* the publish chain runs on running time: buffers keep their timing
+     * across republishes */
+    if (seg && seg->format == GST_FORMAT_TIME) {
+      if (GST_BUFFER_PTS_IS_VALID (buf))
+        GST_BUFFER_PTS (out) = gst_segment_to_running_time (seg,
+            GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+      if (GST_BUFFER_DTS_IS_VALID (buf))
+        GST_BUFFER_DTS (out) = gst_segment_to_running_time (seg,
+            GST_FORMAT_TIME, GST_BUFFER_DTS (buf));
+    }
+    if (caps && (!cur || !gst_caps_is_equal (cur, caps)))
+      gst_app_src_set_caps (GST_APP_SRC (src), caps);
+    gst_clear_caps (&cur);
+    gst_app_src_push_buffer (GST_APP_SRC (src), out);
+  }
+  gst_clear_object (&src);
+  gst_sample_unref (sample);
+  return GST_FLOW_OK;
+}
+
+static void
+on_input_eos (GstAppSink * appsink, gpointer user_data)
+{
+  WcsInput *in = user_data;
+  GstWcsPublishSink *self = in->sink;
+  gboolean all;
+
+  g_mutex_lock (&self->lock);
+  in->eos = TRUE;
+  all = (!self->video || self->video->eos) && (!self->audio ||
+      self->audio->eos) && !self->eos_handled;
+  if (all)
+    self->eos_handled = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  if (!all)
+    return;
+
+  GST_INFO_OBJECT (self, "EOS: unpublishing");
+  gst_wcs_element_shutdown (GST_WCS_ELEMENT (self), EOS_UNPUBLISH_WAIT_MS);
+  GST_INFO_OBJECT (self, "EOS: unpublished, posting EOS");
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_eos (GST_OBJECT (self)));
+}
+
+static GstPad *
+gst_wcs_publish_sink_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (element);
+  GstElementClass *klass = GST_ELEMENT_GET_CLASS (element);
+  gboolean is_video;
+  WcsInput *in;
+  GstAppSinkCallbacks callbacks = {
+    .eos = on_input_eos,
+    .new_sample = on_new_sample,
+  };
+  GstCaps *tcaps;
+  GstPad *target;
+
+  if (templ == gst_element_class_get_pad_template (klass, "video"))
+    is_video = TRUE;
+  else if (templ == gst_element_class_get_pad_template (klass, "audio"))
+    is_video = FALSE;
+  else
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+  if ((is_video && self->video) || (!is_video && self->audio)) {
+    g_mutex_unlock (&self->lock);
+    GST_WARNING_OBJECT (self, "there is already an %s pad",
+        is_video ? "video" : "audio");
+    return NULL;
+  }
+  in = g_new0 (WcsInput, 1);
+  in->sink = self;
+  in->is_video = is_video;
+  if (is_video)
+    self->video = in;
+  else
+    self->audio = in;
+  g_mutex_unlock (&self->lock);
+
+  in->appsink = gst_element_factory_make ("appsink",
+      is_video ? "video-input" : "audio-input");
+  tcaps = gst_static_caps_get (is_video ? &video_template.static_caps :
+      &audio_template.static_caps);
+  g_object_set (in->appsink, "sync", TRUE, "async", FALSE,
+      "emit-signals", FALSE, "enable-last-sample", FALSE,
+      "max-buffers", 1, "drop", FALSE, "wait-on-eos", FALSE,
+      "caps", tcaps, NULL);
+  gst_caps_unref (tcaps);
+  gst_app_sink_set_callbacks (GST_APP_SINK (in->appsink), &callbacks, in,
+      NULL);
+  gst_bin_add (GST_BIN (self), in->appsink);
+
+  target = gst_element_get_static_pad (in->appsink, "sink");
+  in->ghost = gst_ghost_pad_new_from_template (is_video ? "video" : "audio",
+      target, templ);
+  gst_object_unref (target);
+  gst_pad_set_active (in->ghost, TRUE);
+  gst_element_add_pad (element, in->ghost);
+  gst_element_sync_state_with_parent (in->appsink);
+
+  GST_DEBUG_OBJECT (self, "added %s input", is_video ? "video" : "audio");
+  return in->ghost;
+}
+
+static void
+gst_wcs_publish_sink_release_pad (GstElement * element, GstPad * pad)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (element);
+  WcsInput *in = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->video && self->video->ghost == pad) {
+    in = self->video;
+    self->video = NULL;
+  } else if (self->audio && self->audio->ghost == pad) {
+    in = self->audio;
+    self->audio = NULL;
+  }
+  g_mutex_unlock (&self->lock);
+  if (!in)
+    return;
+
+  gst_element_set_locked_state (in->appsink, TRUE);
+  gst_element_set_state (in->appsink, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self), in->appsink);
+  gst_pad_set_active (pad, FALSE);
+  gst_element_remove_pad (element, pad);
+  gst_clear_caps (&in->caps);
+  g_free (in);
+}
+
+/* ------------------------------------------------------------------ */
+/* GstElement / GstBin                                                 */
+
+static GstStateChangeReturn
+gst_wcs_publish_sink_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (element);
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    g_mutex_lock (&self->lock);
+    self->eos_handled = FALSE;
+    self->fallback_vp8 = FALSE;
+    self->frames_dropped = 0;
+    self->bitrate = 0;
+    self->bytes = 0;
+    if (self->video)
+      self->video->eos = FALSE;
+    if (self->audio)
+      self->audio->eos = FALSE;
+    g_mutex_unlock (&self->lock);
+  }
+
+  return GST_ELEMENT_CLASS (gst_wcs_publish_sink_parent_class)->change_state
+      (element, transition);
+}
+
+static void
+gst_wcs_publish_sink_handle_message (GstBin * bin, GstMessage * msg)
+{
+  /* EOS is ours to post, once unpublished */
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS &&
+      GST_MESSAGE_SRC (msg) != GST_OBJECT (bin)) {
+    gst_message_unref (msg);
+    return;
+  }
+  GST_BIN_CLASS (gst_wcs_publish_sink_parent_class)->handle_message (bin, msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                             */
+
+static void
+gst_wcs_publish_sink_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_CHECK_BITRATE:
+      self->check_bitrate = g_value_get_boolean (value);
+      break;
+    case PROP_CHANGE_CODEC:
+      self->change_codec = g_value_get_boolean (value);
+      break;
+    case PROP_BITRATE_CHECK_INTERVAL:
+      self->bitrate_check_interval = g_value_get_uint (value);
+      break;
+    case PROP_BITRATE_MAX_TRIES:
+      self->bitrate_max_tries = g_value_get_uint (value);
+      break;
+    case PROP_STRIP_CODECS:
+      g_free (self->strip_codecs);
+      self->strip_codecs = g_value_dup_string (value);
+      if (!self->strip_codecs)
+        self->strip_codecs = g_strdup ("");
+      break;
+    case PROP_VIDEO_BITRATE:
+      self->video_bitrate = g_value_get_uint (value);
+      break;
+    case PROP_H264_ENCODER:
+      g_free (self->h264_encoder);
+      self->h264_encoder = g_value_dup_string (value);
+      break;
+    case PROP_VP8_ENCODER:
+      g_free (self->vp8_encoder);
+      self->vp8_encoder = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_wcs_publish_sink_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_CHECK_BITRATE:
+      g_value_set_boolean (value, self->check_bitrate);
+      break;
+    case PROP_CHANGE_CODEC:
+      g_value_set_boolean (value, self->change_codec);
+      break;
+    case PROP_BITRATE_CHECK_INTERVAL:
+      g_value_set_uint (value, self->bitrate_check_interval);
+      break;
+    case PROP_BITRATE_MAX_TRIES:
+      g_value_set_uint (value, self->bitrate_max_tries);
+      break;
+    case PROP_STRIP_CODECS:
+      g_value_set_string (value, self->strip_codecs);
+      break;
+    case PROP_VIDEO_BITRATE:
+      g_value_set_uint (value, self->video_bitrate);
+      break;
+    case PROP_H264_ENCODER:
+      g_value_set_string (value, self->h264_encoder);
+      break;
+    case PROP_VP8_ENCODER:
+      g_value_set_string (value, self->vp8_encoder);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_wcs_publish_sink_finalize (GObject * object)
+{
+  GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (object);
+
+  g_free (self->strip_codecs);
+  g_free (self->h264_encoder);
+  g_free (self->vp8_encoder);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (gst_wcs_publish_sink_parent_class)->finalize (object);
+}
+
+static void
+gst_wcs_publish_sink_init (GstWcsPublishSink * self)
+{
+  g_mutex_init (&self->lock);
+  self->check_bitrate = DEFAULT_CHECK_BITRATE;
+  self->change_codec = DEFAULT_CHANGE_CODEC;
+  self->bitrate_check_interval = DEFAULT_BITRATE_CHECK_INTERVAL;
+  self->bitrate_max_tries = DEFAULT_BITRATE_MAX_TRIES;
+  self->strip_codecs = g_strdup (DEFAULT_STRIP_CODECS);
+  self->video_bitrate = DEFAULT_VIDEO_BITRATE;
+  self->h264_encoder = g_strdup (DEFAULT_H264_ENCODER);
+  self->vp8_encoder = g_strdup (DEFAULT_VP8_ENCODER);
+
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+}
+
+static void
+gst_wcs_publish_sink_class_init (GstWcsPublishSinkClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBinClass *bin_class = GST_BIN_CLASS (klass);
+  GstWcsElementClass *wcs_class = GST_WCS_ELEMENT_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_wcs_publish_sink_debug, "wcspublishsink", 0,
+      "WCS publish sink");
+
+  gobject_class->set_property = gst_wcs_publish_sink_set_property;
+  gobject_class->get_property = gst_wcs_publish_sink_get_property;
+  gobject_class->finalize = gst_wcs_publish_sink_finalize;
+
+  /**
+   * GstWcsPublishSink:check-bitrate:
+   *
+   * Run the zero-bitrate detector while PUBLISHING.
+   */
+  g_object_class_install_property (gobject_class, PROP_CHECK_BITRATE,
+      g_param_spec_boolean ("check-bitrate", "Check bitrate",
+          "Run the zero-bitrate detector while PUBLISHING",
+          DEFAULT_CHECK_BITRATE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstWcsPublishSink:change-codec:
+   *
+   * After the detector fired while H264 was sent, republish with H264
+   * stripped (VP8); sticky until the element goes back to READY.
+   */
+  g_object_class_install_property (gobject_class, PROP_CHANGE_CODEC,
+      g_param_spec_boolean ("change-codec", "Change codec",
+          "After a detected H264 publish failure, republish with H264 "
+          "stripped (VP8)", DEFAULT_CHANGE_CODEC, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class,
+      PROP_BITRATE_CHECK_INTERVAL,
+      g_param_spec_uint ("bitrate-check-interval", "Bitrate check interval",
+          "Period of the zero-bitrate detector and of the stats update, in ms",
+          0, G_MAXUINT, DEFAULT_BITRATE_CHECK_INTERVAL, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_BITRATE_MAX_TRIES,
+      g_param_spec_uint ("bitrate-max-tries", "Bitrate max tries",
+          "Consecutive zero-bitrate readings that mean the publish failed",
+          0, G_MAXUINT, DEFAULT_BITRATE_MAX_TRIES, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_STRIP_CODECS,
+      g_param_spec_string ("strip-codecs", "Strip codecs",
+          "Comma-separated codecs never offered, e.g. \"H264\" (like the "
+          "SDK's stripCodecs)", DEFAULT_STRIP_CODECS, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_VIDEO_BITRATE,
+      g_param_spec_uint ("video-bitrate", "Video bitrate",
+          "Encoder target in kbit/s (applied to x264enc 'bitrate' and vp8enc "
+          "'target-bitrate' unless the encoder description sets them)",
+          1, G_MAXUINT / 1000, DEFAULT_VIDEO_BITRATE, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  /**
+   * GstWcsPublishSink:h264-encoder:
+   *
+   * gst-launch style description of the H264 encoder bin used for raw
+   * video (one sink and one src pad left unlinked), e.g.
+   * "vaapih264enc rate-control=cbr bitrate=1500". The default is
+   * x264enc in a zero-latency, low-CPU configuration, restricted to the
+   * constrained-baseline profile offered (profile-level-id 42e01f).
+   */
+  g_object_class_install_property (gobject_class, PROP_H264_ENCODER,
+      g_param_spec_string ("h264-encoder", "H264 encoder",
+          "Bin description of the H264 encoder for raw video (gst-launch "
+          "syntax, e.g. \"vaapih264enc bitrate=1500\")", DEFAULT_H264_ENCODER,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstWcsPublishSink:vp8-encoder:
+   *
+   * gst-launch style description of the VP8 encoder bin used for raw video
+   * when VP8 is negotiated (H264 stripped or after a fallback).
+   */
+  g_object_class_install_property (gobject_class, PROP_VP8_ENCODER,
+      g_param_spec_string ("vp8-encoder", "VP8 encoder",
+          "Bin description of the VP8 encoder for raw video (gst-launch "
+          "syntax)", DEFAULT_VP8_ENCODER, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+
+  gst_element_class_add_static_pad_template (element_class, &video_template);
+  gst_element_class_add_static_pad_template (element_class, &audio_template);
+  gst_element_class_set_static_metadata (element_class,
+      "WCS publish sink", "Sink/Network/WebRTC",
+      "Publishes a stream to a Flashphoner Web Call Server over WebRTC, "
+      "with automatic restore and H264 to VP8 fallback",
+      "gst-wcs authors");
+
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_wcs_publish_sink_change_state);
+  element_class->request_new_pad =
+      GST_DEBUG_FUNCPTR (gst_wcs_publish_sink_request_new_pad);
+  element_class->release_pad =
+      GST_DEBUG_FUNCPTR (gst_wcs_publish_sink_release_pad);
+  bin_class->handle_message =
+      GST_DEBUG_FUNCPTR (gst_wcs_publish_sink_handle_message);
+
+  wcs_class->is_player = FALSE;
+  wcs_class->check_config = gst_wcs_publish_sink_check_config;
+  wcs_class->start_stream = gst_wcs_publish_sink_start_stream;
+  wcs_class->stop_stream = gst_wcs_publish_sink_stop_stream;
+  wcs_class->remote_sdp = gst_wcs_publish_sink_remote_sdp;
+  wcs_class->stream_status = gst_wcs_publish_sink_stream_status;
+  wcs_class->fill_stats = gst_wcs_publish_sink_fill_stats;
+}
