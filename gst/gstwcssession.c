@@ -158,6 +158,10 @@ struct _Core
   /* bumped by every connect() / disconnect() / abort(); thread-side events
    * that belong to an older request are not reported */
   guint64 seq;
+  /* the seq the current status was reported for: a status left over from
+   * an older request (disconnect() + connect() not processed yet) does not
+   * allow stream requests */
+  guint64 status_seq;
   guint flush_queued;
   guint flush_done;
 
@@ -289,6 +293,7 @@ core_update_status (Core * core, guint64 seq, GstWcsSessionStatus status,
     return;
   }
   core->status = status;
+  core->status_seq = seq;
   if (current && status_is_final (status))
     core->active = FALSE;
   owner = core->owner ? g_object_ref (core->owner) : NULL;
@@ -1695,8 +1700,8 @@ gst_wcs_session_get_status (GstWcsSession * session)
   return status;
 }
 
-/* Returns the seq of the current connection if its status is at least
- * @needed (CONNECTED: open socket; ESTABLISHED), else sets @error. */
+/* Gets the seq of the current connection if it is ESTABLISHED (or, without
+ * @need_established, has an open socket), else sets @error. */
 static gboolean
 check_connected (Core * core, gboolean need_established, guint64 * seq,
     GError ** error)
@@ -1704,10 +1709,11 @@ check_connected (Core * core, gboolean need_established, guint64 * seq,
   gboolean ok;
 
   g_mutex_lock (&core->lock);
+  ok = core->active && core->status_seq == core->seq;
   if (need_established)
-    ok = core->active && core->status == GST_WCS_SESSION_STATUS_ESTABLISHED;
+    ok = ok && core->status == GST_WCS_SESSION_STATUS_ESTABLISHED;
   else
-    ok = core->active && (core->status == GST_WCS_SESSION_STATUS_CONNECTED ||
+    ok = ok && (core->status == GST_WCS_SESSION_STATUS_CONNECTED ||
         core->status == GST_WCS_SESSION_STATUS_ESTABLISHED);
   *seq = core->seq;
   if (!ok) {

@@ -343,28 +343,92 @@ server_on_websocket (SoupServer * server, SoupServerMessage * msg,
   g_signal_connect (conn, "closed", G_CALLBACK (server_on_closed), srv);
 }
 
+/* A self-signed certificate for CN=127.0.0.1 (no CA trusts it), made with
+ * openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=127.0.0.1 */
+static const gchar self_signed_pem[] =
+  "-----BEGIN CERTIFICATE-----\n"
+  "MIIDCzCCAfOgAwIBAgIUekecDngy78VmfwKLCmr0se//o8YwDQYJKoZIhvcNAQEL\n"
+  "BQAwFDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMzIyMDY0OFoYDzIxMjYx\n"
+  "MDMwMjIwNjQ4WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwggEiMA0GCSqGSIb3DQEB\n"
+  "AQUAA4IBDwAwggEKAoIBAQDGIoB1LsgWcIdjC2ofY+t+WK8sJOTmsCrRHIbtm0xe\n"
+  "UTBIjLT9gIEs1+XaqIDgrbKWXlqG+dEBh/etK9YbuZ76LejjqKQDbtlQ0QGBz1V2\n"
+  "zKSve1BUMo38lx6tL2Jkrjxi7MUtXqgbVuYIEmpCKBELksIOcL/xl8fyoG27J+83\n"
+  "vbmkJvzRksDucZbTPci54z9CewEQtVpb4cMXGBzya9EQBT4i/aUpLUWUSkUHrIvk\n"
+  "pG0YxTnIMLIUndxRCX/xis6DAaT3zqKQ1ptZ2wNNiQ2k/1Lec2QAf73xTvdZpGQl\n"
+  "LW01SwLl5LgcHIIUb7izoMMDbELqdufIENUluSDNqXblAgMBAAGjUzBRMB0GA1Ud\n"
+  "DgQWBBS96QY1ibLs8aPCpuVxVhAXlCy56zAfBgNVHSMEGDAWgBS96QY1ibLs8aPC\n"
+  "puVxVhAXlCy56zAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA4IBAQBE\n"
+  "Mq4MZqM/UIDCft4+NN4LiPFjXeINyBDpM5+gf/IGUvzWvEsewZEZqyNCYpZSmhqw\n"
+  "sp4EuV+ZHhX7Bk6zy6nR9jukvbnktqQiooug8k5nKRYFPOrZDDaiVMzxjTpbH8qZ\n"
+  "BbmoWYtXGdru+qnlbR+bDOUb05FczL3dRrJV2HLqBWABb/bcofG8beWjljT5yW0s\n"
+  "neLQuHm6vP+MMOBd8vlwhTGwZMYcIvU9JP+BECgcjNVlqY+fDv4dQhjFVhRUSMF7\n"
+  "FA4u/uyVaD7zBXHHVHS1hDhwx5LdfjlItoAaPuQMII+fD1Mq2Fym1oJCjSSnqgS5\n"
+  "hq3jWb270xCMDeVWzJWN\n"
+  "-----END CERTIFICATE-----\n"
+  "-----BEGIN PRIVATE KEY-----\n"
+  "MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQDGIoB1LsgWcIdj\n"
+  "C2ofY+t+WK8sJOTmsCrRHIbtm0xeUTBIjLT9gIEs1+XaqIDgrbKWXlqG+dEBh/et\n"
+  "K9YbuZ76LejjqKQDbtlQ0QGBz1V2zKSve1BUMo38lx6tL2Jkrjxi7MUtXqgbVuYI\n"
+  "EmpCKBELksIOcL/xl8fyoG27J+83vbmkJvzRksDucZbTPci54z9CewEQtVpb4cMX\n"
+  "GBzya9EQBT4i/aUpLUWUSkUHrIvkpG0YxTnIMLIUndxRCX/xis6DAaT3zqKQ1ptZ\n"
+  "2wNNiQ2k/1Lec2QAf73xTvdZpGQlLW01SwLl5LgcHIIUb7izoMMDbELqdufIENUl\n"
+  "uSDNqXblAgMBAAECggEAOMc1UZ9c1lVb7s2cFS/Akd3fIQLXl6X/Nxp6Lgf1XAff\n"
+  "EsNDsGuNWOjrpPvpprkP9thGD+zx8ILivnzT5/EK9j2GwgqXKaav3uFuEaF1J8yg\n"
+  "Gut3CxHLr4ks0MtF4n0tr9mS7Zv1B5Sg6cpBKgEqVUsykgnMb3Kj6UsA9wOMIUgb\n"
+  "PKMeQJaJeG5j2hsyoGIWkgd44EvXfvaPHgYlZo//o/+oZMlIpzXBd4BrVtv5F2Mj\n"
+  "u8Mb70E63c5ri9vKLy1m8izjufvXO/Lum3voUT9ebrXAHWUlv5xDROBelVIVjsKL\n"
+  "bEdou6osl7h3hA+dHHWCFDFcCdciBpKJ4Yg3gCYftwKBgQDzdU3QRfzPP9uNHi/v\n"
+  "IA4PvUyBhPhfAr6L9s9gf5l5jwoySl++shKNodnAPu1VcFMRlHi7sEly+DHqZacu\n"
+  "XWIkDzKSiLfz6vnsQRM9aGCWAi+wX3KNIXxWGz1rjrk104pWOVnurPiG2dBtF+zK\n"
+  "RfrdG/8SFYkDXs8XT8OySAGGWwKBgQDQV3pdLa09Kjq7iFfdMQ3No91jJgNA166C\n"
+  "1RrM1k9e8I3v5y3k0qHNCalpFrMDdI2eg+mWyACEXRc+M9Q/UD2MDcgpj5kWq46/\n"
+  "Pnolco0y+0gYf8NXJMcFblOjJaU4fWfDtPysEM6w6o13qXY7SV+3r1CP6caaLE3f\n"
+  "uMziqVH7vwKBgQDgHXo2YlcpyhUoQUPLE20eXBqTmH6zp+kVG20n3g7AckbmqMSe\n"
+  "3Xpq2zWC3erJHg+6PT0vOkdDCOuaZV2TNu/jVgIuFqGQbx0GuZkmjHFtZjHUYOko\n"
+  "tkypT4Yo/0fMHyJX4Y/CQYS/Tr+pzb5zLhyTcvRKB30Llzl4sjrqYZLVxQKBgQC4\n"
+  "FgNdn4Vp/Q1GNHOGUtiicf6ko6rOOYTNv2Rdx6L7/Us8xaTMgbxLghT5cQAdtneH\n"
+  "r4DPJMsoKWTnJj6M7uZjAK5y4pne6RlJK/gbbHsMp/ENDJ7aOfnMd65ZAmNZZZ0w\n"
+  "1JNJqdQniCgVqlt4iR2VHMfvUR2Vjj4ExrHqOLfi2wKBgQDEenX5Cdmil9F/is2p\n"
+  "cK5aAIyB2UrQ/LbvHcdMo+WF7HHs08wJ4hDjs6/tWwq2pK7TvKbfJ5wDXQBcaEHd\n"
+  "i36PiTqoqFA6EhD3qGGmIhPLxARKL8mpbP+XjVxFD8XKyDkthcupiVOr8JhTX2IA\n"
+  "ll1eZ+kYGEWHqaW7zNdWf+qJFg==\n"
+  "-----END PRIVATE KEY-----\n";
+
 static TestServer *
-test_server_new (void)
+test_server_new_full (gboolean tls)
 {
   TestServer *srv = g_new0 (TestServer, 1);
+  GTlsCertificate *cert = NULL;
   GError *err = NULL;
   GSList *uris;
 
-  srv->server = soup_server_new (NULL, NULL);
+  if (tls) {
+    cert = g_tls_certificate_new_from_pem (self_signed_pem, -1, &err);
+    fail_unless (cert != NULL, "certificate: %s", err ? err->message : "?");
+  }
+  srv->server = soup_server_new ("tls-certificate", cert, NULL);
+  g_clear_object (&cert);
   soup_server_add_websocket_handler (srv->server, "/ws", NULL, NULL,
       server_on_websocket, srv, NULL);
   fail_unless (soup_server_listen_local (srv->server, 0,
-          SOUP_SERVER_LISTEN_IPV4_ONLY, &err), "listen: %s",
-      err ? err->message : "?");
+          SOUP_SERVER_LISTEN_IPV4_ONLY | (tls ? SOUP_SERVER_LISTEN_HTTPS : 0),
+          &err), "listen: %s", err ? err->message : "?");
   uris = soup_server_get_uris (srv->server);
   fail_unless (uris != NULL);
   srv->port = g_uri_get_port (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  srv->url = g_strdup_printf ("ws://127.0.0.1:%u/ws", srv->port);
+  srv->url = g_strdup_printf ("%s://127.0.0.1:%u/ws", tls ? "wss" : "ws",
+      srv->port);
   srv->reply_user_data = TRUE;
   srv->frames = g_ptr_array_new_with_free_func (g_free);
   srv->all_conns = g_ptr_array_new_with_free_func (g_object_unref);
   return srv;
+}
+
+static TestServer *
+test_server_new (void)
+{
+  return test_server_new_full (FALSE);
 }
 
 static void
@@ -1058,7 +1122,47 @@ GST_START_TEST (test_connect_timeout)
 
   unref_quickly (s);
   recorder_free (rec);
+
+  /* the timeout covers the TLS handshake too */
+  rec = recorder_new ();
+  g_free (url);
+  url = g_strdup_printf ("wss://127.0.0.1:%u/ws", m->port);
+  s = make_session (url, rec);
+  g_object_set (s, "connect-timeout", 500, NULL);
+  start = now_ms ();
+  connect_ok (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 10000));
+  elapsed = rec_status_time (rec, GST_WCS_SESSION_STATUS_FAILED, 1) - start;
+  assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "connect timeout");
+  fail_unless (elapsed >= 450 && elapsed <= 3000, "timed out after %"
+      G_GINT64_FORMAT " ms", elapsed);
+
+  unref_quickly (s);
+  recorder_free (rec);
   mute_server_free (m);
+  g_free (url);
+}
+
+GST_END_TEST;
+
+/* wss:// to a server whose certificate nobody trusts */
+GST_START_TEST (test_tls_failure)
+{
+  TestServer *srv = test_server_new_full (TRUE);
+  Recorder *rec = recorder_new ();
+  gchar *url = g_strdup (srv->url);
+  GstWcsSession *s = make_session (url, rec);
+
+  connect_ok (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 10000));
+  assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "TLS failure");
+  fail_unless_equals_int (rec_count_status (rec,
+          GST_WCS_SESSION_STATUS_CONNECTED), 0);
+  fail_unless_equals_int (srv->n_conns, 0);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
   g_free (url);
 }
 
@@ -1500,10 +1604,17 @@ GST_START_TEST (test_disconnect_then_connect)
   TestServer *srv = test_server_new ();
   Recorder *rec = recorder_new ();
   GstWcsSession *s = make_session (srv->url, rec);
+  GError *err = NULL;
 
   establish (s, rec, 1);
   gst_wcs_session_disconnect (s);
   connect_ok (s);
+  /* the old ESTABLISHED does not count for the new connection */
+  fail_if (gst_wcs_session_publish (s, "id", "n", "v=0\r\n", TRUE, TRUE,
+          &err));
+  fail_unless (g_error_matches (err, GST_WCS_ERROR,
+          GST_WCS_ERROR_INVALID_STATE));
+  g_clear_error (&err);
   fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_ESTABLISHED, 2,
           10000));
   fail_unless_equals_int (srv->n_conns, 2);
@@ -1666,6 +1777,7 @@ session_suite (void)
   tcase_add_test (tc, test_abort_failed);
   tcase_add_test (tc, test_connection_refused);
   tcase_add_test (tc, test_connect_timeout);
+  tcase_add_test (tc, test_tls_failure);
   tcase_add_test (tc, test_handshake_refused);
   tcase_add_test (tc, test_bad_locations);
   tcase_add_test (tc, test_invalid_state);
