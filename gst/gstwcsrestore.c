@@ -431,8 +431,20 @@ gst_wcs_restore_policy_failure (GstWcsRestorePolicy * p,
     p->clock_id = gst_clock_new_single_shot_id (p->clock,
         now + (GstClockTime) delay * GST_MSECOND);
     ret = gst_clock_id_wait_async (p->clock_id, clock_cb, wd, wait_data_free);
-    if (ret != GST_CLOCK_OK)
-      GST_WARNING_OBJECT (p, "could not arm the clock wait: %d", ret);
+    if (ret != GST_CLOCK_OK) {
+      /* a clock without async waits: never leave the outage stuck with a
+       * "pending" attempt that cannot fire; start the attempt now instead */
+      GST_WARNING_OBJECT (p, "could not arm the clock wait (%d): attempt %u "
+          "starts without its %u ms delay", ret, attempt, delay);
+      gst_clock_id_unref (p->clock_id);
+      p->clock_id = NULL;
+      p->pending = FALSE;
+      reason = p->reason;
+      g_mutex_unlock (&p->lock);
+      g_signal_emit (p, signals[SIGNAL_ATTEMPT], 0, reason, attempt,
+          max_tries);
+      return GST_WCS_RESTORE_SCHEDULED;
+    }
   }
   g_mutex_unlock (&p->lock);
 

@@ -948,6 +948,67 @@ GST_START_TEST (test_concurrent_failures)
 
 GST_END_TEST;
 
+/* a clock that cannot wait asynchronously: attempts must not get stuck */
+typedef struct
+{
+  GstClock parent;
+} NoAsyncClock;
+typedef struct
+{
+  GstClockClass parent_class;
+} NoAsyncClockClass;
+
+static GType no_async_clock_get_type (void);
+G_DEFINE_TYPE (NoAsyncClock, no_async_clock, GST_TYPE_CLOCK);
+
+static void
+no_async_clock_class_init (NoAsyncClockClass * klass)
+{
+  GST_CLOCK_CLASS (klass)->wait_async = NULL;
+}
+
+static void
+no_async_clock_init (NoAsyncClock * clock)
+{
+}
+
+GST_START_TEST (test_clock_without_async_wait)
+{
+  GstClock *clock = g_object_new (no_async_clock_get_type (), NULL);
+  GstWcsRestorePolicy *p;
+  Recorder r;
+  Event ev;
+
+  gst_object_ref_sink (clock);
+  p = gst_wcs_restore_policy_new (clock);
+  g_object_set (p, "max-tries", 2, NULL);
+  recorder_init (&r, p);
+
+  fail_unless_equals_int (gst_wcs_restore_policy_failure (p,
+          GST_WCS_RESTORE_REASON_SESSION_FAILED, FALSE),
+      GST_WCS_RESTORE_SCHEDULED);
+  fail_unless_equals_int (n_events (&r), 2);
+  ev = last_event (&r);
+  fail_unless_equals_int (ev.type, EV_ATTEMPT);
+  fail_unless_equals_int (ev.attempt, 1);
+  /* not stuck in "pending": the next failure schedules attempt 2 */
+  fail_unless_equals_int (gst_wcs_restore_policy_failure (p,
+          GST_WCS_RESTORE_REASON_SESSION_FAILED, FALSE),
+      GST_WCS_RESTORE_SCHEDULED);
+  ev = last_event (&r);
+  fail_unless_equals_int (ev.type, EV_ATTEMPT);
+  fail_unless_equals_int (ev.attempt, 2);
+  fail_unless_equals_int (gst_wcs_restore_policy_failure (p,
+          GST_WCS_RESTORE_REASON_SESSION_FAILED, FALSE),
+      GST_WCS_RESTORE_GAVE_UP);
+
+  recorder_clear (&r);
+  gst_object_unref (p);
+  gst_object_unref (clock);
+}
+
+GST_END_TEST;
+
 /* the real thing: system clock, attempts fire from the clock thread */
 GST_START_TEST (test_system_clock)
 {
@@ -1156,6 +1217,7 @@ restore_suite (void)
   tcase_add_test (tc, test_cancel_from_scheduled_handler);
   tcase_add_test (tc, test_concurrent_failures);
   tcase_add_test (tc, test_system_clock);
+  tcase_add_test (tc, test_clock_without_async_wait);
 
   suite_add_tcase (s, tc_info);
   tcase_add_test (tc_info, test_reason_strings);
