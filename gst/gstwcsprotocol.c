@@ -25,6 +25,7 @@
 
 #include "gstwcsprotocol.h"
 
+#include <math.h>
 #include <string.h>
 
 #ifndef VERSION
@@ -750,6 +751,68 @@ gst_wcs_parse_set_remote_sdp (const GstWcsMessage * msg,
 /* ------------------------------------------------------------------ */
 /* Building                                                            */
 
+/* A deep copy of @node that is safe to serialise: JSON has no NaN or
+ * infinity, but json-glib parses 1e999 to inf and would print "inf", so
+ * non-finite numbers become null. Works on sealed (immutable) nodes. */
+static JsonNode *
+json_node_clean_copy (JsonNode * node)
+{
+  JsonNode *copy;
+
+  if (node == NULL)
+    return json_node_new (JSON_NODE_NULL);
+
+  switch (JSON_NODE_TYPE (node)) {
+    case JSON_NODE_OBJECT:{
+      JsonObject *obj = json_object_new ();
+      JsonObjectIter iter;
+      const gchar *member;
+      JsonNode *child;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &member, &child))
+        json_object_set_member (obj, member, json_node_clean_copy (child));
+      copy = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (copy, obj);
+      return copy;
+    }
+    case JSON_NODE_ARRAY:{
+      JsonArray *src = json_node_get_array (node);
+      JsonArray *arr = json_array_sized_new (json_array_get_length (src));
+      guint i, n = json_array_get_length (src);
+
+      for (i = 0; i < n; i++)
+        json_array_add_element (arr,
+            json_node_clean_copy (json_array_get_element (src, i)));
+      copy = json_node_new (JSON_NODE_ARRAY);
+      json_node_take_array (copy, arr);
+      return copy;
+    }
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+          !isfinite (json_node_get_double (node)))
+        return json_node_new (JSON_NODE_NULL);
+      copy = json_node_new (JSON_NODE_VALUE);
+      switch (json_node_get_value_type (node)) {
+        case G_TYPE_STRING:
+          json_node_set_string (copy, json_node_get_string (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          json_node_set_boolean (copy, json_node_get_boolean (node));
+          break;
+        case G_TYPE_DOUBLE:
+          json_node_set_double (copy, json_node_get_double (node));
+          break;
+        default:
+          json_node_set_int (copy, json_node_get_int (node));
+          break;
+      }
+      return copy;
+    default:
+      return json_node_new (JSON_NODE_NULL);
+  }
+}
+
 static gchar *
 node_to_string (JsonNode * node)
 {
@@ -783,7 +846,8 @@ build_envelope (const gchar * message, JsonArray * data)
  * @payload: (transfer full) (nullable): the single argument
  *
  * Returns: (transfer full): `{"message":message,"data":[payload]}`;
- * a %NULL @payload gives `"data":[null]`.
+ * a %NULL @payload gives `"data":[null]`. Non-finite numbers in @payload
+ * (JSON has none) are sent as null.
  */
 gchar *
 gst_wcs_build_message (const gchar * message, JsonNode * payload)
@@ -793,10 +857,12 @@ gst_wcs_build_message (const gchar * message, JsonNode * payload)
   g_return_val_if_fail (message != NULL, NULL);
 
   data = json_array_new ();
-  if (payload)
-    json_array_add_element (data, payload);
-  else
+  if (payload) {
+    json_array_add_element (data, json_node_clean_copy (payload));
+    json_node_unref (payload);
+  } else {
     json_array_add_null_element (data);
+  }
   return build_envelope (message, data);
 }
 
@@ -890,13 +956,17 @@ value_to_json (const GValue * v)
         json_node_set_int (node, (gint64) g_value_get_uint64 (v));
       return node;
     case G_TYPE_FLOAT:
+    case G_TYPE_DOUBLE:{
+      gdouble d = G_TYPE_FUNDAMENTAL (t) == G_TYPE_FLOAT ?
+          g_value_get_float (v) : g_value_get_double (v);
+
+      /* JSON has no NaN / infinity */
+      if (!isfinite (d))
+        return json_node_new (JSON_NODE_NULL);
       node = json_node_new (JSON_NODE_VALUE);
-      json_node_set_double (node, g_value_get_float (v));
+      json_node_set_double (node, d);
       return node;
-    case G_TYPE_DOUBLE:
-      node = json_node_new (JSON_NODE_VALUE);
-      json_node_set_double (node, g_value_get_double (v));
-      return node;
+    }
     case G_TYPE_ENUM:{
       GEnumClass *klass = g_type_class_ref (t);
       GEnumValue *ev = g_enum_get_value (klass, g_value_get_enum (v));
@@ -1233,7 +1303,7 @@ gst_wcs_build_get_user_data (JsonObject * connection, const gchar * auth_token)
     while (json_object_iter_next_ordered (&iter, &member, &node)) {
       if (strcmp (member, "authToken") == 0 || strcmp (member, "status") == 0)
         continue;
-      json_object_set_member (obj, member, json_node_copy (node));
+      json_object_set_member (obj, member, json_node_clean_copy (node));
     }
   }
   if (auth_token)

@@ -60,8 +60,14 @@ exercise_sdp (const gchar * text)
   GError *err = NULL;
   guint removed;
 
-  if (gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK)
+  /* not gst_sdp_message_new_from_text(): it leaks the message when the
+   * text does not parse */
+  gst_sdp_message_new (&sdp);
+  if (gst_sdp_message_parse_buffer ((const guint8 *) text, strlen (text),
+          sdp) != GST_SDP_OK) {
+    gst_sdp_message_free (sdp);
     return;
+  }
 
   codec = gst_wcs_sdp_get_codec (sdp, "video");
   g_free (codec);

@@ -86,7 +86,12 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   GstSDPMessage *msg;
   guint k;
 
-  if (gst_sdp_message_new_from_text (text, &msg) != GST_SDP_OK) {
+  /* not gst_sdp_message_new_from_text(): it leaks the message when the
+   * text does not parse */
+  gst_sdp_message_new (&msg);
+  if (gst_sdp_message_parse_buffer ((const guint8 *) text, strlen (text),
+          msg) != GST_SDP_OK) {
+    gst_sdp_message_free (msg);
     g_free (text);
     return 0;
   }

@@ -7,6 +7,7 @@
  */
 #include <gst/check/gstcheck.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "gstwcsprotocol.h"
@@ -1230,6 +1231,55 @@ GST_START_TEST (test_json_readers)
 
 GST_END_TEST;
 
+/* JSON has no infinity: 1e999 parses to inf in json-glib and must not be
+ * echoed as "inf" (found by fuzzing) */
+GST_START_TEST (test_non_finite_numbers)
+{
+  GstWcsMessage *msg, *back;
+  GstStructure *s;
+  JsonObject *obj;
+  gchar *text;
+
+  msg = parse_ok ("{\"message\":\"connection\",\"data\":[{\"appKey\":\"a\","
+      "\"big\":1e999,\"neg\":-1e999,\"list\":[1e999,2],\"ok\":1.5}]}");
+  text = gst_wcs_build_get_user_data (gst_wcs_message_get_object (msg, 0),
+      "t");
+  back = parse_ok (text);
+  obj = gst_wcs_message_get_object (back, 0);
+  assert_members (obj, "appKey,big,neg,list,ok,authToken,status");
+  fail_unless (json_object_get_null_member (obj, "big"));
+  fail_unless (json_object_get_null_member (obj, "neg"));
+  fail_unless (json_array_get_null_element (json_object_get_array_member (obj,
+              "list"), 0));
+  fail_unless (json_object_get_double_member (obj, "ok") == 1.5);
+  gst_wcs_message_free (back);
+  g_free (text);
+
+  /* a sealed node from the parser as a generic payload */
+  text = gst_wcs_build_message ("echo",
+      json_node_ref (json_array_get_element (msg->data, 0)));
+  back = parse_ok (text);
+  fail_unless (json_object_get_null_member (gst_wcs_message_get_object (back,
+              0), "big"));
+  gst_wcs_message_free (back);
+  g_free (text);
+  gst_wcs_message_free (msg);
+
+  s = gst_structure_new ("c", "inf", G_TYPE_DOUBLE, INFINITY, "nan",
+      G_TYPE_DOUBLE, NAN, NULL);
+  text = gst_wcs_build_connection (NULL, s);
+  back = parse_ok (text);
+  obj = json_object_get_object_member (gst_wcs_message_get_object (back, 0),
+      "custom");
+  fail_unless (json_object_get_null_member (obj, "inf"));
+  fail_unless (json_object_get_null_member (obj, "nan"));
+  gst_wcs_message_free (back);
+  g_free (text);
+  gst_structure_free (s);
+}
+
+GST_END_TEST;
+
 static Suite *
 wcs_protocol_suite (void)
 {
@@ -1255,6 +1305,7 @@ wcs_protocol_suite (void)
   tcase_add_test (tc, test_stream_info_variants);
   tcase_add_test (tc, test_set_remote_sdp_errors);
   tcase_add_test (tc, test_json_readers);
+  tcase_add_test (tc, test_non_finite_numbers);
   return s;
 }
 
