@@ -1,0 +1,42 @@
+/* wcs-relay: WebSocket signalling, REST API, sessions and streams
+ *
+ * Everything here runs in the default main context.
+ */
+#ifndef __RELAY_SERVER_H__
+#define __RELAY_SERVER_H__
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _RelayServer RelayServer;
+
+typedef struct
+{
+  const gchar *host;            /* address to listen on, default 127.0.0.1 */
+  guint port;                   /* 0: pick a free port */
+  const gchar *tls_cert;        /* PEM files; both set: wss:// and https:// */
+  const gchar *tls_key;
+  guint ping_interval_ms;       /* server ping period, 0: off */
+  guint rtp_timeout_ms;         /* publisher without media: FAILED, 0: off */
+  gboolean faults;              /* enable /rest-api/faults/... */
+  guint stale_publisher_ms;     /* name kept after a publisher's socket died */
+  guint max_payload;            /* WebSocket frame / REST body cap, bytes */
+} RelayOptions;
+
+#define RELAY_DEFAULT_PING_INTERVAL_MS 3000
+#define RELAY_DEFAULT_RTP_TIMEOUT_MS 10000
+#define RELAY_DEFAULT_MAX_PAYLOAD (1024 * 1024)
+
+/* Starts listening; NULL with @error when the address cannot be bound or the
+ * TLS files cannot be loaded. */
+RelayServer *relay_server_new (const RelayOptions * opts, GError ** error);
+/* "ws://127.0.0.1:PORT" (or wss://) */
+const gchar *relay_server_get_url (RelayServer * server);
+guint relay_server_get_port (RelayServer * server);
+/* Closes every session (close frame "going away") and every stream. */
+void relay_server_free (RelayServer * server);
+
+G_END_DECLS
+
+#endif /* __RELAY_SERVER_H__ */
