@@ -227,6 +227,18 @@ async function openPage(context, name, url) {
   page.on('pageerror', (e) => fs.writeSync(consoleLog, `[${t()}] PAGEERROR: ${e.message}\n`));
   page.on('requestfailed', (r) => fs.writeSync(consoleLog,
     `[${t()}] REQUESTFAILED: ${r.url()} ${r.failure() && r.failure().errorText}\n`));
+  // Every signalling frame, both ways, for failure analysis.
+  const wsLog = fs.openSync(path.join(WORK, `${name}-ws.jsonl`), 'w');
+  let wsN = 0;
+  page.on('websocket', (ws) => {
+    const conn = ++wsN;
+    const rec = (o) => fs.writeSync(wsLog, JSON.stringify(Object.assign({ t: Number(t()), conn }, o)) + '\n');
+    rec({ event: 'open', url: ws.url() });
+    ws.on('framesent', (f) => rec({ dir: 'c2s', raw: String(f.payload) }));
+    ws.on('framereceived', (f) => rec({ dir: 's2c', raw: String(f.payload) }));
+    ws.on('socketerror', (e) => rec({ event: 'error', error: String(e) }));
+    ws.on('close', () => rec({ event: 'close' }));
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) fs.writeSync(consoleLog, `[${t()}] HTTP ${r.status()}: ${r.url()}\n`);
   });
@@ -331,6 +343,60 @@ async function videoInfo(page, container) {
   }, container);
 }
 
+// What the page's SDK streams and <video> elements look like (for failure reports):
+// per stream its status and WebRTC stats, per video its MediaStream tracks.
+async function diagnose(page) {
+  try {
+    return await page.evaluate(async () => {
+      const out = { streams: [], videos: [] };
+      const F = window.Flashphoner;
+      const sessions = F && F.getSessions ? F.getSessions() : [];
+      for (const sess of sessions) {
+        for (const st of sess.getStreams()) {
+          const e = { name: st.name(), id: st.id(), status: st.status(), published: st.published() };
+          try {
+            const raw = await Promise.race([
+              new Promise((r) => st.getStats((x) => r(x), true)),
+              new Promise((r) => setTimeout(() => r(null), 3000)),
+            ]);
+            const pick = (list, keys) => (list || []).map((x) => {
+              const o = {};
+              for (const k of keys) if (x[k] !== undefined) o[k] = x[k];
+              return o;
+            });
+            if (raw) {
+              e.inbound = pick(raw['inbound-rtp'], ['kind', 'packetsReceived', 'bytesReceived',
+                'packetsLost', 'framesReceived', 'framesDecoded', 'keyFramesDecoded', 'pliCount',
+                'firCount', 'nackCount']);
+              e.outbound = pick(raw['outbound-rtp'], ['kind', 'packetsSent', 'bytesSent',
+                'framesEncoded', 'keyFramesEncoded', 'pliCount', 'firCount', 'nackCount']);
+              e.transport = pick(raw.transport, ['dtlsState', 'iceState', 'bytesSent', 'bytesReceived']);
+              e.codecs = pick(raw.codec, ['mimeType', 'payloadType']);
+            }
+          } catch (err) {
+            e.statsError = String(err);
+          }
+          out.streams.push(e);
+        }
+      }
+      for (const v of document.querySelectorAll('video')) {
+        const so = v.srcObject;
+        out.videos.push({
+          id: v.id,
+          parent: v.parentElement && v.parentElement.id,
+          paused: v.paused,
+          readyState: v.readyState,
+          tracks: so && so.getTracks ? so.getTracks().map((t) =>
+            ({ kind: t.kind, readyState: t.readyState, muted: t.muted, enabled: t.enabled })) : null,
+        });
+      }
+      return out;
+    });
+  } catch (e) {
+    return { error: e.message };
+  }
+}
+
 // Wait until some video under `container` has videoWidth > 0 and its decoded frame
 // count rose by at least minFrames since this call started watching it.
 async function waitFrames(page, what, container, minFrames = 15, timeoutMs = STEP_MS) {
@@ -355,6 +421,7 @@ async function waitFrames(page, what, container, minFrames = 15, timeoutMs = STE
       }
     }
     if (Date.now() > deadline) {
+      log(`${what}: diagnostics ${JSON.stringify(await diagnose(page))}`);
       throw new StepError(`${what}: no video with rising frame count under ${container} in ` +
         `${timeoutMs / 1000} s (videos: ${JSON.stringify(last)})`);
     }
@@ -761,7 +828,7 @@ async function main() {
   fs.writeFileSync(RESULTS_FILE, '');
   // Leftovers of an earlier run would be mistaken for this run's evidence.
   for (const f of fs.readdirSync(WORK)) {
-    if (/\.png$|-console\.log$|-relay\.log$|-gst\.log$/.test(f)) fs.rmSync(path.join(WORK, f));
+    if (/\.png$|-console\.log$|-relay\.log$|-gst\.log$|-ws\.jsonl$/.test(f)) fs.rmSync(path.join(WORK, f));
   }
   for (const f of [path.join(SDK_DIR, PAGES.twoWay), path.join(SDK_DIR, PAGES.autoRestore)]) {
     if (!fs.existsSync(f)) throw new Error(`SDK page missing: ${f}`);
