@@ -583,7 +583,7 @@ gst_wcs_json_get_boolean (JsonObject * obj, const gchar * member,
  * A missing or non-string "status" gives has_status = %FALSE (a status-less
  * update the client must ignore). hasVideo / hasAudio default to %TRUE
  * (the SDK hard-codes them in most messages), published to %FALSE. An
- * empty "info" is reported as %NULL.
+ * empty "info" or "sdp" is reported as %NULL.
  *
  * Returns: %TRUE on success; %FALSE with %GST_WCS_ERROR_PROTOCOL when data[0]
  * is not an object, the key is missing, not a string or empty, or a "fail"
@@ -672,7 +672,9 @@ gst_wcs_stream_info_parse (const GstWcsMessage * msg, GstWcsStreamInfo * info,
   s = gst_wcs_json_get_string (obj, "info");
   if (s != NULL && *s != '\0')
     info->info = g_strdup (s);
-  info->sdp = g_strdup (gst_wcs_json_get_string (obj, "sdp"));
+  s = gst_wcs_json_get_string (obj, "sdp");
+  if (s != NULL && *s != '\0')
+    info->sdp = g_strdup (s);
 
   return TRUE;
 }

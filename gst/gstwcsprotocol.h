@@ -115,7 +115,7 @@ typedef struct {
   GstWcsStreamStatus status;
   gchar *status_str;         /* verbatim status text, NULL if absent */
   gchar *info;               /* NULL when absent or empty */
-  gchar *sdp;                /* NULL when absent (client requests only) */
+  gchar *sdp;                /* NULL when absent or empty (client requests only) */
   gboolean has_video;
   gboolean has_audio;
 } GstWcsStreamInfo;

@@ -1118,6 +1118,14 @@ GST_START_TEST (test_stream_info_variants)
   gst_wcs_stream_info_clear (&info);
   gst_wcs_message_free (msg);
 
+  /* an empty sdp is no sdp */
+  msg = parse_ok ("{\"message\":\"publishStream\",\"data\":[{"
+      "\"mediaSessionId\":\"p1\",\"name\":\"cam\",\"sdp\":\"\"}]}");
+  fail_unless (gst_wcs_stream_info_parse (msg, &info, NULL));
+  fail_unless (info.sdp == NULL);
+  gst_wcs_stream_info_clear (&info);
+  gst_wcs_message_free (msg);
+
   /* fail{apiMethod:StreamStatusEvent} keyed by id */
   msg = parse_ok ("{\"message\":\"fail\",\"data\":[{\"apiMethod\":"
       "\"StreamStatusEvent\",\"id\":\"f1\",\"status\":\"FAILED\","
