@@ -73,7 +73,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_wcs_publish_sink_debug);
 #define DEFAULT_VIDEO_BITRATE           2000
 #define DEFAULT_H264_ENCODER \
   "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=60 ! " \
-  "video/x-h264,profile=constrained-baseline"
+  "capsfilter caps=video/x-h264,profile=constrained-baseline"
 #define DEFAULT_VP8_ENCODER \
   "vp8enc deadline=1 keyframe-max-dist=60 cpu-used=8 end-usage=cbr " \
   "lag-in-frames=0 error-resilient=partitions"
@@ -147,6 +147,9 @@ typedef struct
   gboolean has_video, has_audio;
   gboolean video_raw, audio_raw;
   GstCaps *vcaps, *acaps;       /* input caps at offer time */
+  /* announced in the offer (a=ssrc) so that the server can tell the
+   * bundled streams apart; the payloaders use them */
+  guint32 video_ssrc, audio_ssrc;
 
   GstElement *webrtc;
   GstPad *vpad, *apad;          /* webrtcbin request sink pads */
@@ -581,16 +584,17 @@ build_video_chain (GstWcsPublishSink * self, PubSession * ps,
     gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");
     prefs = g_strdup_printf ("application/x-rtp, media=(string)video, "
         "encoding-name=(string)H264, payload=(int)%d, clock-rate=(int)90000, "
-        "packetization-mode=(string)1", pt);
+        "packetization-mode=(string)1, ssrc=(uint)%u", pt, ps->video_ssrc);
   } else {
     if (!(pay = add_element (self, ps, "rtpvp8pay", error)))
       return FALSE;
     g_object_set (pay, "pt", (guint) pt, NULL);
     gst_util_set_object_arg (G_OBJECT (pay), "picture-id-mode", "15-bit");
     prefs = g_strdup_printf ("application/x-rtp, media=(string)video, "
-        "encoding-name=(string)VP8, payload=(int)%d, clock-rate=(int)90000",
-        pt);
+        "encoding-name=(string)VP8, payload=(int)%d, clock-rate=(int)90000, "
+        "ssrc=(uint)%u", pt, ps->video_ssrc);
   }
+  g_object_set (pay, "ssrc", ps->video_ssrc, NULL);
   elems[n++] = pay;
 
   set_negotiated_preferences (ps->vpad, prefs);
@@ -632,12 +636,12 @@ build_audio_chain (GstWcsPublishSink * self, PubSession * ps, gint pt,
   }
   if (!(pay = add_element (self, ps, "rtpopuspay", error)))
     return FALSE;
-  g_object_set (pay, "pt", (guint) pt, NULL);
+  g_object_set (pay, "pt", (guint) pt, "ssrc", ps->audio_ssrc, NULL);
   elems[n++] = pay;
 
   prefs = g_strdup_printf ("application/x-rtp, media=(string)audio, "
-      "encoding-name=(string)OPUS, payload=(int)%d, clock-rate=(int)48000",
-      pt);
+      "encoding-name=(string)OPUS, payload=(int)%d, clock-rate=(int)48000, "
+      "ssrc=(uint)%u", pt, ps->audio_ssrc);
   set_negotiated_preferences (ps->apad, prefs);
   g_free (prefs);
 
@@ -857,6 +861,34 @@ ps_stop_stats (PubSession * ps)
 /* ------------------------------------------------------------------ */
 /* offer / answer                                                      */
 
+/* webrtcbin's max-bundle offer gives every m-line but the first port 0 and
+ * a=bundle-only (RFC 8843). Servers written against browsers (which the
+ * WCS SDK runs with max-compat) take port 0 for a rejected m-line, so the
+ * copy sent to the server looks like a browser's: a real port, still
+ * bundled through a=group:BUNDLE. */
+static void
+offer_unbundle_only (GstSDPMessage * msg)
+{
+  guint i, j;
+
+  for (i = 0; i < gst_sdp_message_medias_len (msg); i++) {
+    GstSDPMedia *m = (GstSDPMedia *) gst_sdp_message_get_media (msg, i);
+    gboolean bundle_only = FALSE;
+
+    for (j = 0; j < gst_sdp_media_attributes_len (m); j++) {
+      const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
+
+      if (g_strcmp0 (a->key, "bundle-only") == 0) {
+        gst_sdp_media_remove_attribute (m, j);
+        bundle_only = TRUE;
+        break;
+      }
+    }
+    if (bundle_only && gst_sdp_media_get_port (m) == 0)
+      gst_sdp_media_set_port_info (m, 9, 1);
+  }
+}
+
 static void
 ps_send_offer (PubSession * ps, GstStructure * unused)
 {
@@ -893,6 +925,7 @@ ps_send_offer (PubSession * ps, GstStructure * unused)
     return;
   }
   g_free (strip);
+  offer_unbundle_only (msg);
 
   text = gst_sdp_message_as_text (msg);
   gst_sdp_message_free (msg);
@@ -1100,6 +1133,9 @@ ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
           name, strip);
       goto fail;
     }
+    /* on the first codec only: one a=ssrc set per m-line */
+    gst_structure_set (gst_caps_get_structure (vprefs, 0), "ssrc",
+        G_TYPE_UINT, ps->video_ssrc, NULL);
   }
   if (ps->has_audio) {
     const gchar *name =
@@ -1113,6 +1149,7 @@ ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
       goto fail;
     }
     aprefs = gst_caps_from_string (OPUS_PREF);
+    gst_caps_set_simple (aprefs, "ssrc", G_TYPE_UINT, ps->audio_ssrc, NULL);
   }
 
   ps->webrtc = gst_element_factory_make ("webrtcbin", NULL);
@@ -1225,6 +1262,10 @@ gst_wcs_publish_sink_start_stream (GstWcsElement * element,
   ps->sink = gst_object_ref (self);
   ps->id = g_strdup (media_session_id);
   ps->elements = g_ptr_array_new_with_free_func (gst_object_unref);
+  ps->video_ssrc = g_random_int_range (1, G_MAXINT32);
+  do {
+    ps->audio_ssrc = g_random_int_range (1, G_MAXINT32);
+  } while (ps->audio_ssrc == ps->video_ssrc);
 
   g_mutex_lock (&self->lock);
   ps->has_video = self->video != NULL;
@@ -1624,6 +1665,7 @@ gst_wcs_publish_sink_request_new_pad (GstElement * element,
 
   in->appsink = gst_element_factory_make ("appsink",
       is_video ? "video-input" : "audio-input");
+  gst_object_ref_sink (in->appsink);
   tcaps = gst_static_caps_get (is_video ? &video_template.static_caps :
       &audio_template.static_caps);
   g_object_set (in->appsink, "sync", TRUE, "async", FALSE,
@@ -1667,7 +1709,9 @@ gst_wcs_publish_sink_release_pad (GstElement * element, GstPad * pad)
 
   gst_element_set_locked_state (in->appsink, TRUE);
   gst_element_set_state (in->appsink, GST_STATE_NULL);
-  gst_bin_remove (GST_BIN (self), in->appsink);
+  if (GST_OBJECT_PARENT (in->appsink) == GST_OBJECT (self))
+    gst_bin_remove (GST_BIN (self), in->appsink);
+  gst_object_unref (in->appsink);
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
   gst_clear_caps (&in->caps);
