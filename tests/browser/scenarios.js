@@ -429,42 +429,96 @@ async function waitFrames(page, what, container, minFrames = 15, timeoutMs = STE
   }
 }
 
-// Average colour and spread of the picture a <video> shows right now (drawn into a
-// canvas), to tell real content from a black or frozen-empty element.
-async function pictureStats(page, videoId) {
-  return page.evaluate((id) => {
-    const v = document.getElementById(id);
-    if (!v || !v.videoWidth) return null;
+// Colour statistics of a picture: what a <video> shows right now (source.videoId) or
+// a PNG file (source.png), drawn into a canvas. Returns the mean colour, its spread,
+// and the share of pixels looking like the two colours of Chromium's fake camera
+// card: its dark green background and the light green of its clock, digits and
+// corner marks. A decoder missing data paints flat dark green, which is why the light
+// green matters.
+async function pictureStats(page, source) {
+  const src = source.png ?
+    { png: 'data:image/png;base64,' + fs.readFileSync(source.png).toString('base64') } : source;
+  return page.evaluate(async (s) => {
+    let img;
+    let w;
+    let h;
+    if (s.png) {
+      img = new Image();
+      img.src = s.png;
+      await img.decode();
+      w = img.naturalWidth;
+      h = img.naturalHeight;
+    } else {
+      img = document.getElementById(s.videoId);
+      if (!img || !img.videoWidth) return null;
+      w = img.videoWidth;
+      h = img.videoHeight;
+    }
     const c = document.createElement('canvas');
-    c.width = 64;
-    c.height = 48;
+    c.width = 160;
+    c.height = 120;
     const g = c.getContext('2d', { willReadFrequently: true });
-    g.drawImage(v, 0, 0, c.width, c.height);
+    g.drawImage(img, 0, 0, c.width, c.height);
     const d = g.getImageData(0, 0, c.width, c.height).data;
     const n = d.length / 4;
     const sum = [0, 0, 0];
     const sq = [0, 0, 0];
+    let cardBg = 0;
+    let cardLight = 0;
     for (let i = 0; i < d.length; i += 4) {
+      const [r, gr, b] = [d[i], d[i + 1], d[i + 2]];
       for (let k = 0; k < 3; k++) {
         sum[k] += d[i + k];
         sq[k] += d[i + k] * d[i + k];
       }
+      if (gr >= 100 && gr <= 180 && r <= 50 && b <= 50) cardBg++;
+      if (gr >= 200 && r >= 30 && r <= 170 && b <= 100) cardLight++;
     }
     const mean = sum.map((x) => Math.round(x / n));
     const sd = sq.map((x, k) => Math.round(Math.sqrt(Math.max(0, x / n - (sum[k] / n) ** 2))));
-    return { r: mean[0], g: mean[1], b: mean[2], sd };
-  }, videoId);
+    return { width: w, height: h, r: mean[0], g: mean[1], b: mean[2], sd,
+      cardBg: cardBg / n, cardLight: cardLight / n };
+  }, src);
+}
+
+function describePicture(p) {
+  return p ? `${p.width}x${p.height} mean rgb(${p.r},${p.g},${p.b}) sd ${p.sd.join('/')}, ` +
+    `card background ${(p.cardBg * 100).toFixed(1)}%, card light ${(p.cardLight * 100).toFixed(1)}%` :
+    'unreadable';
+}
+
+// Chromium's fake camera card: mostly dark green, with light green marks.
+const isFakeCameraCard = (p) => p.cardBg >= 0.5 && p.cardLight >= 0.01;
+
+// Wait (bounded) until the picture a <video> shows satisfies pred; the first frames
+// after joining a stream may legitimately be incomplete until a key frame arrives.
+async function waitPicture(page, what, videoId, desc, pred, timeoutMs = 15000) {
+  const t = Date.now();
+  const deadline = t + timeoutMs;
+  let p = null;
+  let lastLog = 0;
+  for (;;) {
+    p = await pictureStats(page, { videoId });
+    if (p && pred(p)) {
+      log(`${what}: picture ${describePicture(p)} is ${desc}` +
+          ` (after ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+      return p;
+    }
+    if (Date.now() - lastLog > 2000) {
+      lastLog = Date.now();
+      log(`${what}: picture ${describePicture(p)}, waiting for ${desc}`);
+    }
+    if (Date.now() > deadline) {
+      throw new StepError(`${what}: the picture is not ${desc} within ${timeoutMs / 1000} s ` +
+        `(${describePicture(p)})`);
+    }
+    await sleep(250);
+  }
 }
 
 // Chromium's fake camera shows a green test card: the played picture must be green.
-async function expectFakeCameraPicture(page, what, videoId) {
-  const p = await pictureStats(page, videoId);
-  if (!p) throw new StepError(`${what}: cannot read the picture of video ${videoId}`);
-  log(`${what}: picture mean rgb(${p.r},${p.g},${p.b}) sd ${p.sd.join('/')}`);
-  if (!(p.g > p.r + 40 && p.g > p.b + 40)) {
-    throw new StepError(`${what}: picture is not the fake camera's green test card ` +
-      `(mean rgb(${p.r},${p.g},${p.b}))`);
-  }
+function expectFakeCameraPicture(page, what, videoId) {
+  return waitPicture(page, what, videoId, "the fake camera's green card", isFakeCameraCard);
 }
 
 async function screenshot(page, name) {
@@ -661,27 +715,6 @@ function tail(file, lines = 15) {
   }
 }
 
-// Mean colour of a PNG file, measured by the browser (node has no PNG decoder).
-async function pngStats(page, file) {
-  const url = 'data:image/png;base64,' + fs.readFileSync(file).toString('base64');
-  return page.evaluate(async (src) => {
-    const img = new Image();
-    img.src = src;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.naturalWidth;
-    c.height = img.naturalHeight;
-    const g = c.getContext('2d');
-    g.drawImage(img, 0, 0);
-    const d = g.getImageData(0, 0, c.width, c.height).data;
-    const sum = [0, 0, 0];
-    for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) sum[k] += d[i + k];
-    const n = d.length / 4;
-    return { width: c.width, height: c.height, r: Math.round(sum[0] / n),
-      g: Math.round(sum[1] / n), b: Math.round(sum[2] / n) };
-  }, url);
-}
-
 // 3. gst-launch publishes with wcspublishsink; the SDK's player page plays it.
 async function scenarioGstPublish(ctx) {
   const name = 'gst_publish';
@@ -713,12 +746,8 @@ async function scenarioGstPublish(ctx) {
   await watch.waitFor('play', (st) => st.status === 'PLAYING',
     (st) => (['FAILED', 'DISCONNECTED'].includes(st.status) ? `player ${st.status}: ${st.info}` : null));
   const v = await waitFrames(page, `${name} player`, '#remoteVideo');
-  const p = await pictureStats(page, v.id);
-  log(`${name} player: picture mean rgb(${p.r},${p.g},${p.b}) sd ${p.sd.join('/')}`);
-  if (!(p.r > p.g + 60 && p.r > p.b + 60)) {
-    throw new StepError(`${name}: the player does not show the red videotestsrc picture ` +
-      `(mean rgb(${p.r},${p.g},${p.b}))`);
-  }
+  await waitPicture(page, `${name} player`, v.id, 'the red videotestsrc picture',
+    (p) => p.r > p.g + 60 && p.r > p.b + 60);
   await screenshot(page, name);
 
   // EOS (SIGINT with -e) unpublishes: gst-launch ends by itself and the player sees
@@ -796,12 +825,12 @@ async function scenarioGstPlay(ctx) {
   const have = pngs();
   const file = path.join(WORK, have[have.length - 2]);
   fs.copyFileSync(file, path.join(WORK, `${name}.png`));
-  const p = await pngStats(page, file);
-  log(`${name}: decoded frame ${p.width}x${p.height} mean rgb(${p.r},${p.g},${p.b}); ` +
+  const p = await pictureStats(page, { png: file });
+  log(`${name}: decoded frame ${describePicture(p)}; ` +
       `saved as ${path.relative(REPO, path.join(WORK, name + '.png'))}`);
-  if (!(p.width > 0 && p.g > p.r + 40 && p.g > p.b + 40)) {
+  if (!(p.width > 0 && isFakeCameraCard(p))) {
     throw new StepError(`${name}: the frame wcsplaysrc decoded is not the fake camera's ` +
-      `green card (${p.width}x${p.height}, mean rgb(${p.r},${p.g},${p.b}))`);
+      `green card (${describePicture(p)})`);
   }
   await screenshot(page, `${name}-page`);
 
