@@ -436,6 +436,10 @@ gst_wcs_restore_policy_failure (GstWcsRestorePolicy * p,
        * "pending" attempt that cannot fire; start the attempt now instead */
       GST_WARNING_OBJECT (p, "could not arm the clock wait (%d): attempt %u "
           "starts without its %u ms delay", ret, attempt, delay);
+      /* the entry owns wd only if the clock got as far as storing it */
+      if (((GstClockEntry *) p->clock_id)->destroy_data != wait_data_free
+          || ((GstClockEntry *) p->clock_id)->user_data != wd)
+        wait_data_free (wd);
       gst_clock_id_unref (p->clock_id);
       p->clock_id = NULL;
       p->pending = FALSE;
