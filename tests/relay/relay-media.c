@@ -358,6 +358,17 @@ caps_for_pt (const GstSDPMedia * media, gint pt, gboolean video)
 }
 
 static gboolean
+media_has_attribute (const GstSDPMedia * media, const gchar * key)
+{
+  guint i;
+
+  for (i = 0; i < gst_sdp_media_attributes_len (media); i++)
+    if (g_strcmp0 (gst_sdp_media_get_attribute (media, i)->key, key) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 media_direction_is (const GstSDPMedia * media, const gchar * a,
     const gchar * b)
 {
@@ -423,8 +434,10 @@ plan_offer (const GstSDPMessage * sdp, const PlanTarget * target,
     p->pt = -1;
     g_ptr_array_add (plan, p);
 
-    if (gst_sdp_media_get_port (media) == 0 || gst_sdp_media_formats_len
-        (media) == 0)
+    /* port 0 is a rejected m-line, unless it is bundle-only */
+    if ((gst_sdp_media_get_port (media) == 0
+            && !media_has_attribute (media, "bundle-only"))
+        || gst_sdp_media_formats_len (media) == 0)
       continue;
     if (!p->is_video && g_strcmp0 (kind, "audio") != 0)
       continue;
@@ -1112,8 +1125,8 @@ publisher_pad_added (GstElement * webrtc, GstPad * pad, gpointer data)
 
   p = plan_for_pad (peer, pad);
   if (!p || p->codec == CODEC_NONE) {
-    RELAY_WARN ("%s: unexpected stream on %s, dropped", peer->label,
-        GST_PAD_NAME (pad));
+    RELAY_WARN ("%s: unexpected stream on %s (m-line %d), dropped",
+        peer->label, GST_PAD_NAME (pad), p ? (gint) p->mline : -1);
     link_to_fakesink (peer->pipeline, pad);
     return;
   }

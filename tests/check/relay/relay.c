@@ -1287,6 +1287,7 @@ typedef struct
   gchar *offer;
   volatile gint offer_ready;
   volatile gint frames;         /* player: decoded video frames */
+  volatile gint audio_buffers;  /* player: decoded audio buffers */
   volatile gint key_requests;   /* publisher: force-key-unit at the encoder */
   gchar *decoded_codec;         /* player */
   gboolean is_player;
@@ -1333,6 +1334,15 @@ mc_count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+static GstPadProbeReturn
+mc_count_audio (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  MediaClient *mc = data;
+
+  g_atomic_int_inc (&mc->audio_buffers);
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 mc_incoming (GstElement * webrtc, GstPad * pad, gpointer data)
 {
@@ -1356,10 +1366,13 @@ mc_incoming (GstElement * webrtc, GstPad * pad, gpointer data)
   else if (g_strcmp0 (enc, "VP8") == 0)
     desc = g_strdup ("rtpvp8depay ! vp8dec ! "
         "fakesink name=out sync=false async=false");
+  else if (g_ascii_strcasecmp (enc ? enc : "", "OPUS") == 0)
+    desc = g_strdup ("rtpopusdepay ! opusdec ! "
+        "fakesink name=aout sync=false async=false");
   else
     desc = g_strdup ("fakesink sync=false async=false");
   g_mutex_lock (&mc->lock);
-  if (enc && !mc->decoded_codec)
+  if (enc && !mc->decoded_codec && g_ascii_strcasecmp (enc, "OPUS") != 0)
     mc->decoded_codec = g_strdup (enc);
   g_mutex_unlock (&mc->lock);
   gst_caps_unref (caps);
@@ -1373,6 +1386,14 @@ mc_incoming (GstElement * webrtc, GstPad * pad, gpointer data)
     if (out) {
       fakepad = gst_element_get_static_pad (out, "sink");
       gst_pad_add_probe (fakepad, GST_PAD_PROBE_TYPE_BUFFER, mc_count_frames,
+          mc, NULL);
+      gst_object_unref (fakepad);
+      gst_object_unref (out);
+    }
+    out = gst_bin_get_by_name (GST_BIN (bin), "aout");
+    if (out) {
+      fakepad = gst_element_get_static_pad (out, "sink");
+      gst_pad_add_probe (fakepad, GST_PAD_PROBE_TYPE_BUFFER, mc_count_audio,
           mc, NULL);
       gst_object_unref (fakepad);
       gst_object_unref (out);
@@ -1394,13 +1415,20 @@ mc_key_request_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
-/* codec "H264" or "VP8"; key_int: frames between natural key frames */
+#define OPUS_BRANCH " audiotestsrc is-live=true wave=sine ! " \
+    "audio/x-raw,rate=48000,channels=2 ! opusenc ! rtpopuspay ! " \
+    "application/x-rtp,media=audio,encoding-name=OPUS,payload=111," \
+    "clock-rate=48000,encoding-params=(string)2 ! w."
+
+/* codec "H264" or "VP8"; key_int: frames between natural key frames;
+ * with_audio adds an Opus track */
 static MediaClient *
-mc_publisher_new (const gchar * codec, guint key_int)
+mc_publisher_new_full (const gchar * codec, guint key_int,
+    gboolean with_audio)
 {
   MediaClient *mc = g_new0 (MediaClient, 1);
   GError *err = NULL;
-  gchar *desc;
+  gchar *desc, *full;
   GstElement *enc;
   GstPad *pad;
 
@@ -1422,8 +1450,10 @@ mc_publisher_new (const gchar * codec, guint key_int)
         "application/x-rtp,media=video,encoding-name=VP8,payload=96,"
         "clock-rate=90000 ! webrtcbin name=w bundle-policy=max-bundle",
         key_int);
-  mc->pipe = gst_parse_launch (desc, &err);
+  full = g_strconcat (desc, with_audio ? OPUS_BRANCH : "", NULL);
+  mc->pipe = gst_parse_launch (full, &err);
   g_free (desc);
+  g_free (full);
   fail_unless (mc->pipe != NULL, "%s", err ? err->message : "?");
   mc->webrtc = gst_bin_get_by_name (GST_BIN (mc->pipe), "w");
   g_signal_connect (mc->webrtc, "on-negotiation-needed",
@@ -1437,6 +1467,12 @@ mc_publisher_new (const gchar * codec, guint key_int)
   fail_unless (gst_element_set_state (mc->pipe, GST_STATE_PLAYING) !=
       GST_STATE_CHANGE_FAILURE);
   return mc;
+}
+
+static MediaClient *
+mc_publisher_new (const gchar * codec, guint key_int)
+{
+  return mc_publisher_new_full (codec, key_int, FALSE);
 }
 
 static MediaClient *
@@ -1532,7 +1568,7 @@ mc_negotiate (MediaClient * mc, WsClient * c, const gchar * id,
 /* Tests: media                                                        */
 
 static void
-run_publish_play (const gchar * codec)
+run_publish_play (const gchar * codec, gboolean with_audio)
 {
   const gchar *args[] = { "--rtp-timeout", "5000", NULL };
   WcsTestRelay *relay = wcs_test_relay_start (0, args);
@@ -1545,7 +1581,7 @@ run_publish_play (const gchar * codec)
   cpub = ws_connect_established (relay);
   cplay = ws_connect_established (relay);
 
-  pub = mc_publisher_new (codec, 30);
+  pub = mc_publisher_new_full (codec, 30, with_audio);
   mc_negotiate (pub, cpub, "pub", "media");
   fail_unless (wcs_test_relay_wait_stream (relay, "media", "PUBLISHING",
           codec, WAIT_MS));
@@ -1560,6 +1596,12 @@ run_publish_play (const gchar * codec)
   fail_unless (wait_count (&player->frames, 30, WAIT_MS),
       "only %d decoded frames", g_atomic_int_get (&player->frames));
   fail_unless_equals_string (player->decoded_codec, codec);
+  if (with_audio)
+    fail_unless (wait_count (&player->audio_buffers, 20, WAIT_MS),
+        "only %d decoded audio buffers",
+        g_atomic_int_get (&player->audio_buffers));
+  else
+    fail_unless_equals_int (g_atomic_int_get (&player->audio_buffers), 0);
   fail_unless (wcs_test_relay_find_stream (relay, "media", NULL, NULL,
           &players));
   fail_unless_equals_int (players, 1);
@@ -1576,14 +1618,21 @@ run_publish_play (const gchar * codec)
 
 GST_START_TEST (test_media_h264)
 {
-  run_publish_play ("H264");
+  run_publish_play ("H264", FALSE);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_media_h264_opus)
+{
+  run_publish_play ("H264", TRUE);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_media_vp8)
 {
-  run_publish_play ("VP8");
+  run_publish_play ("VP8", FALSE);
 }
 
 GST_END_TEST;
@@ -1779,6 +1828,7 @@ relay_suite (void)
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_media_h264);
   tcase_add_test (tc, test_media_vp8);
+  tcase_add_test (tc, test_media_h264_opus);
   tcase_add_test (tc, test_key_frame_request_h264);
   tcase_add_test (tc, test_key_frame_request_vp8);
   tcase_add_test (tc, test_media_several_players);
