@@ -1114,6 +1114,40 @@ on_ice_gathering_state (GstElement * webrtc, GParamSpec * pspec,
     play_session_invoke (s, gather_done_idle);
 }
 
+/* The offer as browsers send it: webrtcbin (max-bundle, JSEP) gives every
+ * m-line but the first port 0 + a=bundle-only, which WCS-style servers take
+ * for a rejected m-line (no audio); Chrome sends port 9 everywhere. Only the
+ * copy sent to the server is changed (like the SDK's stripCodecs). */
+static gchar *
+offer_text_for_server (const GstSDPMessage * sdp)
+{
+  GstSDPMessage *copy = NULL;
+  gchar *text;
+  guint i, j;
+
+  if (gst_sdp_message_copy (sdp, &copy) != GST_SDP_OK)
+    return gst_sdp_message_as_text (sdp);
+
+  for (i = 0; i < gst_sdp_message_medias_len (copy); i++) {
+    GstSDPMedia *m = (GstSDPMedia *) gst_sdp_message_get_media (copy, i);
+
+    if (gst_sdp_media_get_port (m) != 0)
+      continue;
+    for (j = 0; j < gst_sdp_media_attributes_len (m); j++) {
+      const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
+
+      if (g_strcmp0 (a->key, "bundle-only") == 0) {
+        gst_sdp_media_remove_attribute (m, j);
+        gst_sdp_media_set_port_info (m, 9, 0);
+        break;
+      }
+    }
+  }
+  text = gst_sdp_message_as_text (copy);
+  gst_sdp_message_free (copy);
+  return text;
+}
+
 static void
 play_session_send_offer (PlaySession * s)
 {
@@ -1135,7 +1169,7 @@ play_session_send_offer (PlaySession * s)
     return;
   }
 
-  text = gst_sdp_message_as_text (desc->sdp);
+  text = offer_text_for_server (desc->sdp);
   gst_webrtc_session_description_free (desc);
   GST_DEBUG_OBJECT (self, "offer for %s:\n%s", s->id, text);
   gst_wcs_element_send_offer (GST_WCS_ELEMENT (self), s->id, text, TRUE,
@@ -1807,14 +1841,8 @@ gst_wcs_play_src_change_state (GstElement * element,
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       /* the base stopped the stream deliberately; make sure */
       stop_current (self);
+      /* the appsrcs keep their caps and send them again when restarted */
       g_mutex_lock (&self->lock);
-      for (k = 0; k < N_KINDS; k++) {
-        /* the appsrc forgot its caps when it stopped: set them again with
-         * the next buffer */
-        gst_caps_replace (&self->out[k].caps, NULL);
-        if (self->out[k].appsrc)
-          gst_app_src_set_caps (GST_APP_SRC (self->out[k].appsrc), NULL);
-      }
       self->expected = 0;
       g_mutex_unlock (&self->lock);
       break;

@@ -47,8 +47,8 @@ publisher_start (WcsTestRelay * relay, const gchar * name,
 {
   GError *err = NULL;
   GPid pid = 0;
-  gchar *desc;
-  const gchar *argv[4];
+  gchar *desc, *cmd;
+  gchar **argv = NULL;
 
   desc = g_strdup_printf ("wcspublishsink name=pub location=%s "
       "stream-name=%s check-bitrate=false %s "
@@ -56,12 +56,18 @@ publisher_start (WcsTestRelay * relay, const gchar * name,
       "! video/x-raw,width=320,height=240,framerate=15/1 ! pub.video %s",
       relay->url, name, extra ? extra : "",
       audio ? "audiotestsrc is-live=true wave=ticks ! pub.audio" : "");
-  argv[0] = "gst-launch-1.0";
-  argv[1] = "-q";
-  argv[2] = desc;
-  argv[3] = NULL;
+  /* gst-launch-1.0 wants the description split into words */
+  cmd = g_strdup_printf ("gst-launch-1.0 -q %s", desc);
+  if (!g_shell_parse_argv (cmd, NULL, &argv, &err)) {
+    g_warning ("bad publisher command %s: %s", cmd, err->message);
+    g_clear_error (&err);
+    g_free (cmd);
+    g_free (desc);
+    return 0;
+  }
+  g_free (cmd);
 
-  if (!g_spawn_async (NULL, (gchar **) argv, NULL,
+  if (!g_spawn_async (NULL, argv, NULL,
           G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
           G_SPAWN_STDOUT_TO_DEV_NULL, publisher_child_setup, NULL, &pid,
           &err)) {
@@ -70,6 +76,7 @@ publisher_start (WcsTestRelay * relay, const gchar * name,
     pid = 0;
   }
   GST_INFO ("publisher %d: %s", pid, desc);
+  g_strfreev (argv);
   g_free (desc);
   return pid;
 }
