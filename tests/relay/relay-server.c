@@ -147,12 +147,20 @@ endpoint_send_status (RelayEndpoint * ep, GstWcsStreamStatus status,
           ep->name, ep->published, status, info));
 }
 
+static gboolean
+unref_later (gpointer obj)
+{
+  g_object_unref (obj);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 session_free (RelaySession * s)
 {
   if (s->conn) {
     g_signal_handlers_disconnect_by_data (s->conn, s);
-    g_object_unref (s->conn);
+    /* we may be inside one of its signal emissions */
+    g_idle_add (unref_later, s->conn);
   }
   g_free (s->peer);
   g_free (s);
@@ -1151,6 +1159,23 @@ rest_fault (RelayServer * server, SoupServerMessage * msg, const gchar * what,
   }
 }
 
+/* before the body is read: refuse oversized REST bodies early */
+static void
+on_http_early (SoupServer * soup, SoupServerMessage * msg, const char *path,
+    GHashTable * query, gpointer user_data)
+{
+  RelayServer *server = user_data;
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  goffset len = soup_message_headers_get_content_length (h);
+
+  if (len > (goffset) server->opts.max_payload) {
+    RELAY_WARN ("HTTP %s: body of %" G_GINT64_FORMAT " bytes refused", path,
+        (gint64) len);
+    soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+        NULL);
+  }
+}
+
 static gboolean
 is_websocket_request (SoupServerMessage * msg)
 {
@@ -1295,6 +1320,8 @@ relay_server_new (const RelayOptions * opts, GError ** error)
     server->tls = TRUE;
   }
 
+  soup_server_add_early_handler (server->soup, NULL, on_http_early, server,
+      NULL);
   soup_server_add_handler (server->soup, NULL, on_http, server, NULL);
   soup_server_add_websocket_handler (server->soup, NULL, NULL, NULL,
       on_websocket, server, NULL);
