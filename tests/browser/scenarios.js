@@ -920,6 +920,19 @@ async function main() {
       for (const b of browsers) {
         for (const p of b.pages()) await screenshot(p, `${name}-failure`);
       }
+      // What the relay thinks of its streams (WCS REST find_all), for the report.
+      for (const r of relays) {
+        if (!r.child) continue;
+        try {
+          const res = await fetch(`http://127.0.0.1:${r.port}/rest-api/stream/find_all`, {
+            method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
+            signal: AbortSignal.timeout(5000),
+          });
+          log(`${name}: relay find_all: HTTP ${res.status} ${(await res.text()).slice(0, 4000)}`);
+        } catch (err) {
+          log(`${name}: relay find_all failed: ${err.message} ${err.cause ? err.cause.message || err.cause : ""}`);
+        }
+      }
     } finally {
       for (const b of browsers) {
         await b.close().catch(() => {});
