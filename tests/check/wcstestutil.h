@@ -82,7 +82,8 @@ void wcs_test_relay_free (WcsTestRelay * r);
  * @json_body: (nullable): request body, NULL sends "{}"
  *
  * POSTs @json_body (Content-Type application/json) to
- * http://127.0.0.1:PORT/@path, bounded to 5 s.
+ * http://127.0.0.1:PORT/@path (https:// for a relay started with
+ * --tls-cert, any certificate accepted), bounded to 5 s.
  *
  * Errors: G_IO_ERROR_NOT_FOUND for an HTTP 404, G_IO_ERROR_FAILED for other
  * non-2xx replies (the message carries the status and the body),

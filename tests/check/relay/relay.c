@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
@@ -123,6 +124,13 @@ ws_connected (GObject * source, GAsyncResult * res, gpointer data)
   g_atomic_int_set (&c->connect_done, 1);
 }
 
+static gboolean
+accept_any_certificate (SoupMessage * msg, GTlsCertificate * cert,
+    GTlsCertificateFlags errors, gpointer data)
+{
+  return TRUE;                  /* the test's own self-signed certificate */
+}
+
 static WsClient *
 ws_connect (WcsTestRelay * relay)
 {
@@ -135,6 +143,8 @@ ws_connect (WcsTestRelay * relay)
       "timeout", 10, NULL);
   msg = soup_message_new (SOUP_METHOD_GET, relay->url);
   fail_unless (msg != NULL);
+  g_signal_connect (msg, "accept-certificate",
+      G_CALLBACK (accept_any_certificate), NULL);
   soup_session_websocket_connect_async (c->session, msg, NULL, NULL,
       G_PRIORITY_DEFAULT, NULL, ws_connected, c);
   g_object_unref (msg);
@@ -601,6 +611,62 @@ GST_START_TEST (test_connection_and_pings)
   fail_unless_equals_int (c->n_unparsable, 0);
   ws_close (c);
   wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* --tls-cert/--tls-key: wss:// signalling (needs the openssl tool to make a
+ * throw-away certificate; skipped without it) */
+GST_START_TEST (test_tls)
+{
+  gchar *openssl = g_find_program_in_path ("openssl");
+  gchar *dir, *cert, *key, *argv_cmd;
+  const gchar *args[6];
+  WcsTestRelay *relay;
+  WsClient *c;
+  gint status = -1;
+
+  if (!openssl) {
+    GST_WARNING ("openssl not found: TLS test skipped");
+    return;
+  }
+  dir = g_dir_make_tmp ("wcs-relay-tls-XXXXXX", NULL);
+  fail_unless (dir != NULL);
+  cert = g_build_filename (dir, "cert.pem", NULL);
+  key = g_build_filename (dir, "key.pem", NULL);
+  argv_cmd = g_strdup_printf ("%s req -x509 -newkey rsa:2048 -nodes -keyout "
+      "%s -out %s -days 1 -subj /CN=127.0.0.1", openssl, key, cert);
+  fail_unless (g_spawn_command_line_sync (argv_cmd, NULL, NULL, &status,
+          NULL));
+  fail_unless (g_spawn_check_wait_status (status, NULL));
+
+  args[0] = "--tls-cert";
+  args[1] = cert;
+  args[2] = "--tls-key";
+  args[3] = key;
+  args[4] = NULL;
+  relay = wcs_test_relay_start (0, args);
+  fail_unless (relay != NULL);
+  fail_unless (g_str_has_prefix (relay->url, "wss://127.0.0.1:"));
+  fail_unless (g_str_has_prefix (relay->http_base, "https://"));
+  c = ws_connect_established (relay);
+  ws_send_take (c, sdk_frame ("publishStream", "tls-pub", "tls"));
+  g_free (ws_wait_answer (c, "tls-pub"));
+  expect_status (c, "tls-pub", "PUBLISHING", NULL);
+  /* REST over https on the same port */
+  fail_unless (wcs_test_relay_wait_stream (relay, "tls", "PUBLISHING", NULL,
+          WAIT_MS));
+  ws_close (c);
+
+  wcs_test_relay_free (relay);
+  g_unlink (cert);
+  g_unlink (key);
+  g_rmdir (dir);
+  g_free (argv_cmd);
+  g_free (cert);
+  g_free (key);
+  g_free (dir);
+  g_free (openssl);
 }
 
 GST_END_TEST;
@@ -1804,6 +1870,7 @@ relay_suite (void)
 
   tc = tcase_create ("signalling");
   tcase_add_test (tc, test_connection_and_pings);
+  tcase_add_test (tc, test_tls);
   tcase_add_test (tc, test_sdk_publish_play_signalling);
   tcase_add_test (tc, test_refusals);
   tcase_add_test (tc, test_publisher_socket_close_stops_players);
