@@ -37,8 +37,9 @@
  * NO_PREROLL). A buffer is timestamped with the element's running time at
  * the moment it arrives (audio is kept contiguous while arrival jitter stays
  * below 40 ms), so timestamps keep rising across restores. While nothing
- * arrives on a pad for more than 150 ms, GAP events covering the silence are
- * sent every 100 ms. The element reports 50 ms of latency. Nothing is
+ * arrives on a pad for more than 150 ms (or twice its usual interval between
+ * buffers, for slow video), GAP events covering the silence are sent every
+ * 100 ms. The element reports 50 ms of latency. Nothing is
  * output while the element is PAUSED. Pads nobody linked simply drop their
  * data (no not-linked error).
  *
@@ -120,8 +121,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_wcs_play_src_debug);
 
 /* period of the element-thread timer: GAP events, media watchdog, bitrate */
 #define TICK_MS 100
-/* a pad that got nothing for this long gets GAP events */
+/* a pad that got nothing for this long (or for twice its usual interval
+ * between buffers, if longer: slow video) gets GAP events */
 #define GAP_AFTER_US (150 * G_TIME_SPAN_MILLISECOND)
+#define MAX_INTERVAL_US (G_TIME_SPAN_SECOND)
 /* no-more-pads at the latest this long after the first pad */
 #define NO_MORE_PADS_US (2000 * G_TIME_SPAN_MILLISECOND)
 /* bounded wait for ICE gathering before the offer is sent anyway */
@@ -176,6 +179,7 @@ typedef struct
   guint session_seq;            /* play session of the last buffer */
   gboolean gapped;              /* GAP sent since the last buffer */
   gint64 last_buffer;           /* monotonic us of the last buffer */
+  gint64 interval;              /* smoothed us between buffers */
   guint64 buffers;
   guint64 gaps;
 } WcsOutput;
@@ -675,7 +679,8 @@ output_sample (GstWcsPlaySrc * self, PlaySession * s, WcsKind kind,
   GstBuffer *buf;
   GstCaps *caps;
   GstClockTime rt, pts, dur;
-  gboolean decode;
+  gboolean decode, same_session;
+  gint64 now;
 
   buf = gst_sample_get_buffer (sample);
   if (!buf)
@@ -728,7 +733,10 @@ output_sample (GstWcsPlaySrc * self, PlaySession * s, WcsKind kind,
   if (pts < out->min_ts)
     pts = out->min_ts;
 
-  if (out->session_seq != s->seq || out->gapped)
+  /* a new WebRTC session is a discontinuity; so is audio after a gap (a
+   * late video frame after a GAP is not) */
+  same_session = out->session_seq == s->seq;
+  if (!same_session || (kind == KIND_AUDIO && out->gapped))
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
   out->session_seq = s->seq;
   out->gapped = FALSE;
@@ -740,7 +748,11 @@ output_sample (GstWcsPlaySrc * self, PlaySession * s, WcsKind kind,
 
   out->min_ts = pts;
   out->next_ts = GST_CLOCK_TIME_IS_VALID (dur) ? pts + dur : pts;
-  out->last_buffer = g_get_monotonic_time ();
+  now = g_get_monotonic_time ();
+  if (same_session)
+    out->interval = (3 * out->interval + CLAMP (now - out->last_buffer, 0,
+            MAX_INTERVAL_US)) / 4;
+  out->last_buffer = now;
   out->buffers++;
 
   GST_LOG_OBJECT (self, "%s buffer pts %" GST_TIME_FORMAT " dur %"
@@ -1638,7 +1650,7 @@ tick_gaps (GstWcsPlaySrc * self, gint64 now)
 
     if (!out->appsrc || !out->caps || !self->running)
       continue;
-    if (now - out->last_buffer < GAP_AFTER_US)
+    if (now - out->last_buffer < MAX (GAP_AFTER_US, 2 * out->interval))
       continue;
     start = GST_CLOCK_TIME_IS_VALID (out->next_ts) ?
         MAX (out->next_ts, out->min_ts) : out->min_ts;
@@ -1803,6 +1815,7 @@ gst_wcs_play_src_change_state (GstElement * element,
         self->out[k].session_seq = 0;
         self->out[k].gapped = FALSE;
         self->out[k].last_buffer = g_get_monotonic_time ();
+        self->out[k].interval = 0;
       }
       g_mutex_unlock (&self->lock);
       g_mutex_lock (&self->stats_lock);

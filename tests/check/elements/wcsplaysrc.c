@@ -1095,6 +1095,68 @@ GST_START_TEST (test_restore_keeps_pads)
 
 GST_END_TEST;
 
+static gboolean
+player_wait_caps (Player * p, gint kind, const gchar * media, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+  gboolean ok = FALSE;
+
+  while (!ok && g_get_monotonic_time () < deadline) {
+    g_mutex_lock (&p->lock);
+    ok = p->caps[kind] && gst_structure_has_name (gst_caps_get_structure
+        (p->caps[kind], 0), media);
+    g_mutex_unlock (&p->lock);
+    if (!ok)
+      g_usleep (20 * 1000);
+  }
+  return ok;
+}
+
+/* The publisher comes back with another codec: with decode=false the same
+ * pad simply gets new caps, and "codec" follows what arrives. */
+GST_START_TEST (test_codec_change_keeps_pad)
+{
+  g_autoptr (WcsTestRelay) relay = relay_start ();
+  GPid pub = publisher_start_and_wait (relay, "cc", NULL, "H264");
+  Player *p = player_new (relay, "cc", "decode=false media-timeout=1000");
+  GstPad *vpad;
+  gchar *codec;
+
+  player_play (p);
+  fail_unless (player_wait_buffers (p, 0, 10, MEDIA_WAIT_MS));
+  assert_caps (p, 0, "video/x-h264");
+  codec = player_codec (p);
+  fail_unless_equals_string (codec, "H264");
+  g_free (codec);
+  g_mutex_lock (&p->lock);
+  vpad = gst_object_ref (p->pad[0]);
+  g_mutex_unlock (&p->lock);
+
+  publisher_kill (pub);
+  pub = publisher_start_and_wait (relay, "cc", "strip-codecs=H264", "VP8");
+  fail_unless (player_wait_caps (p, 0, "video/x-vp8", MEDIA_WAIT_MS),
+      "the video pad did not get VP8 caps");
+  fail_unless (player_wait_buffers (p, 0, 10, MEDIA_WAIT_MS));
+  codec = player_codec (p);
+  fail_unless_equals_string (codec, "VP8");
+  g_free (codec);
+
+  g_mutex_lock (&p->lock);
+  fail_unless (p->pad[0] == vpad);
+  fail_unless_equals_int (p->pads_added, 2);
+  fail_unless_equals_int (p->pads_removed, 0);
+  fail_unless_equals_int (p->eos, 0);
+  fail_if (p->pts_backwards[0]);
+  g_mutex_unlock (&p->lock);
+  gst_object_unref (vpad);
+  assert_no_error (p);
+
+  player_free (p);
+  publisher_kill (pub);
+}
+
+GST_END_TEST;
+
 /* Going to NULL is clean and quick at any moment */
 GST_START_TEST (test_null_any_moment)
 {
@@ -1166,6 +1228,7 @@ wcsplaysrc_suite (void)
   tcase_add_test (e2e, test_media_watchdog_frozen_publisher);
   tcase_add_test (e2e, test_media_watchdog_killed_publisher);
   tcase_add_test (e2e, test_restore_keeps_pads);
+  tcase_add_test (e2e, test_codec_change_keeps_pad);
   tcase_add_test (e2e, test_null_any_moment);
 
   return s;
