@@ -420,37 +420,54 @@ gst_wcs_restore_policy_failure (GstWcsRestorePolicy * p,
   g_signal_emit (p, signals[SIGNAL_SCHEDULED], 0, reason, attempt, max_tries,
       delay);
 
-  /* arm the timer unless a handler (or another thread) reset us meanwhile */
+  /* arm the timer unless a handler (or another thread) reset us meanwhile.
+   * The wait is armed without our lock held, in case a clock runs the
+   * callback synchronously; the callback and cancel() recognise it by
+   * p->clock_id. */
   g_mutex_lock (&p->lock);
   if (p->generation == gen && p->pending && p->clock_id == NULL) {
     WaitData *wd = g_new0 (WaitData, 1);
+    GstClockID id;
     GstClockReturn ret;
+    gboolean fire_now = FALSE;
 
     g_weak_ref_init (&wd->policy, p);
     wd->generation = gen;
-    p->clock_id = gst_clock_new_single_shot_id (p->clock,
+    id = gst_clock_new_single_shot_id (p->clock,
         now + (GstClockTime) delay * GST_MSECOND);
-    ret = gst_clock_id_wait_async (p->clock_id, clock_cb, wd, wait_data_free);
+    p->clock_id = gst_clock_id_ref (id);
+    g_mutex_unlock (&p->lock);
+
+    ret = gst_clock_id_wait_async (id, clock_cb, wd, wait_data_free);
     if (ret != GST_CLOCK_OK) {
-      /* a clock without async waits: never leave the outage stuck with a
-       * "pending" attempt that cannot fire; start the attempt now instead */
-      GST_WARNING_OBJECT (p, "could not arm the clock wait (%d): attempt %u "
-          "starts without its %u ms delay", ret, attempt, delay);
       /* the entry owns wd only if the clock got as far as storing it */
-      if (((GstClockEntry *) p->clock_id)->destroy_data != wait_data_free
-          || ((GstClockEntry *) p->clock_id)->user_data != wd)
+      if (((GstClockEntry *) id)->destroy_data != wait_data_free
+          || ((GstClockEntry *) id)->user_data != wd)
         wait_data_free (wd);
-      gst_clock_id_unref (p->clock_id);
-      p->clock_id = NULL;
-      p->pending = FALSE;
-      reason = p->reason;
+
+      /* still ours (not cancelled meanwhile)? A clock without async waits:
+       * never leave the outage stuck with a "pending" attempt that cannot
+       * fire; start the attempt now instead */
+      g_mutex_lock (&p->lock);
+      if (p->clock_id == id) {
+        gst_clock_id_unref (p->clock_id);
+        p->clock_id = NULL;
+        p->pending = FALSE;
+        reason = p->reason;
+        fire_now = TRUE;
+      }
       g_mutex_unlock (&p->lock);
-      g_signal_emit (p, signals[SIGNAL_ATTEMPT], 0, reason, attempt,
-          max_tries);
-      return GST_WCS_RESTORE_SCHEDULED;
+      if (fire_now) {
+        GST_WARNING_OBJECT (p, "could not arm the clock wait (%d): attempt "
+            "%u starts without its %u ms delay", ret, attempt, delay);
+        g_signal_emit (p, signals[SIGNAL_ATTEMPT], 0, reason, attempt,
+            max_tries);
+      }
     }
+    gst_clock_id_unref (id);
+  } else {
+    g_mutex_unlock (&p->lock);
   }
-  g_mutex_unlock (&p->lock);
 
   return GST_WCS_RESTORE_SCHEDULED;
 }
