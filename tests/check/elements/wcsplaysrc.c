@@ -1010,6 +1010,58 @@ GST_START_TEST (test_media_watchdog_frozen_publisher)
 
 GST_END_TEST;
 
+/* The relay stops forwarding (fault "mute") while the publisher stays
+ * PUBLISHING: the watchdog fires, the player replays, and plays again once
+ * the stream is unmuted. */
+GST_START_TEST (test_media_watchdog_muted_stream)
+{
+  static const gchar *const args[] = { "--faults", NULL };
+  g_autoptr (WcsTestRelay) relay = wcs_test_relay_start (0, args);
+  GPid pub;
+  Player *p;
+  GstMessage *msg;
+  JsonNode *reply;
+  GError *err = NULL;
+  gint64 muted, fired = 0;
+  guint from = 0;
+
+  fail_unless (relay != NULL);
+  pub = publisher_start_and_wait (relay, "mu", NULL, NULL);
+  p = player_new (relay, "mu", "media-timeout=1000");
+  player_play (p);
+  fail_unless (player_wait_buffers (p, 0, 10, MEDIA_WAIT_MS));
+
+  muted = g_get_monotonic_time ();
+  reply = wcs_test_relay_rest (relay, "rest-api/faults/mute",
+      "{\"name\":\"mu\"}", &err);
+  fail_unless (reply != NULL, "mute: %s", err ? err->message : "?");
+  json_node_unref (reply);
+
+  msg = player_wait_message (p, &from, "wcs-restore", "reason",
+      "media-timeout", 10000, &fired);
+  fail_unless (msg != NULL, "the media watchdog did not fire");
+  gst_message_unref (msg);
+  /* media-timeout + one check period + slack for a loaded machine */
+  fail_unless (fired - muted <= 1700 * 1000, "fired %" G_GINT64_FORMAT
+      " ms after the mute", (fired - muted) / 1000);
+  fail_unless (fired - muted >= 900 * 1000, "fired too early (%"
+      G_GINT64_FORMAT " ms)", (fired - muted) / 1000);
+
+  reply = wcs_test_relay_rest (relay, "rest-api/faults/unmute",
+      "{\"name\":\"mu\"}", &err);
+  fail_unless (reply != NULL, "unmute: %s", err ? err->message : "?");
+  json_node_unref (reply);
+  fail_unless (player_wait_message (p, &from, "wcs-restore", "phase",
+          "restored", 20000, NULL) != NULL, "not restored after unmute");
+  fail_unless (player_wait_buffers (p, 0, 10, MEDIA_WAIT_MS));
+  assert_no_error (p);
+
+  player_free (p);
+  publisher_kill (pub);
+}
+
+GST_END_TEST;
+
 /* Publisher killed: noticed within media-timeout + one check period, by
  * the watchdog or by the server's STOPPED, whichever comes first. */
 GST_START_TEST (test_media_watchdog_killed_publisher)
@@ -1226,6 +1278,7 @@ wcsplaysrc_suite (void)
   tcase_add_test (e2e, test_play_encoded_vp8);
   tcase_add_test (e2e, test_playbin_uri);
   tcase_add_test (e2e, test_media_watchdog_frozen_publisher);
+  tcase_add_test (e2e, test_media_watchdog_muted_stream);
   tcase_add_test (e2e, test_media_watchdog_killed_publisher);
   tcase_add_test (e2e, test_restore_keeps_pads);
   tcase_add_test (e2e, test_codec_change_keeps_pad);
