@@ -866,6 +866,11 @@ async function main() {
     throw new Error(`relay binary not found: ${RELAY} (build it, or set WCS_RELAY)`);
   }
   const want = (process.env.BROWSER_SCENARIOS || '').split(',').filter(Boolean);
+  const unknown = want.filter((w) => !SCENARIOS.some(([n]) => n === w));
+  if (unknown.length) {
+    throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ` +
+      SCENARIOS.map(([n]) => n).join(', '));
+  }
   const server = await serveStatic(SDK_DIR);
   const base = `http://127.0.0.1:${server.port}`;
   log(`serving ${SDK_DIR} at ${base}/`);
