@@ -17,10 +17,23 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
-#define START_TIMEOUT_MS 15000
-#define STOP_TIMEOUT_MS 5000
-#define REST_TIMEOUT_S 5
+#define START_TIMEOUT_MS (15000 * wcs_test_timeout_scale ())
+#define STOP_TIMEOUT_MS (5000 * wcs_test_timeout_scale ())
+#define REST_TIMEOUT_S (5 * wcs_test_timeout_scale ())
 #define LISTEN_PREFIX "listening on "
+
+guint
+wcs_test_timeout_scale (void)
+{
+  static gsize scale = 0;
+
+  if (g_once_init_enter (&scale)) {
+    const gchar *env = g_getenv ("WCS_TEST_TIMEOUT_SCALE");
+    guint64 v = env ? g_ascii_strtoull (env, NULL, 10) : 1;
+    g_once_init_leave (&scale, (gsize) CLAMP (v, 1, 100));
+  }
+  return (guint) scale;
+}
 
 static void
 child_setup (gpointer user_data)
@@ -171,7 +184,7 @@ wcs_test_relay_start (guint port, const gchar * const *extra_args)
 
     if (left_ms <= 0) {
       g_warning ("wcs_test_relay_start: no \"" LISTEN_PREFIX "\" line "
-          "within %d ms", START_TIMEOUT_MS);
+          "within %u ms", START_TIMEOUT_MS);
       break;
     }
     pr = poll (&pfd, 1, (int) MIN (left_ms, 200));
@@ -245,7 +258,7 @@ wcs_test_relay_stop (WcsTestRelay * r)
     kill (r->pid, SIGCONT);
     kill (r->pid, SIGTERM);
     if (!reap_within (r, STOP_TIMEOUT_MS)) {
-      g_warning ("wcs_test_relay_stop: pid %d ignored SIGTERM for %d ms, "
+      g_warning ("wcs_test_relay_stop: pid %d ignored SIGTERM for %u ms, "
           "killing it", (int) r->pid, STOP_TIMEOUT_MS);
       kill (r->pid, SIGKILL);
       if (!reap_within (r, STOP_TIMEOUT_MS))

@@ -128,6 +128,14 @@ gboolean wcs_test_wait_flag (GMainContext * ctx, volatile gint * flag,
     guint timeout_ms);
 
 /**
+ * wcs_test_timeout_scale:
+ * The integer in $WCS_TEST_TIMEOUT_SCALE (1 when unset, at most 100). The
+ * start, stop and REST bounds here are multiplied by it; tests may scale
+ * their own waits too. For runs under valgrind and the like.
+ */
+guint wcs_test_timeout_scale (void);
+
+/**
  * wcs_test_iterate:
  * Runs @ctx (NULL = default) for @ms milliseconds, dispatching whatever is
  * ready. Handy to let a few frames flow before an assertion.

@@ -24,8 +24,9 @@
 #include "gstwcsprotocol.h"
 #include "wcstestutil.h"
 
-#define WAIT_MS 10000           /* generous: a loaded 2-core machine */
-#define SHORT_MS 5000
+/* generous: a loaded 2-core machine (x WCS_TEST_TIMEOUT_SCALE) */
+#define WAIT_MS (10000 * wcs_test_timeout_scale ())
+#define SHORT_MS (5000 * wcs_test_timeout_scale ())
 
 /* ------------------------------------------------------------------ */
 /* Waiting                                                             */
