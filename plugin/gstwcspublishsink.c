@@ -1332,9 +1332,9 @@ gst_wcs_publish_sink_stop_stream (GstWcsElement * element,
   gst_clear_object (&vsrc);
   gst_clear_object (&asrc);
 
-  /* sources first so that no data is in flight towards webrtcbin */
-  for (i = 0; i < ps->elements->len; i++)
-    remove_element (self, g_ptr_array_index (ps->elements, i));
+  /* webrtcbin first: while its transport is not ready it may hold the
+   * chain's streaming thread (appsrc -> ... -> webrtcbin) inside; going to
+   * NULL flushes it, after which the chain's own tasks can stop. */
   if (ps->webrtc) {
     g_signal_handlers_disconnect_matched (ps->webrtc, G_SIGNAL_MATCH_FUNC,
         0, 0, NULL, on_gathering_state, NULL);
@@ -1342,6 +1342,8 @@ gst_wcs_publish_sink_stop_stream (GstWcsElement * element,
         0, 0, NULL, on_connection_state, NULL);
     remove_element (self, ps->webrtc);
   }
+  for (i = 0; i < ps->elements->len; i++)
+    remove_element (self, g_ptr_array_index (ps->elements, i));
   g_ptr_array_set_size (ps->elements, 0);
   ps_unref (ps);
 }
