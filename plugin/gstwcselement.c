@@ -18,6 +18,8 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "gstwcselement.h"
 #include "gstwcselements.h"
 
@@ -32,6 +34,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_wcs_element_debug);
 #define DEFAULT_RESTORE_MAX_TRIES   100
 #define DEFAULT_RECEIVE_PROBES      10
 #define DEFAULT_PROBES_INTERVAL     5000
+
+/* network changes come in bursts (addresses, routes): act on the last one */
+#define NETWORK_DEBOUNCE_MS         1000
 
 enum
 {
@@ -102,9 +107,14 @@ typedef struct
   GstWcsRestoreReason last_reason;
   gchar *last_detail;
   gulong session_handlers[3];
+  GNetworkMonitor *netmon;
+  gulong netmon_handler;
 
   /* [element thread] */
   gboolean connecting;
+  gboolean net_available;       /* last debounced availability */
+  gboolean net_pending;         /* availability waiting for the debounce */
+  GSource *net_debounce;
 
   /* created once */
   GstWcsRestorePolicy *policy;
@@ -151,6 +161,7 @@ typedef enum
   EV_FAILURE,
   EV_ACTIVE,
   EV_OFFER,
+  EV_NETWORK,
 } WcsEventType;
 
 typedef struct
@@ -828,6 +839,48 @@ handle_offer (GstWcsElement * self, WcsEvent * ev)
   }
 }
 
+/* Debounced network change: always posted; a stream is restored (reason
+ * network-changed) when the network comes back after being unavailable,
+ * since webrtcbin cannot ICE-restart. */
+static gboolean
+network_debounced (gpointer data)
+{
+  GstWcsElement *self = data;
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  gboolean available = priv->net_pending;
+  gboolean was = priv->net_available;
+
+  g_source_unref (priv->net_debounce);
+  priv->net_debounce = NULL;
+  priv->net_available = available;
+
+  GST_INFO_OBJECT (self, "network changed, available: %d", available);
+  gst_wcs_element_post (self, gst_structure_new ("wcs-network-changed",
+          "available", G_TYPE_BOOLEAN, available, NULL));
+  if (available && !was)
+    do_failure (self, GST_WCS_RESTORE_REASON_NETWORK_CHANGED, FALSE,
+        "The network changed");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handle_network (GstWcsElement * self, gboolean available)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  GMainContext *ctx = gst_wcs_element_get_context (self);
+
+  if (!is_wanted (self) || !ctx)
+    return;
+  priv->net_pending = available;
+  if (priv->net_debounce) {
+    g_source_destroy (priv->net_debounce);
+    g_source_unref (priv->net_debounce);
+  }
+  priv->net_debounce = g_timeout_source_new (NETWORK_DEBOUNCE_MS);
+  g_source_set_callback (priv->net_debounce, network_debounced, self, NULL);
+  g_source_attach (priv->net_debounce, ctx);
+}
+
 static gboolean
 wcs_event_dispatch (gpointer data)
 {
@@ -887,6 +940,9 @@ wcs_event_dispatch (gpointer data)
       break;
     case EV_OFFER:
       handle_offer (self, ev);
+      break;
+    case EV_NETWORK:
+      handle_network (self, ev->flag);
       break;
   }
   return G_SOURCE_REMOVE;
@@ -993,6 +1049,16 @@ on_policy_gave_up (GstWcsRestorePolicy * policy, gint reason, guint attempt,
       attempt) : g_strdup ("not retried");
   post_give_up_error (self, reason, how);
   g_free (how);
+}
+
+static void
+on_network_changed (GNetworkMonitor * monitor, gboolean available,
+    GstWcsElement * self)
+{
+  WcsEvent *ev = wcs_event_new (self, EV_NETWORK);
+
+  ev->flag = available;
+  queue_event (ev);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1326,6 +1392,16 @@ start_running (GstWcsElement * self)
   ev = wcs_event_new (self, EV_CONNECT);
   ev->session = g_object_ref (session);
   queue_event (ev);
+
+  /* GNetworkMonitor emits in the context it was created in (usually the
+   * application's default one); the handler only queues an event */
+  if (!priv->netmon) {
+    priv->netmon = g_object_ref (g_network_monitor_get_default ());
+    priv->net_available =
+        g_network_monitor_get_network_available (priv->netmon);
+    priv->netmon_handler = g_signal_connect (priv->netmon, "network-changed",
+        G_CALLBACK (on_network_changed), self);
+  }
 }
 
 typedef struct
@@ -1387,6 +1463,11 @@ shutdown_finish (GstWcsElement * self, gpointer data)
   g_mutex_unlock (&priv->lock);
 
   priv->connecting = FALSE;
+  if (priv->net_debounce) {
+    g_source_destroy (priv->net_debounce);
+    g_source_unref (priv->net_debounce);
+    priv->net_debounce = NULL;
+  }
   if (started && klass->stop_stream)
     klass->stop_stream (self, TRUE);
 
@@ -1439,6 +1520,12 @@ gst_wcs_element_shutdown (GstWcsElement * self, guint wait_ms)
   }
 
   run_sync (self, shutdown_finish, NULL);
+
+  if (priv->netmon) {
+    g_signal_handler_disconnect (priv->netmon, priv->netmon_handler);
+    priv->netmon_handler = 0;
+    g_clear_object (&priv->netmon);
+  }
 
   g_mutex_lock (&priv->lock);
   session = priv->session;
