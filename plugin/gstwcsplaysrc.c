@@ -1088,7 +1088,8 @@ private_bus_sync (GstBus * bus, GstMessage * msg, gpointer user_data)
       break;
   }
 
-  /* nobody pops this bus */
+  /* nobody pops this bus; a sync handler that drops must unref */
+  gst_message_unref (msg);
   return GST_BUS_DROP;
 }
 

@@ -184,6 +184,8 @@ player_bus_sync (GstBus * bus, GstMessage * msg, gpointer data)
     default:
       break;
   }
+  /* a sync handler that drops must unref */
+  gst_message_unref (msg);
   return GST_BUS_DROP;
 }
 
@@ -1096,6 +1098,45 @@ GST_START_TEST (test_media_watchdog_killed_publisher)
 
 GST_END_TEST;
 
+/* threads of this process whose name is @name (every webrtcbin runs one
+ * "webrtc:ice" thread, its ICE agent's, until it is finalized) */
+static guint
+count_threads_named (const gchar * name)
+{
+  GDir *dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const gchar *tid;
+  guint n = 0;
+
+  if (!dir)
+    return 0;
+  while ((tid = g_dir_read_name (dir))) {
+    gchar *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+    gchar *comm = NULL;
+
+    if (g_file_get_contents (path, &comm, NULL, NULL)
+        && g_str_equal (g_strstrip (comm), name))
+      n++;
+    g_free (comm);
+    g_free (path);
+  }
+  g_dir_close (dir);
+  return n;
+}
+
+/* bounded wait until at most @max webrtcbin instances are alive */
+static gboolean
+wait_webrtcbins_at_most (guint max, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (count_threads_named ("webrtc:ice") > max) {
+    if (g_get_monotonic_time () >= deadline)
+      return FALSE;
+    g_usleep (50 * 1000);
+  }
+  return TRUE;
+}
+
 /* A restore swaps the WebRTC session under the pads: same pads, no EOS,
  * GAP events during the outage, timestamps keep rising. */
 GST_START_TEST (test_restore_keeps_pads)
@@ -1141,7 +1182,13 @@ GST_START_TEST (test_restore_keeps_pads)
   gst_object_unref (vpad);
   assert_no_error (p);
 
+  /* the old WebRTC sessions are really gone (no leaked webrtcbin), only
+   * the current one lives; none after NULL */
+  fail_unless (wait_webrtcbins_at_most (1, 10000), "%u webrtcbins alive",
+      count_threads_named ("webrtc:ice"));
   player_free (p);
+  fail_unless (wait_webrtcbins_at_most (0, 10000), "%u webrtcbins alive "
+      "after NULL", count_threads_named ("webrtc:ice"));
   publisher_kill (pub);
 }
 
