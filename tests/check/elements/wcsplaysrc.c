@@ -1270,6 +1270,9 @@ GST_START_TEST (test_null_any_moment)
     player_play (p);
     g_usleep (delays_ms[i] * 1000);
     player_free (p);
+    fail_unless (wait_webrtcbins_at_most (0, 10000), "NULL after %u ms "
+        "left %u webrtcbins alive", delays_ms[i],
+        count_threads_named ("webrtc:ice"));
   }
 
   /* negotiating: right after the offer went out */
@@ -1296,6 +1299,7 @@ GST_START_TEST (test_null_any_moment)
       "no video after READY -> PLAYING");
   assert_no_error (p);
   player_free (p);
+  fail_unless (wait_webrtcbins_at_most (0, 10000));
 
   publisher_kill (pub);
 }
