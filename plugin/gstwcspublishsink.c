@@ -746,6 +746,47 @@ detector_fired (PubSession * ps)
   g_free (codec);
 }
 
+/* webrtcbin 1.22 with a bundled audio m-line files every outbound-rtp
+ * entry under the last transceiver (kind "audio", the audio codec-id), so
+ * the entries are matched by the SSRC we gave the video payloader. */
+typedef struct
+{
+  guint32 ssrc;
+  gboolean found;
+  guint64 bytes;
+  gchar *codec;
+} SsrcWalk;
+
+static gboolean
+ssrc_walk (GQuark field_id, const GValue * value, gpointer user_data)
+{
+  SsrcWalk *w = user_data;
+  const GstStructure *s;
+  GstWebRTCStatsType type;
+  guint ssrc = 0;
+
+  if (!GST_VALUE_HOLDS_STRUCTURE (value) ||
+      !(s = gst_value_get_structure (value)) ||
+      !gst_structure_get (s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL)
+      || !gst_structure_get_uint (s, "ssrc", &ssrc) || ssrc != w->ssrc)
+    return TRUE;
+
+  if (type == GST_WEBRTC_STATS_OUTBOUND_RTP) {
+    guint64 bytes = 0;
+
+    if (gst_structure_get_uint64 (s, "bytes-sent", &bytes)) {
+      w->bytes += bytes;
+      w->found = TRUE;
+    }
+  } else if (type == GST_WEBRTC_STATS_CODEC && !w->codec) {
+    const gchar *mime = gst_structure_get_string (s, "mime-type");
+
+    if (mime && g_str_has_prefix (mime, "video/") && mime[6])
+      w->codec = g_ascii_strup (mime + 6, -1);
+  }
+  return TRUE;
+}
+
 static void
 ps_process_stats (PubSession * ps, GstStructure * stats)
 {
@@ -760,8 +801,17 @@ ps_process_stats (PubSession * ps, GstStructure * stats)
   if (!flowing || ps->detector_done || !ps->detector)
     return;
 
-  if (!gst_wcs_stats_get_video_bytes_sent (stats, &bytes))
-    bytes = 0;                  /* nothing sent at all yet */
+  GST_TRACE_OBJECT (self, "stats %" GST_PTR_FORMAT, stats);
+  {
+    SsrcWalk w = { ps->video_ssrc, FALSE, 0, NULL };
+
+    gst_structure_foreach (stats, ssrc_walk, &w);
+    if (w.found)
+      bytes = w.bytes;
+    else if (!gst_wcs_stats_get_video_bytes_sent (stats, &bytes))
+      bytes = 0;                /* nothing sent at all yet */
+    codec = w.codec;
+  }
   fired = gst_wcs_bitrate_detector_push (ps->detector, bytes,
       g_get_monotonic_time () * GST_USECOND, &bitrate);
 
@@ -770,7 +820,8 @@ ps_process_stats (PubSession * ps, GstStructure * stats)
   self->bytes = bytes;
   g_mutex_unlock (&self->lock);
 
-  codec = gst_wcs_stats_get_video_codec (stats, TRUE);
+  if (!codec)
+    codec = gst_wcs_stats_get_video_codec (stats, TRUE);
   if (codec) {
     gst_wcs_element_set_codec (GST_WCS_ELEMENT (self), codec);
     g_free (codec);

@@ -901,6 +901,53 @@ GST_START_TEST (test_publish_audio_video_encoded)
 
 GST_END_TEST;
 
+/* Raw video and audio, detector on with a short period: the video bytes are
+ * found among the bundled streams (no false zero-bitrate detection) and the
+ * bitrate follows video-bitrate. */
+GST_START_TEST (test_publish_audio_video_detector)
+{
+  WcsTestRelay *relay = relay_start (NULL);
+  GstElement *pipeline;
+  GstElement *sink;
+  BusLog *log;
+  GError *err = NULL;
+  gchar *desc;
+  guint64 bitrate;
+
+  desc = g_strdup_printf ("wcspublishsink name=pub location=%s "
+      "stream-name=av2 bitrate-check-interval=250 video-bitrate=800 "
+      "videotestsrc is-live=true pattern=ball ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! pub.video "
+      "audiotestsrc is-live=true ! pub.audio", relay->url);
+  pipeline = gst_parse_launch (desc, &err);
+  fail_unless (pipeline != NULL && !err);
+  g_free (desc);
+  sink = get_sink (pipeline);
+  log = buslog_new (pipeline);
+
+  set_state_checked (pipeline, GST_STATE_PLAYING);
+  fail_unless (wcs_test_relay_wait_stream (relay, "av2", "PUBLISHING",
+          "H264", PUBLISH_WAIT_MS));
+  fail_unless (relay_wait_frames (relay, "av2", 20, MEDIA_WAIT_MS));
+  wcs_test_iterate (NULL, 3000);
+  fail_unless (buslog_find (log, 0, GST_MESSAGE_ELEMENT,
+          "wcs-publish-failure", NULL, NULL, NULL) < 0,
+      "the detector fired on a healthy audio+video publish");
+  fail_unless (buslog_find (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
+          NULL, NULL) < 0);
+  bitrate = stats_u64 (sink, "bitrate");
+  GST_INFO ("video bitrate %" G_GUINT64_FORMAT, bitrate);
+  /* x264 at 800 kbit/s: generous bounds, it is the video alone */
+  fail_unless (bitrate > 100000 && bitrate < 3000000, "bitrate %"
+      G_GUINT64_FORMAT, bitrate);
+
+  gst_object_unref (sink);
+  shutdown_pipeline (pipeline, log);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
 /* strip-codecs=H264: VP8 is offered alone and published */
 GST_START_TEST (test_publish_strip_h264)
 {
@@ -1320,6 +1367,7 @@ wcspublishsink_suite (void)
   tcase_add_test (e2e, test_publish_nonlive_paced);
   tcase_add_test (e2e, test_publish_launch_line);
   tcase_add_test (e2e, test_publish_audio_video_encoded);
+  tcase_add_test (e2e, test_publish_audio_video_detector);
   tcase_add_test (e2e, test_publish_strip_h264);
   tcase_add_test (e2e, test_drops_while_not_publishing);
   tcase_add_test (e2e, test_eos_unpublishes);
