@@ -189,9 +189,9 @@ buslog_handler (GstBus * bus, GstMessage * msg, gpointer user_data)
   g_mutex_lock (&log->lock);
   g_array_append_val (log->records, r);
   g_mutex_unlock (&log->lock);
-  /* (dropping here makes the pipeline leak references in 1.22); the
-   * pipeline flushes its bus when it goes to NULL */
-  return GST_BUS_PASS;
+  /* a sync handler that drops a message owns it */
+  gst_message_unref (msg);
+  return GST_BUS_DROP;
 }
 
 static void
