@@ -1135,6 +1135,25 @@ add_transceiver (GstElement * webrtc, GstCaps * prefs)
   return pad;
 }
 
+/* We connect out to the server, which learns our address from our ICE
+ * checks: UPnP port mappings (libnice's default) are of no use, cost a
+ * thread and warn when no gateway answers. */
+static void
+disable_upnp (GstElement * webrtc)
+{
+  GObject *ice = NULL, *agent = NULL;
+
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice),
+          "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent && g_object_class_find_property (G_OBJECT_GET_CLASS (agent),
+          "upnp"))
+    g_object_set (agent, "upnp", FALSE, NULL);
+  g_clear_object (&agent);
+  g_clear_object (&ice);
+}
+
 /* Element thread: once the input caps are known, build webrtcbin and make
  * the offer. */
 static gboolean
@@ -1213,6 +1232,7 @@ ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
   gst_object_ref_sink (ps->webrtc);
   g_object_set (ps->webrtc, "bundle-policy",
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+  disable_upnp (ps->webrtc);
   gst_bin_add (GST_BIN (self), ps->webrtc);
 
   if (vprefs)
