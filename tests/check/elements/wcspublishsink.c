@@ -1190,6 +1190,54 @@ GST_START_TEST (test_stream_failed_restores)
 
 GST_END_TEST;
 
+/* The server drops the socket without a close frame: the session is
+ * restored (reason session-failed) and the stream republished. */
+GST_START_TEST (test_session_drop_restores)
+{
+  const gchar *faults[] = { "--faults", NULL };
+  WcsTestRelay *relay = relay_start (faults);
+  GstElement *pipeline = publisher_new (relay, "drop1", LIVE_SRC, NULL);
+  BusLog *log = buslog_new (pipeline);
+  gint restored, established2;
+  gint64 frames;
+  JsonNode *r;
+
+  set_state_checked (pipeline, GST_STATE_PLAYING);
+  fail_unless (wcs_test_relay_wait_stream (relay, "drop1", "PUBLISHING",
+          NULL, PUBLISH_WAIT_MS));
+  fail_unless (relay_wait_frames (relay, "drop1", 10, MEDIA_WAIT_MS));
+
+  r = wcs_test_relay_rest (relay, "rest-api/faults/drop", "{\"all\": true}",
+      NULL);
+  fail_unless (r != NULL);
+  json_node_unref (r);
+
+  fail_unless (buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "reason", "session-failed", 10000, NULL) >= 0,
+      "no restore with reason session-failed");
+  restored = buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
+      "phase", "restored", PUBLISH_WAIT_MS, NULL);
+  fail_unless (restored >= 0, "not restored");
+  /* reconnected: a second ESTABLISHED */
+  established2 = buslog_find (log, buslog_find (log, 0, GST_MESSAGE_ELEMENT,
+          "wcs-session-status", "status", "ESTABLISHED", NULL) + 1,
+      GST_MESSAGE_ELEMENT, "wcs-session-status", "status", "ESTABLISHED",
+      NULL);
+  fail_unless (established2 >= 0 && established2 < restored);
+  fail_unless (wcs_test_relay_wait_stream (relay, "drop1", "PUBLISHING",
+          NULL, PUBLISH_WAIT_MS));
+  fail_unless (relay_wait_frames (relay, "drop1", 10, MEDIA_WAIT_MS));
+  frames = relay_frames (relay, "drop1");
+  fail_unless (frames > 0);
+  fail_unless (buslog_find (log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
+          NULL) < 0);
+
+  shutdown_pipeline (pipeline, log);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------ */
 /* zero-bitrate detector                                               */
 
@@ -1374,6 +1422,7 @@ wcspublishsink_suite (void)
   tcase_add_test (e2e, test_null_any_moment);
   tcase_add_test (e2e, test_permanent_refusal);
   tcase_add_test (e2e, test_stream_failed_restores);
+  tcase_add_test (e2e, test_session_drop_restores);
   tcase_add_test (e2e, test_stall_falls_back_to_vp8);
   tcase_add_test (e2e, test_stall_republishes_h264);
   tcase_add_test (e2e, test_stall_detector_off);
