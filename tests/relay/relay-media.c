@@ -33,6 +33,7 @@
 #include <net/if.h>
 
 #include <gst/app/app.h>
+#include <gst/rtp/rtp.h>
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
@@ -75,6 +76,7 @@ typedef struct
   gint pt;
   GstCaps *caps;                /* codec preference for the transceiver */
   gchar *profile_level_id;      /* H264 only */
+  guint32 ssrc;                 /* player: what our payloader sends */
 } MLinePlan;
 
 static void
@@ -124,6 +126,7 @@ struct _RelayPeer
   GPtrArray *candidates;        /* "MLINE candidate:..." */
   gint local_set;               /* atomic */
   gint answer_queued;           /* atomic */
+  gint connected;               /* atomic: DTLS up */
 };
 
 static RelayPeer *
@@ -506,6 +509,13 @@ plan_offer (const GstSDPMessage * sdp, const PlanTarget * target,
 
     if (p->codec != CODEC_NONE) {
       p->caps = caps_for_pt (media, p->pt, p->is_video);
+      if (p->caps && target && p->codec == CODEC_H264) {
+        /* we send whatever profile the publisher sends: the player's
+         * profile-level-id must not make our payloader refuse it (the
+         * answer carries none either; browsers decode any profile) */
+        gst_structure_remove_field (gst_caps_get_structure (p->caps, 0),
+            "profile-level-id");
+      }
       if (!p->caps) {
         p->codec = CODEC_NONE;
         p->pt = -1;
@@ -615,6 +625,49 @@ add_missing_candidates (RelayPeer * peer, GstSDPMessage * answer)
   g_mutex_unlock (&peer->lock);
 }
 
+static gboolean
+media_has_attribute (const GstSDPMedia * media, const gchar * key);
+
+/* The SDK attaches a remote track through ontrack's streams[0]: a browser
+ * only has a stream for it when the answer carries a=msid. Each m-line we
+ * send on gets a=msid plus a=ssrc lines for the payloader's SSRC. */
+static void
+add_msid (RelayPeer * peer, GstSDPMessage * answer)
+{
+  gchar *stream_id = g_strdup_printf ("wcs-relay-%08x", g_random_int ());
+  gchar *cname = g_strdup_printf ("wcs-relay-%08x", g_random_int ());
+  guint i;
+
+  for (i = 0; i < peer->plan->len; i++) {
+    MLinePlan *p = g_ptr_array_index (peer->plan, i);
+    GstSDPMedia *m;
+    gchar *track_id, *value;
+
+    if (p->codec == CODEC_NONE || p->mline >= gst_sdp_message_medias_len
+        (answer))
+      continue;
+    m = (GstSDPMedia *) gst_sdp_message_get_media (answer, p->mline);
+    if (media_has_attribute (m, "msid") || media_has_attribute (m, "ssrc"))
+      continue;
+    track_id = g_strdup_printf ("%s-%s", p->is_video ? "video" : "audio",
+        stream_id);
+    value = g_strdup_printf ("%s %s", stream_id, track_id);
+    gst_sdp_media_add_attribute (m, "msid", value);
+    g_free (value);
+    if (p->ssrc) {
+      value = g_strdup_printf ("%u cname:%s", p->ssrc, cname);
+      gst_sdp_media_add_attribute (m, "ssrc", value);
+      g_free (value);
+      value = g_strdup_printf ("%u msid:%s %s", p->ssrc, stream_id, track_id);
+      gst_sdp_media_add_attribute (m, "ssrc", value);
+      g_free (value);
+    }
+    g_free (track_id);
+  }
+  g_free (stream_id);
+  g_free (cname);
+}
+
 static void player_attach (RelayPlayer * player);
 
 static gboolean
@@ -638,6 +691,8 @@ deliver_answer_main (gpointer data)
   gst_sdp_message_copy (desc->sdp, &copy);
   gst_webrtc_session_description_free (desc);
   add_missing_candidates (peer, copy);
+  if (!peer->is_publisher)
+    add_msid (peer, copy);
   text = gst_sdp_message_as_text (copy);
   gst_sdp_message_free (copy);
 
@@ -652,7 +707,9 @@ deliver_answer_main (gpointer data)
   RELAY_INFO ("%s: answer ready", peer->label);
   RELAY_DEBUG ("%s: answer:\n%s", peer->label, text);
 
-  if (!peer->is_publisher)
+  /* a player is fed once DTLS is up: what is sent before is lost, and the
+   * first thing it must get is a key frame */
+  if (!peer->is_publisher && g_atomic_int_get (&peer->connected))
     player_attach ((RelayPlayer *) peer);
 
   if (peer->cb.answer)
@@ -807,6 +864,17 @@ on_ice_connection_state (GObject * webrtc, GParamSpec * pspec, gpointer data)
     peer_fail_async (peer, "Failed by ICE error");
 }
 
+static gboolean
+connected_main (gpointer data)
+{
+  RelayPeer *peer = data;
+
+  RELAY_INFO ("%s: peer connection connected", peer->label);
+  if (!peer->closed && !peer->failed && peer->answered && !peer->is_publisher)
+    player_attach ((RelayPlayer *) peer);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_connection_state (GObject * webrtc, GParamSpec * pspec, gpointer data)
 {
@@ -814,9 +882,10 @@ on_connection_state (GObject * webrtc, GParamSpec * pspec, gpointer data)
   GstWebRTCPeerConnectionState state;
 
   g_object_get (webrtc, "connection-state", &state, NULL);
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
-    RELAY_INFO ("%s: peer connection connected", peer->label);
-  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    if (g_atomic_int_compare_and_exchange (&peer->connected, 0, 1))
+      invoke_main (connected_main, peer);
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
     peer_fail_async (peer, "Failed by DTLS error");
 }
 
@@ -859,6 +928,12 @@ peer_setup_webrtc (RelayPeer * peer)
   guint i;
 
   peer->pipeline = gst_pipeline_new (NULL);
+  {
+    /* one clock for all pipelines: running times map by base times */
+    GstClock *clock = gst_system_clock_obtain ();
+    gst_pipeline_use_clock (GST_PIPELINE (peer->pipeline), clock);
+    gst_object_unref (clock);
+  }
   peer->webrtc = gst_element_factory_make ("webrtcbin", NULL);
   if (!peer->webrtc) {
     RELAY_ERROR ("webrtcbin is not available");
@@ -949,6 +1024,11 @@ typedef struct
   GMutex lock;
   GPtrArray *sinks;             /* PlayerTrack*, not owned */
   GstElement *appsink;          /* ref, set once linked */
+  /* H264 picture assembly (the track's streaming thread only) */
+  gboolean rtp_marker;
+  GstBuffer *pending;
+  GstCaps *pending_caps;
+  GstClockTime pending_rt;
 } FanoutTrack;
 
 struct _PlayerTrack
@@ -966,6 +1046,8 @@ struct _RelayPublisher
   FanoutTrack video;
   FanoutTrack audio;
   gchar *video_profile;
+  GBytes *sps;                  /* H264: last parameter sets seen (video */
+  GBytes *pps;                  /* streaming thread only) */
 
   GMutex stats_lock;
   gint64 last_media;
@@ -984,6 +1066,9 @@ struct _RelayPlayer
   PlayerTrack *audio;
   gboolean attached;
   guint64 frames;               /* under pub->video.lock */
+  GMutex ts_lock;
+  gboolean have_offset;         /* publisher running time -> ours */
+  GstClockTimeDiff ts_offset;
 };
 
 static void
@@ -1002,6 +1087,9 @@ fanout_clear (FanoutTrack * t)
   g_ptr_array_unref (t->sinks);
   if (t->appsink)
     gst_object_unref (t->appsink);
+  if (t->pending)
+    gst_buffer_unref (t->pending);
+  gst_caps_replace (&t->pending_caps, NULL);
 }
 
 static void
@@ -1013,31 +1101,174 @@ publisher_free (RelayPeer * peer)
   fanout_clear (&pub->audio);
   g_mutex_clear (&pub->stats_lock);
   g_free (pub->video_profile);
+  if (pub->sps)
+    g_bytes_unref (pub->sps);
+  if (pub->pps)
+    g_bytes_unref (pub->pps);
 }
 
-static GstFlowReturn
-fanout_new_sample (GstAppSink * sink, gpointer data)
+/* Rewrites one H264 access unit (byte-stream) into canonical order: AUD,
+ * SPS, PPS, SEI..., slices. Parameter sets repeated inside the picture are
+ * dropped (they make parsers split it: rtph264pay config-interval=-1 puts
+ * them in front of every IDR slice of a multi-slice picture), and every IDR
+ * carries the last ones seen, so that a player can start at any key frame.
+ * *keyframe tells whether it holds an IDR. */
+static GstBuffer *
+h264_tidy_access_unit (RelayPublisher * pub, GstBuffer * in,
+    gboolean * keyframe)
 {
-  FanoutTrack *t = data;
+  static const guint8 start_code[4] = { 0, 0, 0, 1 };
+  GstMapInfo map;
+  GArray *nals;                 /* pairs of offsets: start, end */
+  GByteArray *out;
+  gboolean seen_vcl = FALSE, has_ps = FALSE, idr = FALSE;
+  gsize i, n;
+  GstBuffer *result;
+
+  *keyframe = FALSE;
+  if (!gst_buffer_map (in, &map, GST_MAP_READ))
+    return gst_buffer_ref (in);
+
+  /* split at start codes */
+  nals = g_array_new (FALSE, FALSE, sizeof (gsize));
+  for (i = 0; i + 3 <= map.size; i++) {
+    if (map.data[i] == 0 && map.data[i + 1] == 0 && map.data[i + 2] == 1) {
+      gsize nal_start = i + 3;
+      gsize prev_end = (i > 0 && map.data[i - 1] == 0) ? i - 1 : i;
+      if (nals->len > 0)
+        g_array_append_val (nals, prev_end);
+      g_array_append_val (nals, nal_start);
+      i += 2;
+    }
+  }
+  if (nals->len == 0) {
+    g_array_unref (nals);
+    gst_buffer_unmap (in, &map);
+    return gst_buffer_ref (in);
+  }
+  g_array_append_val (nals, map.size);
+
+  /* first pass: what is in there */
+  for (n = 0; n + 1 < nals->len; n += 2) {
+    gsize a = g_array_index (nals, gsize, n), b = g_array_index (nals, gsize,
+        n + 1);
+    guint type;
+    if (b <= a)
+      continue;
+    type = map.data[a] & 0x1f;
+    if (type >= 1 && type <= 5) {
+      if (type == 5)
+        idr = TRUE;
+      seen_vcl = TRUE;
+    } else if ((type == 7 || type == 8) && !seen_vcl) {
+      GBytes **slot = type == 7 ? &pub->sps : &pub->pps;
+      has_ps = TRUE;
+      if (*slot)
+        g_bytes_unref (*slot);
+      *slot = g_bytes_new (map.data + a, b - a);
+    }
+  }
+
+  /* second pass, in canonical order: AUD, SPS, PPS, other NALs before the
+   * first slice (SEI...), then the slices; parameter sets repeated inside
+   * the access unit are dropped, an IDR always gets them */
+  out = g_byte_array_sized_new (map.size + 64);
+  for (n = 0; n + 1 < nals->len; n += 2) {
+    gsize a = g_array_index (nals, gsize, n), b = g_array_index (nals, gsize,
+        n + 1);
+    if (b > a && (map.data[a] & 0x1f) == 9) {
+      g_byte_array_append (out, start_code, 4);
+      g_byte_array_append (out, map.data + a, b - a);
+      break;
+    }
+  }
+  if ((idr || has_ps) && pub->sps && pub->pps) {
+    gsize len;
+    const guint8 *d;
+    d = g_bytes_get_data (pub->sps, &len);
+    g_byte_array_append (out, start_code, 4);
+    g_byte_array_append (out, d, len);
+    d = g_bytes_get_data (pub->pps, &len);
+    g_byte_array_append (out, start_code, 4);
+    g_byte_array_append (out, d, len);
+  }
+  for (n = 0; n + 1 < nals->len; n += 2) {
+    gsize a = g_array_index (nals, gsize, n), b = g_array_index (nals, gsize,
+        n + 1);
+    guint type;
+    if (b <= a)
+      continue;
+    type = map.data[a] & 0x1f;
+    if (type == 7 || type == 8 || type == 9)
+      continue;
+    g_byte_array_append (out, start_code, 4);
+    g_byte_array_append (out, map.data + a, b - a);
+  }
+  if (G_UNLIKELY (GST_LEVEL_LOG <= gst_debug_category_get_threshold
+          (wcs_relay_debug))) {
+    GString *types = g_string_new (NULL);
+    for (n = 0; n + 1 < nals->len; n += 2) {
+      gsize a = g_array_index (nals, gsize, n);
+      if (a < map.size)
+        g_string_append_printf (types, " %u", map.data[a] & 0x1f);
+    }
+    GST_CAT_LOG (wcs_relay_debug, "%s: access unit NAL types%s",
+        pub->peer.label, types->str);
+    g_string_free (types, TRUE);
+  }
+  g_array_unref (nals);
+  gst_buffer_unmap (in, &map);
+
+  result = gst_buffer_new_wrapped (out->data, out->len);
+  g_byte_array_free (out, FALSE);
+  gst_buffer_copy_into (result, in, GST_BUFFER_COPY_METADATA, 0, -1);
+  if (idr)
+    GST_BUFFER_FLAG_UNSET (result, GST_BUFFER_FLAG_DELTA_UNIT);
+  else
+    GST_BUFFER_FLAG_SET (result, GST_BUFFER_FLAG_DELTA_UNIT);
+  *keyframe = idr;
+  return result;
+}
+
+/* The publisher's running time of a sample, mapped into the player's: one
+ * offset per player (fixed by its first buffer, shared by its tracks), so
+ * frame timing and audio/video alignment survive the hop. */
+static GstClockTime
+player_map_time (RelayPlayer * player, GstClockTime pub_rt)
+{
+  GstClockTimeDiff t;
+
+  if (!GST_CLOCK_TIME_IS_VALID (pub_rt))
+    return GST_CLOCK_TIME_NONE;
+  g_mutex_lock (&player->ts_lock);
+  if (!player->have_offset) {
+    GstClock *clock = gst_system_clock_obtain ();
+    GstClockTime now = gst_clock_get_time (clock);
+    GstClockTime base = gst_element_get_base_time (player->peer.pipeline);
+    gst_object_unref (clock);
+    player->ts_offset = GST_CLOCK_DIFF (pub_rt, now > base ? now - base : 0);
+    player->have_offset = TRUE;
+  }
+  t = (GstClockTimeDiff) pub_rt + player->ts_offset;
+  g_mutex_unlock (&player->ts_lock);
+  return t > 0 ? (GstClockTime) t : 0;
+}
+
+/* Hands one complete frame (@buf) to every attached player of @t. */
+static void
+fanout_distribute (FanoutTrack * t, GstBuffer * buf, GstCaps * caps,
+    GstClockTime pub_rt)
+{
   RelayPublisher *pub = t->pub;
-  GstSample *sample = gst_app_sink_pull_sample (sink);
-  GstBuffer *buf;
-  GstCaps *caps;
-  gboolean delta;
+  gboolean delta = GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
   guint i;
 
-  if (!sample)
-    return GST_FLOW_FLUSHING;
-  buf = gst_sample_get_buffer (sample);
-  caps = gst_sample_get_caps (sample);
-  if (!buf || !caps) {
-    gst_sample_unref (sample);
-    return GST_FLOW_OK;
-  }
-  delta = GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  GST_CAT_LOG (wcs_relay_debug, "%s: %s frame pts %" GST_TIME_FORMAT
+      " size %" G_GSIZE_FORMAT "%s", pub->peer.label, t->is_video ? "video" :
+      "audio", GST_TIME_ARGS (GST_BUFFER_PTS (buf)), gst_buffer_get_size (buf),
+      delta ? " delta" : "");
 
   g_mutex_lock (&pub->stats_lock);
-  pub->last_media = g_get_monotonic_time ();
   if (t->is_video) {
     pub->frames++;
     pub->bytes += gst_buffer_get_size (buf);
@@ -1059,14 +1290,95 @@ fanout_new_sample (GstAppSink * sink, gpointer data)
       gst_app_src_set_caps (GST_APP_SRC (pt->appsrc), caps);
     }
     copy = gst_buffer_copy (buf);
-    /* the player pipeline stamps it with its own running time */
-    GST_BUFFER_PTS (copy) = GST_CLOCK_TIME_NONE;
-    GST_BUFFER_DTS (copy) = GST_CLOCK_TIME_NONE;
+    /* in the player pipeline's running time (no time: appsrc stamps it) */
+    GST_BUFFER_PTS (copy) = player_map_time (pt->player, pub_rt);
+    GST_BUFFER_DTS (copy) = GST_BUFFER_PTS (copy);      /* no B-frames */
     gst_app_src_push_buffer (GST_APP_SRC (pt->appsrc), copy);
     if (t->is_video)
       pt->player->frames++;
   }
   g_mutex_unlock (&t->lock);
+}
+
+/* H264: the pieces of one picture (same timestamp) collected so far */
+static void
+fanout_flush_h264 (FanoutTrack * t)
+{
+  GstBuffer *au;
+  gboolean key;
+
+  if (!t->pending)
+    return;
+  au = h264_tidy_access_unit (t->pub, t->pending, &key);
+  fanout_distribute (t, au, t->pending_caps, t->pending_rt);
+  gst_buffer_unref (au);
+  gst_buffer_unref (t->pending);
+  t->pending = NULL;
+  gst_caps_replace (&t->pending_caps, NULL);
+}
+
+/* RTP into the H264 depayloader: remember whether this packet ends a
+ * picture (its marker bit) */
+static GstPadProbeReturn
+h264_marker_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  FanoutTrack *t = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+
+  if (buf && gst_rtp_buffer_map (buf, GST_MAP_READ, &rtp)) {
+    t->rtp_marker = gst_rtp_buffer_get_marker (&rtp);
+    gst_rtp_buffer_unmap (&rtp);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* appsink, publisher's streaming thread */
+static GstFlowReturn
+fanout_new_sample (GstAppSink * sink, gpointer data)
+{
+  FanoutTrack *t = data;
+  RelayPublisher *pub = t->pub;
+  GstSample *sample = gst_app_sink_pull_sample (sink);
+  const GstSegment *segment;
+  GstClockTime pub_rt;
+  GstBuffer *buf;
+  GstCaps *caps;
+
+  if (!sample)
+    return GST_FLOW_FLUSHING;
+  buf = gst_sample_get_buffer (sample);
+  caps = gst_sample_get_caps (sample);
+  if (!buf || !caps) {
+    gst_sample_unref (sample);
+    return GST_FLOW_OK;
+  }
+  segment = gst_sample_get_segment (sample);
+  pub_rt = segment ? gst_segment_to_running_time (segment, GST_FORMAT_TIME,
+      GST_BUFFER_PTS (buf)) : GST_BUFFER_PTS (buf);
+
+  g_mutex_lock (&pub->stats_lock);
+  pub->last_media = g_get_monotonic_time ();
+  g_mutex_unlock (&pub->stats_lock);
+
+  if (t->codec == CODEC_H264) {
+    /* rtph264depay may cut one picture in several access units (e.g. when
+     * SPS/PPS come again before the second slice): glue the pieces of one
+     * timestamp together until the RTP marker says the picture is done */
+    if (t->pending && t->pending_rt != pub_rt)
+      fanout_flush_h264 (t);
+    if (t->pending) {
+      t->pending = gst_buffer_append (t->pending, gst_buffer_ref (buf));
+    } else {
+      t->pending = gst_buffer_copy (buf);
+      t->pending_rt = pub_rt;
+      gst_caps_replace (&t->pending_caps, caps);
+    }
+    if (t->rtp_marker)
+      fanout_flush_h264 (t);
+  } else {
+    fanout_distribute (t, buf, caps, pub_rt);
+  }
 
   gst_sample_unref (sample);
   return GST_FLOW_OK;
@@ -1145,9 +1457,11 @@ publisher_pad_added (GstElement * webrtc, GstPad * pad, gpointer data)
     case CODEC_H264:{
       GstCaps *caps = gst_caps_from_string ("video/x-h264,"
           "stream-format=byte-stream,alignment=au");
+      /* the depayloader's access units (one RTP timestamp each) are kept
+       * whole; h264parse would split an IDR whose slices are each preceded
+       * by SPS/PPS (rtph264pay config-interval=-1 with x264 sliced
+       * threads), so the stream is tidied up in fanout_new_sample() */
       chain[n++] = gst_element_factory_make ("rtph264depay", NULL);
-      chain[n] = gst_element_factory_make ("h264parse", NULL);
-      g_object_set (chain[n++], "config-interval", -1, NULL);
       chain[n] = gst_element_factory_make ("capsfilter", NULL);
       g_object_set (chain[n++], "caps", caps, NULL);
       gst_caps_unref (caps);
@@ -1190,6 +1504,9 @@ publisher_pad_added (GstElement * webrtc, GstPad * pad, gpointer data)
     gst_element_sync_state_with_parent (chain[i - 1]);
 
   sinkpad = gst_element_get_static_pad (chain[0], "sink");
+  if (p->codec == CODEC_H264)
+    gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_BUFFER, h264_marker_probe,
+        t, NULL);
   if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK)
     RELAY_ERROR ("%s: cannot link %s", peer->label, GST_PAD_NAME (pad));
   gst_object_unref (sinkpad);
@@ -1406,6 +1723,7 @@ player_free (RelayPeer * peer)
 
   player_track_free (player->video);
   player_track_free (player->audio);
+  g_mutex_clear (&player->ts_lock);
   if (player->pub)
     peer_unref (&player->pub->peer);
 }
@@ -1421,6 +1739,32 @@ player_upstream_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
     relay_publisher_request_key_unit (player->pub);
   }
   return GST_PAD_PROBE_OK;
+}
+
+/* Answers the H264 payloader's downstream caps query with plain RTP: what
+ * webrtcbin would say (the player's profile-level-id) must not make it
+ * refuse the publisher's stream. We forward what the publisher sends;
+ * browsers decode any profile, and the level may differ
+ * (level-asymmetry-allowed). */
+static GstPadProbeReturn
+pay_caps_query_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+  GstCaps *filter = NULL, *result;
+
+  if (!query || GST_QUERY_TYPE (query) != GST_QUERY_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_query_parse_caps (query, &filter);
+  result = gst_caps_new_empty_simple ("application/x-rtp");
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, result,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (result);
+    result = tmp;
+  }
+  gst_query_set_caps_result (query, result);
+  gst_caps_unref (result);
+  return GST_PAD_PROBE_HANDLED;
 }
 
 static GstCaps *
@@ -1451,9 +1795,9 @@ player_add_track (RelayPlayer * player, MLinePlan * p)
 
   switch (p->codec) {
     case CODEC_H264:
+      /* SPS/PPS are in the stream at every IDR (h264_tidy_access_unit):
+       * inserting more would put them between the slices of a picture */
       pay = gst_element_factory_make ("rtph264pay", NULL);
-      if (pay)
-        g_object_set (pay, "config-interval", -1, NULL);
       break;
     case CODEC_VP8:
       pay = gst_element_factory_make ("rtpvp8pay", NULL);
@@ -1476,7 +1820,9 @@ player_add_track (RelayPlayer * player, MLinePlan * p)
       gst_object_unref (appsrc);
     return NULL;
   }
-  g_object_set (pay, "pt", (guint) p->pt, NULL);
+  /* a fixed SSRC, announced in the answer (a=ssrc) */
+  p->ssrc = (guint32) g_random_int_range (1, G_MAXINT32);
+  g_object_set (pay, "pt", (guint) p->pt, "ssrc", (guint) p->ssrc, NULL);
   caps = default_caps (p->codec);
   g_object_set (appsrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
       "do-timestamp", TRUE, "caps", caps, "max-time",
@@ -1500,6 +1846,9 @@ player_add_track (RelayPlayer * player, MLinePlan * p)
       gst_object_unref (sinkpad);
     return NULL;
   }
+  if (p->codec == CODEC_H264)
+    gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
+        pay_caps_query_probe, NULL, NULL);
   gst_object_unref (srcpad);
 
   g_object_get (sinkpad, "transceiver", &trans, NULL);
@@ -1608,6 +1957,7 @@ relay_player_new (RelayPublisher * pub, const gchar * label,
   peer->offer = sdp;
   peer->plan = plan;
   player->pub = (RelayPublisher *) peer_ref (&pub->peer);
+  g_mutex_init (&player->ts_lock);
 
   if (!peer_setup_webrtc (peer))
     goto error;

@@ -1354,6 +1354,8 @@ typedef struct
   gchar *offer;
   volatile gint offer_ready;
   volatile gint frames;         /* player: decoded video frames */
+  volatile gint good_frames;    /* player: frames with the whole picture */
+  guint last_top, last_bottom;  /* player: luma of the last frame */
   volatile gint audio_buffers;  /* player: decoded audio buffers */
   volatile gint key_requests;   /* publisher: force-key-unit at the encoder */
   gchar *decoded_codec;         /* player */
@@ -1392,12 +1394,48 @@ mc_negotiation_needed (GstElement * webrtc, gpointer data)
   g_signal_emit_by_name (webrtc, "create-offer", NULL, p);
 }
 
+/* mean luma of rows [y0, y1) of an I420 frame */
+static guint
+mean_luma (GstVideoFrame * f, guint y0, guint y1)
+{
+  const guint8 *p = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
+  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
+  guint w = GST_VIDEO_FRAME_WIDTH (f), x, y;
+  guint64 sum = 0, n = 0;
+
+  for (y = y0; y < y1; y += 2)
+    for (x = 0; x < w; x += 4, n++)
+      sum += p[y * stride + x];
+  return n ? (guint) (sum / n) : 0;
+}
+
+/* Counts decoded frames, and "good" ones: the publisher's red background
+ * (Y about 84) in both the top and the bottom quarter, i.e. no slice of the
+ * picture was lost on the way. */
 static GstPadProbeReturn
 mc_count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
   MediaClient *mc = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  GstVideoInfo vinfo;
+  GstVideoFrame frame;
 
   g_atomic_int_inc (&mc->frames);
+  if (caps && buf && gst_video_info_from_caps (&vinfo, caps)
+      && GST_VIDEO_INFO_FORMAT (&vinfo) == GST_VIDEO_FORMAT_I420
+      && gst_video_frame_map (&frame, &vinfo, buf, GST_MAP_READ)) {
+    guint h = GST_VIDEO_FRAME_HEIGHT (&frame);
+    guint top = mean_luma (&frame, 0, h / 4);
+    guint bottom = mean_luma (&frame, h - h / 4, h);
+    if (top >= 60 && top <= 120 && bottom >= 60 && bottom <= 120)
+      g_atomic_int_inc (&mc->good_frames);
+    mc->last_top = top;
+    mc->last_bottom = bottom;
+    gst_video_frame_unmap (&frame);
+  }
+  if (caps)
+    gst_caps_unref (caps);
   return GST_PAD_PROBE_OK;
 }
 
@@ -1428,11 +1466,11 @@ mc_incoming (GstElement * webrtc, GstPad * pad, gpointer data)
   enc = gst_structure_get_string (gst_caps_get_structure (caps, 0),
       "encoding-name");
   if (g_strcmp0 (enc, "H264") == 0)
-    desc = g_strdup ("rtph264depay ! h264parse ! avdec_h264 ! "
-        "fakesink name=out sync=false async=false");
+    desc = g_strdup ("rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! "
+        "video/x-raw,format=I420 ! fakesink name=out sync=false async=false");
   else if (g_strcmp0 (enc, "VP8") == 0)
-    desc = g_strdup ("rtpvp8depay ! vp8dec ! "
-        "fakesink name=out sync=false async=false");
+    desc = g_strdup ("rtpvp8depay ! vp8dec ! videoconvert ! "
+        "video/x-raw,format=I420 ! fakesink name=out sync=false async=false");
   else if (g_ascii_strcasecmp (enc ? enc : "", "OPUS") == 0)
     desc = g_strdup ("rtpopusdepay ! opusdec ! "
         "fakesink name=aout sync=false async=false");
@@ -1489,6 +1527,8 @@ mc_key_request_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 
 /* codec "H264" or "VP8"; key_int: frames between natural key frames;
  * with_audio adds an Opus track */
+static const gchar *h264_profile = "constrained-baseline";
+
 static MediaClient *
 mc_publisher_new_full (const gchar * codec, guint key_int,
     gboolean with_audio)
@@ -1500,17 +1540,23 @@ mc_publisher_new_full (const gchar * codec, guint key_int,
   GstPad *pad;
 
   g_mutex_init (&mc->lock);
+  /* a red picture: the players check that all of it arrives. x264 with two
+   * slice threads and rtph264pay config-interval=-1 repeat SPS/PPS in front
+   * of the second slice of every IDR: the relay must keep the picture
+   * whole. */
   if (g_str_equal (codec, "H264"))
-    desc = g_strdup_printf ("videotestsrc is-live=true pattern=ball ! "
+    desc = g_strdup_printf ("videotestsrc is-live=true pattern=ball "
+        "background-color=0xffc02020 ! "
         "video/x-raw,width=320,height=240,framerate=30/1 ! "
-        "x264enc name=enc tune=zerolatency speed-preset=ultrafast "
-        "key-int-max=%u ! video/x-h264,profile=constrained-baseline ! "
+        "x264enc name=enc tune=zerolatency speed-preset=ultrafast threads=2 "
+        "key-int-max=%u ! video/x-h264,profile=%s ! "
         "valve name=valve ! rtph264pay config-interval=-1 ! "
         "application/x-rtp,media=video,encoding-name=H264,payload=96,"
         "clock-rate=90000,packetization-mode=(string)1 ! "
-        "webrtcbin name=w bundle-policy=max-bundle", key_int);
+        "webrtcbin name=w bundle-policy=max-bundle", key_int, h264_profile);
   else
-    desc = g_strdup_printf ("videotestsrc is-live=true pattern=ball ! "
+    desc = g_strdup_printf ("videotestsrc is-live=true pattern=ball "
+        "background-color=0xffc02020 ! "
         "video/x-raw,width=320,height=240,framerate=30/1 ! "
         "vp8enc name=enc deadline=1 keyframe-max-dist=%u ! "
         "valve name=valve ! rtpvp8pay ! "
@@ -1557,10 +1603,12 @@ mc_player_new (void)
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
   gst_bin_add (GST_BIN (mc->pipe), gst_object_ref (mc->webrtc));
   g_signal_connect (mc->webrtc, "pad-added", G_CALLBACK (mc_incoming), mc);
-  /* like our wcsplaysrc: H264 (pm=1, 42e01f) and VP8, recvonly, + opus */
+  /* H264 (pm=1, 42e01f, level-asymmetry-allowed like chromium) and VP8,
+   * recvonly, + opus */
   caps = gst_caps_from_string ("application/x-rtp,media=video,"
       "encoding-name=H264,payload=102,clock-rate=90000,"
-      "packetization-mode=(string)1,profile-level-id=(string)42e01f;"
+      "packetization-mode=(string)1,profile-level-id=(string)42e01f,"
+      "level-asymmetry-allowed=(string)1;"
       "application/x-rtp,media=video,encoding-name=VP8,payload=96,"
       "clock-rate=90000");
   g_signal_emit_by_name (mc->webrtc, "add-transceiver",
@@ -1663,6 +1711,12 @@ run_publish_play (const gchar * codec, gboolean with_audio)
   fail_unless (wait_count (&player->frames, 30, WAIT_MS),
       "only %d decoded frames", g_atomic_int_get (&player->frames));
   fail_unless_equals_string (player->decoded_codec, codec);
+  /* whole pictures, not just something decodable */
+  fail_unless (wait_count (&player->good_frames, 20, WAIT_MS),
+      "%d of %d frames complete (last: top luma %u, bottom %u)",
+      g_atomic_int_get (&player->good_frames),
+      g_atomic_int_get (&player->frames), player->last_top,
+      player->last_bottom);
   if (with_audio)
     fail_unless (wait_count (&player->audio_buffers, 20, WAIT_MS),
         "only %d decoded audio buffers",
@@ -1693,6 +1747,16 @@ GST_END_TEST;
 GST_START_TEST (test_media_h264_opus)
 {
   run_publish_play ("H264", TRUE);
+}
+
+GST_END_TEST;
+
+/* a High-profile publisher; the player only offers 42e01f (like
+ * chromium's preferred payload): forwarded as it is */
+GST_START_TEST (test_media_h264_high_profile)
+{
+  h264_profile = "high";
+  run_publish_play ("H264", FALSE);
 }
 
 GST_END_TEST;
@@ -1897,6 +1961,7 @@ relay_suite (void)
   tcase_add_test (tc, test_media_h264);
   tcase_add_test (tc, test_media_vp8);
   tcase_add_test (tc, test_media_h264_opus);
+  tcase_add_test (tc, test_media_h264_high_profile);
   tcase_add_test (tc, test_key_frame_request_h264);
   tcase_add_test (tc, test_key_frame_request_vp8);
   tcase_add_test (tc, test_media_several_players);
