@@ -837,6 +837,10 @@ reply_json (SoupServerMessage * msg, guint status, JsonNode * node)
   gchar *text = json_to_string (node, FALSE);
 
   soup_server_message_set_status (msg, status, NULL);
+  /* one request per connection: libsoup 3.2 leaves idle keep-alive
+   * connections in CLOSE_WAIT after the client went away (an fd each) */
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Connection", "close");
   soup_server_message_set_response (msg, "application/json",
       SOUP_MEMORY_TAKE, text, strlen (text));
   json_node_unref (node);
@@ -1173,6 +1177,8 @@ on_http_early (SoupServer * soup, SoupServerMessage * msg, const char *path,
         (gint64) len);
     soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
         NULL);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Connection", "close");
   }
 }
 
@@ -1283,7 +1289,7 @@ relay_server_new (const RelayOptions * opts, GError ** error)
   RelayServer *server = g_new0 (RelayServer, 1);
   GInetAddress *iaddr;
   GSocketAddress *saddr;
-  GSList *uris;
+  GSList *listeners;
   gboolean ok;
 
   server->opts = *opts;
@@ -1337,10 +1343,17 @@ relay_server_new (const RelayOptions * opts, GError ** error)
   if (!ok)
     goto fail;
 
-  uris = soup_server_get_uris (server->soup);
-  if (uris)
-    server->port = (guint) g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  listeners = soup_server_get_listeners (server->soup);
+  if (listeners) {
+    GSocketAddress *local = g_socket_get_local_address (listeners->data,
+        NULL);
+    if (local && G_IS_INET_SOCKET_ADDRESS (local))
+      server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS
+          (local));
+    if (local)
+      g_object_unref (local);
+  }
+  g_slist_free (listeners);
   if (server->port == 0) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
         "cannot tell the listening port");

@@ -1140,6 +1140,81 @@ GST_START_TEST (test_oversized_frame)
 
 GST_END_TEST;
 
+static guint
+count_fds (GPid pid)
+{
+  gchar *path = g_strdup_printf ("/proc/%d/fd", (int) pid);
+  GDir *dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  if (dir) {
+    while (g_dir_read_name (dir))
+      n++;
+    g_dir_close (dir);
+  }
+  g_free (path);
+  return n;
+}
+
+typedef struct
+{
+  GPid pid;
+  guint max;
+} FdWait;
+
+static gboolean
+fds_down (gpointer data)
+{
+  FdWait *w = data;
+  return count_fds (w->pid) <= w->max;
+}
+
+/* sessions, streams (webrtcbin pipelines), REST calls and dropped sockets
+ * come and go: the relay's file descriptors come back to where they were */
+GST_START_TEST (test_no_fd_leak)
+{
+  const gchar *args[] = { "--faults", "--rtp-timeout", "0", NULL };
+  WcsTestRelay *relay = wcs_test_relay_start (0, args);
+  guint base = 0, i;
+  FdWait w;
+
+  fail_unless (relay != NULL);
+  /* one warm-up round: lazily created things (DTLS certificate, ...) */
+  for (i = 0; i < 9; i++) {
+    WsClient *c = ws_connect_established (relay);
+    gchar *id = g_strdup_printf ("fd-%u", i);
+
+    if (i > 0 && i % 3 == 0)
+      count_streams (relay);
+    ws_send_take (c, sdk_frame ("publishStream", id, id));
+    g_free (ws_wait_answer (c, id));
+    expect_status (c, id, "PUBLISHING", NULL);
+    if (i % 3 == 1) {
+      assert_rest_status (relay, "rest-api/faults/drop", "{\"all\":true}",
+          REST_OK);
+      fail_unless (wcs_test_wait_flag (NULL, &c->closed, WAIT_MS));
+    }
+    ws_close (c);
+    g_free (id);
+    if (i == 0) {
+      wcs_test_iterate (NULL, 1000);
+      base = count_fds (relay->pid);
+    }
+  }
+  for (i = 0; i < 30; i++)
+    count_streams (relay);
+
+  w.pid = relay->pid;
+  w.max = base + 4;
+  fail_unless (wait_until (fds_down, &w, WAIT_MS),
+      "relay has %u fds, %u after the first round", count_fds (relay->pid),
+      base);
+  fail_unless_equals_int (count_streams (relay), 0);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------ */
 /* Tests: faults                                                       */
 
@@ -1947,6 +2022,7 @@ relay_suite (void)
   tcase_add_test (tc, test_bad_frames_survived);
   tcase_add_test (tc, test_bad_sdp_survived);
   tcase_add_test (tc, test_oversized_frame);
+  tcase_add_test (tc, test_no_fd_leak);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("faults");
