@@ -47,7 +47,9 @@ typedef struct
  *
  * Spawns $WCS_RELAY --port @port @extra_args... and waits at most 15 s for
  * its "listening on ws://127.0.0.1:PORT" line. The relay's stderr goes to
- * the test's stderr.
+ * the test's stderr. The relay gets SIGKILL when the calling thread exits
+ * (PR_SET_PDEATHSIG), so a crashed or timed-out test leaves nothing behind:
+ * start it from the thread that runs the test.
  *
  * Returns: (transfer full) (nullable): the relay, or NULL (with a
  * g_warning) when it could not be started.
