@@ -1,0 +1,995 @@
+/* gst-wcs: auto-restore end to end, both elements
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every test runs its own wcs-relay child process on a free loopback port
+ * and kills / freezes / restarts it; a wcspublishsink pipeline and a
+ * wcsplaysrc pipeline run in this process, each with its own bus log.
+ * Small restore settings (restore-timeout=500, probes-interval=300,
+ * receive-probes=3, media-timeout=1000) keep every outage short. Every wait
+ * is bounded. Behaviours already covered elsewhere are not repeated here:
+ * publisher gone / back under the same pads (wcsplaysrc.c
+ * test_restore_keeps_pads), bitrate-zero and the H264 -> VP8 fallback
+ * (wcspublishsink.c check_stall), a publisher's permanent refusal and EOS
+ * (wcspublishsink.c).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <signal.h>
+#include <string.h>
+
+#include <gst/check/gstcheck.h>
+#include <gst/app/app.h>
+
+#include "wcstestutil.h"
+
+/* relay + DTLS + ICE + first key frame on a loaded 2-core box */
+#define MEDIA_WAIT_MS 30000
+#define RESTORE_WAIT_MS 30000
+
+#define FAST_PROPS "restore-timeout=500 probes-interval=300 receive-probes=3"
+
+/* ------------------------------------------------------------------ */
+/* a pipeline with a bus log (publisher or player)                      */
+
+typedef struct
+{
+  gint64 time;                  /* monotonic us */
+  GstMessage *msg;
+} Recorded;
+
+typedef struct
+{
+  GMutex lock;
+  GstElement *pipeline;
+  GstElement *el;               /* wcspublishsink / wcsplaysrc */
+  GPtrArray *messages;          /* Recorded* */
+
+  /* player only: the video pad */
+  GstPad *vpad;
+  guint pads_added;
+  guint pads_removed;
+  guint buffers;
+  guint gaps;
+  guint eos;
+  gint64 last_buffer;           /* monotonic us */
+  GstClockTime last_pts;
+  gboolean pts_backwards;
+} Pipe;
+
+static GstBusSyncReply
+bus_sync (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  Pipe *p = data;
+  Recorded *r;
+
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ELEMENT:
+    case GST_MESSAGE_ERROR:
+    case GST_MESSAGE_WARNING:
+    case GST_MESSAGE_EOS:
+      r = g_new0 (Recorded, 1);
+      r->time = g_get_monotonic_time ();
+      r->msg = gst_message_ref (msg);
+      g_mutex_lock (&p->lock);
+      g_ptr_array_add (p->messages, r);
+      g_mutex_unlock (&p->lock);
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT)
+        GST_INFO ("%s: %" GST_PTR_FORMAT, GST_MESSAGE_SRC_NAME (msg),
+            gst_message_get_structure (msg));
+      else
+        GST_INFO ("%s: %" GST_PTR_FORMAT, GST_MESSAGE_SRC_NAME (msg), msg);
+      break;
+    default:
+      break;
+  }
+  gst_message_unref (msg);
+  return GST_BUS_DROP;
+}
+
+static void
+recorded_free (gpointer data)
+{
+  Recorded *r = data;
+
+  gst_message_unref (r->msg);
+  g_free (r);
+}
+
+static Pipe *
+pipe_new (const gchar * desc)
+{
+  Pipe *p = g_new0 (Pipe, 1);
+  GError *err = NULL;
+  GstBus *bus;
+
+  g_mutex_init (&p->lock);
+  p->messages = g_ptr_array_new_with_free_func (recorded_free);
+  p->last_pts = GST_CLOCK_TIME_NONE;
+  p->pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
+      &err);
+  fail_unless (p->pipeline != NULL, "cannot create '%s': %s", desc,
+      err ? err->message : "?");
+  g_clear_error (&err);
+  if (!GST_IS_PIPELINE (p->pipeline)) {
+    GstElement *pipe = gst_pipeline_new (NULL);
+
+    gst_bin_add (GST_BIN (pipe), p->pipeline);
+    p->pipeline = pipe;
+  }
+  p->el = gst_bin_get_by_name (GST_BIN (p->pipeline), "wcs");
+  fail_unless (p->el != NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (p->pipeline));
+  gst_bus_set_sync_handler (bus, bus_sync, p, NULL);
+  gst_object_unref (bus);
+  GST_INFO ("pipeline: %s", desc);
+  return p;
+}
+
+static void
+pipe_play (Pipe * p)
+{
+  GstStateChangeReturn ret;
+
+  ret = gst_element_set_state (p->pipeline, GST_STATE_PLAYING);
+  fail_unless (ret != GST_STATE_CHANGE_FAILURE, "PLAYING failed");
+}
+
+static void
+pipe_free (Pipe * p)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  fail_unless_equals_int (gst_element_set_state (p->pipeline,
+          GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless (g_get_monotonic_time () - start < 5 * G_TIME_SPAN_SECOND,
+      "NULL took %" G_GINT64_FORMAT " ms",
+      (g_get_monotonic_time () - start) / 1000);
+  gst_object_unref (p->el);
+  gst_object_unref (p->pipeline);
+  if (p->vpad)
+    gst_object_unref (p->vpad);
+  g_ptr_array_unref (p->messages);
+  g_mutex_clear (&p->lock);
+  g_free (p);
+}
+
+static guint
+pipe_n_messages (Pipe * p)
+{
+  guint n;
+
+  g_mutex_lock (&p->lock);
+  n = p->messages->len;
+  g_mutex_unlock (&p->lock);
+  return n;
+}
+
+/* index of the first message from @from on of @type (and, for ELEMENT,
+ * structure @name with string @field == @value when given), or -1 */
+static gint
+pipe_find (Pipe * p, guint from, GstMessageType type, const gchar * name,
+    const gchar * field, const gchar * value, gint64 * when)
+{
+  gint found = -1;
+  guint i;
+
+  g_mutex_lock (&p->lock);
+  for (i = from; i < p->messages->len && found < 0; i++) {
+    Recorded *r = g_ptr_array_index (p->messages, i);
+    const GstStructure *s;
+
+    if (GST_MESSAGE_TYPE (r->msg) != type)
+      continue;
+    if (type == GST_MESSAGE_ELEMENT && name) {
+      s = gst_message_get_structure (r->msg);
+      if (!s || !gst_structure_has_name (s, name))
+        continue;
+      if (field && g_strcmp0 (gst_structure_get_string (s, field), value))
+        continue;
+    }
+    found = i;
+    if (when)
+      *when = r->time;
+  }
+  g_mutex_unlock (&p->lock);
+  return found;
+}
+
+static gint
+pipe_wait (Pipe * p, guint from, GstMessageType type, const gchar * name,
+    const gchar * field, const gchar * value, guint timeout_ms, gint64 * when)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+  gint idx;
+
+  while ((idx = pipe_find (p, from, type, name, field, value, when)) < 0 &&
+      g_get_monotonic_time () < deadline)
+    wcs_test_iterate (NULL, 20);
+  return idx;
+}
+
+static gint
+pipe_count (Pipe * p, guint from, GstMessageType type, const gchar * name,
+    const gchar * field, const gchar * value)
+{
+  gint n = 0, idx = from - 1;
+
+  while ((idx = pipe_find (p, idx + 1, type, name, field, value, NULL)) >= 0)
+    n++;
+  return n;
+}
+
+/* the structure of message @idx (a copy) */
+static GstStructure *
+pipe_structure (Pipe * p, gint idx)
+{
+  GstStructure *s;
+  Recorded *r;
+
+  g_mutex_lock (&p->lock);
+  fail_unless (idx >= 0 && (guint) idx < p->messages->len);
+  r = g_ptr_array_index (p->messages, idx);
+  s = gst_structure_copy (gst_message_get_structure (r->msg));
+  g_mutex_unlock (&p->lock);
+  return s;
+}
+
+/* the text of the first ERROR (message + debug), NULL if none */
+static gchar *
+pipe_error_text (Pipe * p, GError ** error)
+{
+  gint idx = pipe_find (p, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL);
+  GError *err = NULL;
+  gchar *dbg = NULL, *text;
+  Recorded *r;
+
+  if (idx < 0)
+    return NULL;
+  g_mutex_lock (&p->lock);
+  r = g_ptr_array_index (p->messages, idx);
+  gst_message_parse_error (r->msg, &err, &dbg);
+  g_mutex_unlock (&p->lock);
+  text = g_strdup_printf ("%s | %s", err->message, GST_STR_NULL (dbg));
+  if (error)
+    *error = err;
+  else
+    g_error_free (err);
+  g_free (dbg);
+  return text;
+}
+
+static void
+assert_no_error (Pipe * p)
+{
+  gchar *text = pipe_error_text (p, NULL);
+
+  fail_unless (text == NULL, "unexpected ERROR from %s: %s",
+      GST_OBJECT_NAME (p->el), text);
+}
+
+static guint64
+stats_u64 (GstElement * el, const gchar * field)
+{
+  GstStructure *s = NULL;
+  guint64 v = 0;
+  guint u = 0;
+
+  g_object_get (el, "stats", &s, NULL);
+  fail_unless (s != NULL);
+  if (!gst_structure_get_uint64 (s, field, &v) &&
+      gst_structure_get_uint (s, field, &u))
+    v = u;
+  gst_structure_free (s);
+  return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* publisher                                                           */
+
+static Pipe *
+publisher_new (WcsTestRelay * relay, const gchar * name, const gchar * props)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc name=vsrc is-live=true "
+      "pattern=ball ! video/x-raw,width=320,height=240,framerate=15/1 "
+      "! wcspublishsink name=wcs location=%s stream-name=%s "
+      "check-bitrate=false %s", relay->url, name, props ? props : "");
+  Pipe *p = pipe_new (desc);
+
+  g_free (desc);
+  return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* player: an appsink on every pad, probes on the video pad             */
+
+static GstFlowReturn
+sink_new_sample (GstAppSink * sink, gpointer data)
+{
+  Pipe *p = data;
+  GstSample *sample = gst_app_sink_pull_sample (sink);
+  gboolean video = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (sink),
+          "video"));
+
+  if (!sample)
+    return GST_FLOW_EOS;
+  if (video) {
+    g_mutex_lock (&p->lock);
+    p->buffers++;
+    p->last_buffer = g_get_monotonic_time ();
+    g_mutex_unlock (&p->lock);
+  }
+  gst_sample_unref (sample);
+  return GST_FLOW_OK;
+}
+
+static GstPadProbeReturn
+video_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Pipe *p = data;
+
+  g_mutex_lock (&p->lock);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstClockTime pts = GST_BUFFER_PTS (GST_PAD_PROBE_INFO_BUFFER (info));
+
+    if (!GST_CLOCK_TIME_IS_VALID (pts) ||
+        (GST_CLOCK_TIME_IS_VALID (p->last_pts) && pts < p->last_pts))
+      p->pts_backwards = TRUE;
+    if (GST_CLOCK_TIME_IS_VALID (pts))
+      p->last_pts = pts;
+  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_GAP)
+      p->gaps++;
+    else if (GST_EVENT_TYPE (ev) == GST_EVENT_EOS)
+      p->eos++;
+  }
+  g_mutex_unlock (&p->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_pad_added (GstElement * src, GstPad * pad, Pipe * p)
+{
+  gboolean video = g_str_equal (GST_PAD_NAME (pad), "video");
+  GstElement *sink = gst_element_factory_make ("appsink", NULL);
+  GstAppSinkCallbacks cb = {.new_sample = sink_new_sample };
+  GstPad *sinkpad;
+
+  fail_unless (sink != NULL);
+  g_object_set (sink, "sync", TRUE, "async", FALSE, "max-buffers", 5,
+      "drop", TRUE, NULL);
+  g_object_set_data (G_OBJECT (sink), "video", GINT_TO_POINTER (video));
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &cb, p, NULL);
+
+  g_mutex_lock (&p->lock);
+  p->pads_added++;
+  if (video && !p->vpad)
+    p->vpad = gst_object_ref (pad);
+  g_mutex_unlock (&p->lock);
+  if (video)
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, video_probe, p, NULL);
+
+  gst_bin_add (GST_BIN (p->pipeline), sink);
+  gst_element_sync_state_with_parent (sink);
+  sinkpad = gst_element_get_static_pad (sink, "sink");
+  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
+  gst_object_unref (sinkpad);
+}
+
+static void
+on_pad_removed (GstElement * src, GstPad * pad, Pipe * p)
+{
+  g_mutex_lock (&p->lock);
+  p->pads_removed++;
+  g_mutex_unlock (&p->lock);
+}
+
+static Pipe *
+player_new (WcsTestRelay * relay, const gchar * name, const gchar * props)
+{
+  gchar *desc = g_strdup_printf ("wcsplaysrc name=wcs location=%s "
+      "stream-name=%s %s", relay->url, name, props ? props : "");
+  Pipe *p = pipe_new (desc);
+
+  g_free (desc);
+  g_signal_connect (p->el, "pad-added", G_CALLBACK (on_pad_added), p);
+  g_signal_connect (p->el, "pad-removed", G_CALLBACK (on_pad_removed), p);
+  return p;
+}
+
+static guint
+player_buffers (Pipe * p)
+{
+  guint n;
+
+  g_mutex_lock (&p->lock);
+  n = p->buffers;
+  g_mutex_unlock (&p->lock);
+  return n;
+}
+
+static gboolean
+player_wait_buffers (Pipe * p, guint n, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+  guint start = player_buffers (p);
+
+  while (player_buffers (p) < start + n && g_get_monotonic_time () < deadline)
+    wcs_test_iterate (NULL, 20);
+  return player_buffers (p) >= start + n;
+}
+
+/* same pads, no EOS, timestamps never went backwards */
+static void
+assert_player_continuity (Pipe * p, GstPad * vpad)
+{
+  GstPad *now = gst_element_get_static_pad (p->el, "video");
+
+  fail_unless (now == vpad, "the video pad changed");
+  gst_object_unref (now);
+  g_mutex_lock (&p->lock);
+  fail_unless (p->vpad == vpad);
+  fail_unless_equals_int (p->pads_removed, 0);
+  fail_unless_equals_int (p->eos, 0);
+  fail_if (p->pts_backwards, "timestamps went backwards");
+  g_mutex_unlock (&p->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* shared steps                                                        */
+
+static WcsTestRelay *
+relay_start (guint port, gboolean faults, const gchar * stale_ms)
+{
+  /* pings every 100 ms: the watchdog (3 x 300 ms) must stay quiet while
+   * the relay is healthy */
+  const gchar *args[6] = { "--ping-interval", "100", NULL, };
+  guint n = 2;
+  WcsTestRelay *relay;
+
+  if (faults)
+    args[n++] = "--faults";
+  if (stale_ms) {
+    args[n++] = "--stale-publisher-ms";
+    args[n++] = stale_ms;
+  }
+  relay = wcs_test_relay_start (port, args);
+  fail_unless (relay != NULL, "wcs-relay did not start (port %u)", port);
+  return relay;
+}
+
+static void
+rest (WcsTestRelay * relay, const gchar * path, const gchar * body)
+{
+  GError *err = NULL;
+  JsonNode *reply = wcs_test_relay_rest (relay, path, body, &err);
+
+  fail_unless (reply != NULL, "%s: %s", path, err ? err->message : "?");
+  json_node_unref (reply);
+}
+
+/* publisher + player of @name, both PLAYING with media flowing */
+static void
+start_both (WcsTestRelay * relay, const gchar * name, const gchar * props,
+    Pipe ** pub, Pipe ** play)
+{
+  gchar *pprops = g_strdup_printf ("%s media-timeout=1000", props);
+
+  *pub = publisher_new (relay, name, props);
+  pipe_play (*pub);
+  fail_unless (wcs_test_relay_wait_stream (relay, name, "PUBLISHING", NULL,
+          MEDIA_WAIT_MS), "%s not PUBLISHING", name);
+  *play = player_new (relay, name, pprops);
+  g_free (pprops);
+  pipe_play (*play);
+  fail_unless (player_wait_buffers (*play, 10, MEDIA_WAIT_MS),
+      "no video before the failure");
+  /* nothing failed so far */
+  fail_unless (pipe_find (*pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
+          NULL, NULL) < 0, "the publisher restored before any failure");
+  fail_unless (pipe_find (*play, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
+          NULL, NULL) < 0, "the player restored before any failure");
+}
+
+/* the outage was reported: wcs-restore scheduled with @reason (NULL: any)
+ * from @from on, and a WARNING; returns the index of the scheduled msg */
+static gint
+assert_outage (Pipe * p, guint from, const gchar * reason, guint timeout_ms)
+{
+  gint idx = pipe_wait (p, from, GST_MESSAGE_ELEMENT, "wcs-restore",
+      reason ? "reason" : "phase", reason ? reason : "scheduled", timeout_ms,
+      NULL);
+  GstStructure *s;
+
+  fail_unless (idx >= 0, "%s: no wcs-restore (reason %s)",
+      GST_OBJECT_NAME (p->el), GST_STR_NULL (reason));
+  s = pipe_structure (p, idx);
+  GST_INFO ("%s outage: %" GST_PTR_FORMAT, GST_OBJECT_NAME (p->el), s);
+  gst_structure_free (s);
+  fail_unless (pipe_wait (p, from, GST_MESSAGE_WARNING, NULL, NULL, NULL,
+          1000, NULL) >= 0, "%s: no WARNING at the start of the outage",
+      GST_OBJECT_NAME (p->el));
+  return idx;
+}
+
+/* restored after @from: returns the downtime */
+static guint64
+assert_restored (Pipe * p, guint from)
+{
+  gint idx = pipe_wait (p, from, GST_MESSAGE_ELEMENT, "wcs-restore",
+      "phase", "restored", RESTORE_WAIT_MS, NULL);
+  GstStructure *s;
+  guint64 downtime = 0;
+  guint attempt = 0;
+
+  fail_unless (idx >= 0, "%s: not restored", GST_OBJECT_NAME (p->el));
+  s = pipe_structure (p, idx);
+  fail_unless (gst_structure_get_uint64 (s, "downtime-ms", &downtime), "%"
+      GST_PTR_FORMAT, s);
+  fail_unless (gst_structure_get_uint (s, "attempt", &attempt));
+  fail_unless (attempt >= 1);
+  gst_structure_free (s);
+  return downtime;
+}
+
+/* ------------------------------------------------------------------ */
+/* tests                                                               */
+
+/* The relay is SIGKILLed and restarted on the same port: both elements
+ * come back by themselves; the player keeps its pads, sends no EOS, GAP
+ * events cover the outage, the new media arrives with rising timestamps. */
+GST_START_TEST (test_relay_killed_restarted)
+{
+  WcsTestRelay *relay = relay_start (0, FALSE, NULL);
+  guint port = relay->port;
+  Pipe *pub, *play;
+  guint pub_from, play_from, gaps0, gaps1;
+  GstClockTime pts0;
+  GstPad *vpad;
+  guint64 dropped0;
+
+  start_both (relay, "k1", FAST_PROPS, &pub, &play);
+  g_mutex_lock (&play->lock);
+  vpad = gst_object_ref (play->vpad);
+  gaps0 = play->gaps;
+  pts0 = play->last_pts;
+  g_mutex_unlock (&play->lock);
+  dropped0 = stats_u64 (pub->el, "frames-dropped");
+  pub_from = pipe_n_messages (pub);
+  play_from = pipe_n_messages (play);
+
+  wcs_test_relay_signal (relay, SIGKILL);
+  assert_outage (pub, pub_from, "session-failed", 10000);
+  assert_outage (play, play_from, NULL, 10000);
+  /* a few failed attempts against the dead port */
+  fail_unless (pipe_wait (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "phase", "attempt", 5000, NULL) >= 0);
+  wcs_test_iterate (NULL, 1500);
+  g_mutex_lock (&play->lock);
+  gaps1 = play->gaps;
+  g_mutex_unlock (&play->lock);
+  fail_unless (gaps1 > gaps0, "no GAP events during the outage");
+  /* the publisher kept consuming its source: frames dropped, not blocked */
+  fail_unless (stats_u64 (pub->el, "frames-dropped") > dropped0,
+      "no frames counted as dropped while the relay was gone");
+  assert_no_error (pub);
+  assert_no_error (play);
+
+  wcs_test_relay_free (relay);
+  relay = relay_start (port, FALSE, NULL);
+  assert_restored (pub, pub_from);
+  assert_restored (play, play_from);
+  fail_unless (wcs_test_relay_wait_stream (relay, "k1", "PUBLISHING", NULL,
+          MEDIA_WAIT_MS));
+  fail_unless (player_wait_buffers (play, 10, MEDIA_WAIT_MS),
+      "no video after the relay came back");
+  g_mutex_lock (&play->lock);
+  fail_unless (play->last_pts > pts0, "timestamps did not keep rising");
+  g_mutex_unlock (&play->lock);
+  assert_player_continuity (play, vpad);
+  fail_unless (stats_u64 (pub->el, "restores") >= 1);
+  assert_no_error (pub);
+  assert_no_error (play);
+
+  gst_object_unref (vpad);
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* The relay is frozen (SIGSTOP): no close, no pings. The receive-probes
+ * watchdog fires (pings-missed) in both elements; after SIGCONT both come
+ * back and media flows again. */
+GST_START_TEST (test_relay_frozen)
+{
+  WcsTestRelay *relay = relay_start (0, FALSE, NULL);
+  Pipe *pub, *play;
+  guint pub_from, play_from;
+  gint64 stopped, fired_pub = 0, fired_play = 0;
+  gint idx;
+  GstPad *vpad;
+
+  start_both (relay, "f1", FAST_PROPS, &pub, &play);
+  g_mutex_lock (&play->lock);
+  vpad = gst_object_ref (play->vpad);
+  g_mutex_unlock (&play->lock);
+  pub_from = pipe_n_messages (pub);
+  play_from = pipe_n_messages (play);
+
+  stopped = g_get_monotonic_time ();
+  wcs_test_relay_signal (relay, SIGSTOP);
+  idx = pipe_wait (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-restore",
+      "reason", "pings-missed", 10000, &fired_pub);
+  fail_unless (idx >= 0, "publisher: the watchdog did not fire");
+  idx = pipe_wait (play, play_from, GST_MESSAGE_ELEMENT, "wcs-restore",
+      "reason", "pings-missed", 10000, &fired_play);
+  fail_unless (idx >= 0, "player: the watchdog did not fire");
+  /* 3 x 300 ms without input, + one window + slack on a loaded machine */
+  fail_unless (fired_pub - stopped <= 3000 * 1000, "publisher watchdog after %"
+      G_GINT64_FORMAT " ms", (fired_pub - stopped) / 1000);
+  fail_unless (fired_play - stopped <= 3000 * 1000, "player watchdog after %"
+      G_GINT64_FORMAT " ms", (fired_play - stopped) / 1000);
+  fail_unless (pipe_find (pub, pub_from, GST_MESSAGE_WARNING, NULL, NULL,
+          NULL, NULL) >= 0);
+  assert_no_error (pub);
+  assert_no_error (play);
+
+  wcs_test_iterate (NULL, 1000);
+  wcs_test_relay_signal (relay, SIGCONT);
+  assert_restored (pub, pub_from);
+  assert_restored (play, play_from);
+  fail_unless (player_wait_buffers (play, 10, MEDIA_WAIT_MS),
+      "no video after SIGCONT");
+  assert_player_continuity (play, vpad);
+  assert_no_error (pub);
+  assert_no_error (play);
+
+  gst_object_unref (vpad);
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* The relay shuts every socket down without a close frame: both restored
+ * (session-failed), the player plays again. */
+GST_START_TEST (test_session_dropped)
+{
+  WcsTestRelay *relay = relay_start (0, TRUE, NULL);
+  Pipe *pub, *play;
+  guint pub_from, play_from;
+
+  start_both (relay, "d1", FAST_PROPS, &pub, &play);
+  pub_from = pipe_n_messages (pub);
+  play_from = pipe_n_messages (play);
+  rest (relay, "rest-api/faults/drop", "{\"all\": true}");
+
+  assert_outage (pub, pub_from, "session-failed", 10000);
+  assert_outage (play, play_from, NULL, 10000);
+  fail_unless (pipe_find (play, play_from, GST_MESSAGE_ELEMENT,
+          "wcs-session-status", "status", "FAILED", NULL) >= 0);
+  assert_restored (pub, pub_from);
+  assert_restored (play, play_from);
+  fail_unless (player_wait_buffers (play, 10, MEDIA_WAIT_MS),
+      "no video after the drop");
+  assert_no_error (pub);
+  assert_no_error (play);
+
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* The relay FAILs the stream with a transient info: both restored
+ * (stream-failed), no ERROR. */
+GST_START_TEST (test_stream_failed_transient)
+{
+  WcsTestRelay *relay = relay_start (0, TRUE, NULL);
+  Pipe *pub, *play;
+  guint pub_from, play_from;
+  gint idx;
+  GstStructure *s;
+
+  start_both (relay, "t1", FAST_PROPS, &pub, &play);
+  pub_from = pipe_n_messages (pub);
+  play_from = pipe_n_messages (play);
+  rest (relay, "rest-api/faults/fail",
+      "{\"name\": \"t1\", \"info\": \"Failed by ICE timeout\"}");
+
+  idx = assert_outage (pub, pub_from, "stream-failed", 10000);
+  s = pipe_structure (pub, idx);
+  fail_unless_equals_string (gst_structure_get_string (s, "phase"),
+      "scheduled");
+  gst_structure_free (s);
+  idx = pipe_find (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-stream-status",
+      "status", "FAILED", NULL);
+  fail_unless (idx >= 0);
+  s = pipe_structure (pub, idx);
+  fail_unless_equals_string (gst_structure_get_string (s, "info"),
+      "Failed by ICE timeout");
+  gst_structure_free (s);
+  assert_outage (play, play_from, NULL, 10000);
+
+  assert_restored (pub, pub_from);
+  assert_restored (play, play_from);
+  fail_unless (player_wait_buffers (play, 10, MEDIA_WAIT_MS),
+      "no video after the FAILED stream");
+  assert_no_error (pub);
+  assert_no_error (play);
+
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* After a drop the relay keeps the old publisher's name for 2.5 s:
+ * `Stream name is already in use` is retried until the name frees, then
+ * PUBLISHING again. */
+GST_START_TEST (test_stale_publisher)
+{
+  WcsTestRelay *relay = relay_start (0, TRUE, "2500");
+  Pipe *pub;
+  guint from;
+  gint idx, restored;
+  gint64 dropped, back = 0;
+
+  pub = publisher_new (relay, "st1", FAST_PROPS);
+  pipe_play (pub);
+  fail_unless (wcs_test_relay_wait_stream (relay, "st1", "PUBLISHING", NULL,
+          MEDIA_WAIT_MS));
+  from = pipe_n_messages (pub);
+  dropped = g_get_monotonic_time ();
+  rest (relay, "rest-api/faults/drop", "{\"all\": true}");
+
+  assert_outage (pub, from, "session-failed", 10000);
+  idx = pipe_wait (pub, from, GST_MESSAGE_ELEMENT, "wcs-stream-status",
+      "info", "Stream name is already in use", 15000, NULL);
+  fail_unless (idx >= 0, "the stale name was never refused");
+  restored = pipe_wait (pub, from, GST_MESSAGE_ELEMENT, "wcs-restore",
+      "phase", "restored", RESTORE_WAIT_MS, &back);
+  fail_unless (restored > idx, "not restored after the refusal");
+  fail_unless (back - dropped >= 2000 * 1000, "restored after %"
+      G_GINT64_FORMAT " ms, before the stale name was freed",
+      (back - dropped) / 1000);
+  /* several attempts were refused, each through the policy */
+  fail_unless (pipe_count (pub, from, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "phase", "attempt") >= 2);
+  fail_unless (pipe_find (pub, idx,
+          GST_MESSAGE_ELEMENT, "wcs-stream-status", "status", "PUBLISHING",
+          NULL) >= 0);
+  fail_unless (wcs_test_relay_wait_stream (relay, "st1", "PUBLISHING", NULL,
+          MEDIA_WAIT_MS));
+  assert_no_error (pub);
+
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* A deliberate stop never restores: the publisher's EOS, the player going
+ * to READY. */
+GST_START_TEST (test_deliberate_stop)
+{
+  WcsTestRelay *relay = relay_start (0, FALSE, NULL);
+  Pipe *pub, *play;
+  guint pub_from, play_from;
+  guint players = 99;
+
+  start_both (relay, "s1", FAST_PROPS, &pub, &play);
+
+  /* player: READY is a deliberate stop */
+  play_from = pipe_n_messages (play);
+  fail_unless_equals_int (gst_element_set_state (play->pipeline,
+          GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  wcs_test_iterate (NULL, 1500);
+  fail_unless (wcs_test_relay_find_stream (relay, "s1", NULL, NULL,
+          &players));
+  fail_unless_equals_int (players, 0);
+
+  /* publisher: EOS unpublishes */
+  pub_from = pipe_n_messages (pub);
+  {
+    GstElement *vsrc = gst_bin_get_by_name (GST_BIN (pub->pipeline), "vsrc");
+
+    fail_unless (gst_element_send_event (vsrc, gst_event_new_eos ()));
+    gst_object_unref (vsrc);
+  }
+  fail_unless (pipe_wait (pub, pub_from, GST_MESSAGE_EOS, NULL, NULL, NULL,
+          10000, NULL) >= 0, "no EOS on the bus");
+  fail_unless (pipe_find (pub, pub_from, GST_MESSAGE_ELEMENT,
+          "wcs-stream-status", "status", "UNPUBLISHED", NULL) >= 0);
+  wcs_test_iterate (NULL, 1500);
+  fail_if (wcs_test_relay_find_stream (relay, "s1", NULL, NULL, NULL),
+      "the stream is still on the relay after EOS");
+
+  fail_unless (pipe_find (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-restore",
+          NULL, NULL, NULL) < 0, "the publisher restored after EOS");
+  fail_unless (pipe_find (pub, pub_from, GST_MESSAGE_WARNING, NULL, NULL,
+          NULL, NULL) < 0);
+  fail_unless (pipe_find (play, play_from, GST_MESSAGE_ELEMENT,
+          "wcs-restore", NULL, NULL, NULL) < 0,
+      "the player restored after READY");
+  fail_unless (pipe_find (play, play_from, GST_MESSAGE_WARNING, NULL, NULL,
+          NULL, NULL) < 0);
+  assert_no_error (pub);
+  assert_no_error (play);
+
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* restore-connection=false: the relay dies, both post an ERROR at once and
+ * never a wcs-restore */
+GST_START_TEST (test_restore_disabled)
+{
+  WcsTestRelay *relay = relay_start (0, FALSE, NULL);
+  Pipe *pub, *play;
+  gchar *text;
+  GError *err = NULL;
+
+  start_both (relay, "n1", FAST_PROPS " restore-connection=false", &pub,
+      &play);
+  wcs_test_relay_signal (relay, SIGKILL);
+
+  fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
+          10000, NULL) >= 0, "publisher: no ERROR");
+  fail_unless (pipe_wait (play, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
+          10000, NULL) >= 0, "player: no ERROR");
+  text = pipe_error_text (pub, &err);
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_FAILED), "%s", text);
+  g_clear_error (&err);
+  g_free (text);
+  wcs_test_iterate (NULL, 1000);
+  fail_unless (pipe_find (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
+          NULL, NULL) < 0);
+  fail_unless (pipe_find (play, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
+          NULL, NULL) < 0);
+
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+static void
+assert_gave_up (Pipe * p, guint from, guint max_tries)
+{
+  gint idx;
+  GstStructure *s;
+  guint attempt = 0, i;
+  gchar *text;
+  GError *err = NULL;
+  const gchar *reason;
+
+  for (i = 1; i <= max_tries; i++) {
+    idx = pipe_wait (p, from, GST_MESSAGE_ELEMENT, "wcs-restore", "phase",
+        "attempt", 20000, NULL);
+    fail_unless (idx >= 0, "%s: no attempt %u", GST_OBJECT_NAME (p->el), i);
+    s = pipe_structure (p, idx);
+    fail_unless (gst_structure_get_uint (s, "attempt", &attempt));
+    fail_unless_equals_int (attempt, i);
+    gst_structure_free (s);
+    from = idx + 1;
+  }
+  idx = pipe_wait (p, from, GST_MESSAGE_ELEMENT, "wcs-restore", "phase",
+      "gave-up", 20000, NULL);
+  fail_unless (idx >= 0, "%s: did not give up", GST_OBJECT_NAME (p->el));
+  s = pipe_structure (p, idx);
+  fail_unless (gst_structure_get_uint (s, "attempt", &attempt));
+  fail_unless_equals_int (attempt, max_tries);
+  reason = gst_structure_get_string (s, "reason");
+  fail_unless (reason != NULL);
+  fail_unless (pipe_wait (p, idx, GST_MESSAGE_ERROR, NULL, NULL, NULL, 5000,
+          NULL) >= 0, "no ERROR after gave-up");
+  text = pipe_error_text (p, &err);
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_FAILED), "%s", text);
+  fail_unless (strstr (text, reason) != NULL, "the ERROR '%s' does not name "
+      "the last reason %s", text, reason);
+  /* no attempt after giving up */
+  fail_unless (pipe_find (p, idx, GST_MESSAGE_ELEMENT, "wcs-restore", "phase",
+          "attempt", NULL) < 0);
+  g_clear_error (&err);
+  g_free (text);
+  gst_structure_free (s);
+}
+
+/* The relay is killed for good, restore-max-tries=3: attempts 1..3, then
+ * gave-up and ERROR(RESOURCE, FAILED) naming the last reason. */
+GST_START_TEST (test_max_tries_exhausted)
+{
+  WcsTestRelay *relay = relay_start (0, FALSE, NULL);
+  Pipe *pub, *play;
+  guint pub_from, play_from;
+
+  start_both (relay, "m1", FAST_PROPS " restore-max-tries=3", &pub, &play);
+  pub_from = pipe_n_messages (pub);
+  play_from = pipe_n_messages (play);
+  wcs_test_relay_signal (relay, SIGKILL);
+
+  assert_gave_up (pub, pub_from, 3);
+  assert_gave_up (play, play_from, 3);
+
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* A player refused for good (Restricted access): ERROR at once, no
+ * attempt. */
+GST_START_TEST (test_player_permanent_refusal)
+{
+  WcsTestRelay *relay = relay_start (0, TRUE, NULL);
+  Pipe *pub, *play;
+  gchar *text;
+
+  pub = publisher_new (relay, "r1", FAST_PROPS);
+  pipe_play (pub);
+  fail_unless (wcs_test_relay_wait_stream (relay, "r1", "PUBLISHING", NULL,
+          MEDIA_WAIT_MS));
+  rest (relay, "rest-api/faults/reject", "{\"name\": \"r1\", \"info\": "
+      "\"Restricted access\", \"what\": \"play\", \"count\": 0}");
+  play = player_new (relay, "r1", FAST_PROPS);
+  pipe_play (play);
+
+  fail_unless (pipe_wait (play, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
+          MEDIA_WAIT_MS, NULL) >= 0, "no ERROR");
+  text = pipe_error_text (play, NULL);
+  fail_unless (strstr (text, "Restricted access") != NULL, "%s", text);
+  g_free (text);
+  wcs_test_iterate (NULL, 1000);
+  fail_unless (pipe_find (play, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "phase", "attempt", NULL) < 0, "a permanent refusal was retried");
+  fail_unless (pipe_find (play, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL,
+          NULL) < 0, "WARNING for a permanent refusal");
+  assert_no_error (pub);
+
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+static Suite *
+restore_suite (void)
+{
+  Suite *s = suite_create ("restore");
+  TCase *tc = tcase_create ("end-to-end");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_relay_killed_restarted);
+  tcase_add_test (tc, test_relay_frozen);
+  tcase_add_test (tc, test_session_dropped);
+  tcase_add_test (tc, test_stream_failed_transient);
+  tcase_add_test (tc, test_stale_publisher);
+  tcase_add_test (tc, test_deliberate_stop);
+  tcase_add_test (tc, test_restore_disabled);
+  tcase_add_test (tc, test_max_tries_exhausted);
+  tcase_add_test (tc, test_player_permanent_refusal);
+  return s;
+}
+
+GST_CHECK_MAIN (restore);
