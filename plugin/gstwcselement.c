@@ -115,6 +115,8 @@ typedef struct
   gboolean net_available;       /* last debounced availability */
   gboolean net_pending;         /* availability waiting for the debounce */
   GSource *net_debounce;
+  gchar *route_src;             /* local address towards the server when the
+                                 * session became ESTABLISHED, NULL if unknown */
 
   /* created once */
   GstWcsRestorePolicy *policy;
@@ -649,6 +651,9 @@ connect_session (GstWcsElement * self)
   g_object_unref (session);
 }
 
+static gchar *probe_route_source (const gchar * location,
+    gboolean * literal);
+
 static gboolean
 session_is_current (GstWcsElement * self, GstWcsSession * session)
 {
@@ -700,6 +705,8 @@ handle_session_status (GstWcsElement * self, WcsEvent * ev)
 
       if (ev->text && strstr (ev->text, "pings-missed"))
         reason = GST_WCS_RESTORE_REASON_PINGS_MISSED;
+      else if (ev->text && strstr (ev->text, "network-changed"))
+        reason = GST_WCS_RESTORE_REASON_NETWORK_CHANGED;
       detail = g_strdup_printf ("WCS session %s%s%s",
           gst_wcs_session_status_to_string (status),
           ev->text ? ": " : "", ev->text ? ev->text : "");
@@ -707,6 +714,14 @@ handle_session_status (GstWcsElement * self, WcsEvent * ev)
       g_free (detail);
     }
   } else if (status == GST_WCS_SESSION_STATUS_ESTABLISHED) {
+    gchar *location = get_location (self);
+    gboolean literal;
+
+    g_free (priv->route_src);
+    priv->route_src = probe_route_source (location, &literal);
+    g_free (location);
+    GST_DEBUG_OBJECT (self, "route to the server from %s",
+        GST_STR_NULL (priv->route_src));
     start_stream_now (self);
   }
 }
@@ -839,9 +854,60 @@ handle_offer (GstWcsElement * self, WcsEvent * ev)
   }
 }
 
-/* Debounced network change: always posted; a stream is restored (reason
- * network-changed) when the network comes back after being unavailable,
- * since webrtcbin cannot ICE-restart. */
+/* The local address the kernel picks right now to reach the server of
+ * @location: a UDP socket is connected to it (nothing is sent). NULL when
+ * there is no route, or when the host is not a literal IP address
+ * (*@literal FALSE then: names are not resolved here, that could block). */
+static gchar *
+probe_route_source (const gchar * location, gboolean * literal)
+{
+  GUri *uri;
+  GInetAddress *addr = NULL;
+  GSocketAddress *remote = NULL, *local = NULL;
+  GSocket *sock = NULL;
+  gchar *ret = NULL;
+  gint port;
+
+  *literal = FALSE;
+  uri = location ? g_uri_parse (location, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (!uri || !g_uri_get_host (uri))
+    goto out;
+  addr = g_inet_address_new_from_string (g_uri_get_host (uri));
+  if (!addr)
+    goto out;
+  *literal = TRUE;
+  port = g_uri_get_port (uri);
+  if (port <= 0)
+    port = g_ascii_strcasecmp (g_uri_get_scheme (uri), "wss") == 0 ? 443 : 80;
+  sock = g_socket_new (g_inet_address_get_family (addr),
+      G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+  if (!sock)
+    goto out;
+  remote = g_inet_socket_address_new (addr, (guint16) port);
+  if (!g_socket_connect (sock, remote, NULL, NULL))
+    goto out;                   /* e.g. ENETUNREACH: no route */
+  local = g_socket_get_local_address (sock, NULL);
+  if (local && G_IS_INET_SOCKET_ADDRESS (local))
+    ret = g_inet_address_to_string (g_inet_socket_address_get_address
+        (G_INET_SOCKET_ADDRESS (local)));
+out:
+  g_clear_object (&local);
+  g_clear_object (&remote);
+  g_clear_object (&sock);
+  g_clear_object (&addr);
+  g_clear_pointer (&uri, g_uri_unref);
+  return ret;
+}
+
+/* Debounced network change: always posted. The stream is restored (reason
+ * network-changed: the session is closed and reconnected, a fresh
+ * offer/answer since webrtcbin cannot ICE-restart) when the network comes
+ * back after being unavailable, or when the route to the server now leaves
+ * from another local address than when the session was established (the
+ * old TCP connection and ICE pair are dead). A change that leaves that route
+ * alone (another interface, an unrelated route) keeps a healthy stream. With
+ * a host name in location the route cannot be checked: every change while
+ * the network is available restores. */
 static gboolean
 network_debounced (gpointer data)
 {
@@ -849,17 +915,53 @@ network_debounced (gpointer data)
   GstWcsElementPrivate *priv = GET_PRIV (self);
   gboolean available = priv->net_pending;
   gboolean was = priv->net_available;
+  gboolean restore = FALSE, literal = FALSE, established;
+  gchar *location, *src = NULL;
 
   g_source_unref (priv->net_debounce);
   priv->net_debounce = NULL;
   priv->net_available = available;
 
-  GST_INFO_OBJECT (self, "network changed, available: %d", available);
+  location = get_location (self);
+  if (available)
+    src = probe_route_source (location, &literal);
+  g_free (location);
+
+  g_mutex_lock (&priv->lock);
+  established = priv->session_status == GST_WCS_SESSION_STATUS_ESTABLISHED;
+  g_mutex_unlock (&priv->lock);
+
+  if (available && !was)
+    restore = TRUE;
+  else if (available && established && !literal)
+    restore = TRUE;
+  else if (available && established && priv->route_src &&
+      g_strcmp0 (src, priv->route_src) != 0)
+    restore = TRUE;
+
+  GST_INFO_OBJECT (self, "network changed, available: %d, route to the "
+      "server from %s (was %s): %s", available, GST_STR_NULL (src),
+      GST_STR_NULL (priv->route_src), restore ? "restoring" : "keeping");
+  g_free (src);
   gst_wcs_element_post (self, gst_structure_new ("wcs-network-changed",
           "available", G_TYPE_BOOLEAN, available, NULL));
-  if (available && !was)
-    do_failure (self, GST_WCS_RESTORE_REASON_NETWORK_CHANGED, FALSE,
-        "The network changed");
+  if (!restore)
+    return G_SOURCE_REMOVE;
+
+  if (established) {
+    GstWcsSession *session = ref_session (self);
+
+    /* the session's status handler turns this into a network-changed
+     * failure: stream torn down, reconnect, republish / replay */
+    g_clear_pointer (&priv->route_src, g_free);
+    if (session) {
+      gst_wcs_session_abort (session, "network-changed");
+      g_object_unref (session);
+      return G_SOURCE_REMOVE;
+    }
+  }
+  do_failure (self, GST_WCS_RESTORE_REASON_NETWORK_CHANGED, FALSE,
+      "The network changed");
   return G_SOURCE_REMOVE;
 }
 
@@ -1895,6 +1997,7 @@ gst_wcs_element_finalize (GObject * object)
   GstWcsElementPrivate *priv = GET_PRIV (self);
 
   g_free (priv->location);
+  g_free (priv->route_src);
   g_free (priv->stream_name);
   g_free (priv->app_key);
   if (priv->custom)
