@@ -1,0 +1,637 @@
+/* gst-wcs: network change restore, for real, in a network namespace
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The test builds its own little network: a namespace NS and two veth pairs
+ * between the root namespace and NS ("A", the Wi-Fi, and "B", the LTE), on
+ * 10.213.N.0/30 (A) and 10.213.N.4/30 (B), N derived from the pid. Nothing
+ * is routed anywhere else. The relay runs in the root namespace and listens
+ * on A's host side (10.213.N.1); the publisher is a gst-launch-1.0 child
+ * running INSIDE NS (ip netns exec), so its GNetworkMonitor sees the
+ * namespace's netlink events; its -m output tells what the element posts.
+ * A player (wcsplaysrc, in this process, root namespace) counts frames.
+ *
+ * Then the addresses and routes inside NS change:
+ *  1. an address on B without touching the route to the relay: the element
+ *     posts wcs-network-changed but keeps its healthy stream;
+ *  2. "Wi-Fi to LTE", a burst of changes (default route to B, A's address
+ *     removed): one wcs-network-changed, one restore (network-changed), the
+ *     stream is PUBLISHING again with a new mediaSessionId, the player gets
+ *     frames again;
+ *  3. back to A: the same once more.
+ *
+ * Needs root (ip netns add); without it the test says so and skips. The
+ * namespace and the veths are deleted at the end of the test and again by
+ * an unchecked fixture that runs in the parent process, so a failed or
+ * timed-out test leaves nothing behind. Every wait is bounded.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <gst/check/gstcheck.h>
+
+#include "wcstestutil.h"
+
+#define PUBLISH_WAIT_MS 45000
+#define RESTORE_WAIT_MS 45000
+#define FRAMES_WAIT_MS 30000
+/* the element debounces for 1 s; then give a wrong restore time to show */
+#define QUIET_MS 5000
+
+/* names and addresses, computed once in the parent (unchecked fixture) so
+ * that its teardown can remove whatever the forked test created */
+static struct
+{
+  gchar ns[32];
+  gchar ha[16], na[16], hb[16], nb[16];
+  gchar a_host[24], a_ns[24], b_host[24], b_ns[24];
+} topo;
+
+static gboolean topo_up;
+
+/* Runs a command line; TRUE when it exited with 0. @quiet: no warning on
+ * failure (cleanup of things that may not exist). */
+static gboolean
+run_cmd (gboolean quiet, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+run_cmd (gboolean quiet, const gchar * fmt, ...)
+{
+  va_list ap;
+  gchar *cmd, *out = NULL, *err = NULL;
+  gint status = -1;
+  GError *error = NULL;
+  gboolean ok;
+
+  va_start (ap, fmt);
+  cmd = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  ok = g_spawn_command_line_sync (cmd, &out, &err, &status, &error) &&
+      g_spawn_check_wait_status (status, NULL);
+  if (!ok && !quiet)
+    g_printerr ("netchange: '%s' failed: %s%s\n", cmd,
+        error ? error->message : "", err ? err : "");
+  else
+    GST_INFO ("ran '%s': %s", cmd, ok ? "ok" : "failed");
+  g_clear_error (&error);
+  g_free (out);
+  g_free (err);
+  g_free (cmd);
+  return ok;
+}
+
+static void
+topo_names (void)
+{
+  guint pid = (guint) getpid ();
+  guint n = 1 + pid % 250;
+
+  g_snprintf (topo.ns, sizeof (topo.ns), "wcsnc%u", pid);
+  g_snprintf (topo.ha, sizeof (topo.ha), "wncah%u", pid % 1000000);
+  g_snprintf (topo.na, sizeof (topo.na), "wncan%u", pid % 1000000);
+  g_snprintf (topo.hb, sizeof (topo.hb), "wncbh%u", pid % 1000000);
+  g_snprintf (topo.nb, sizeof (topo.nb), "wncbn%u", pid % 1000000);
+  g_snprintf (topo.a_host, sizeof (topo.a_host), "10.213.%u.1", n);
+  g_snprintf (topo.a_ns, sizeof (topo.a_ns), "10.213.%u.2", n);
+  g_snprintf (topo.b_host, sizeof (topo.b_host), "10.213.%u.5", n);
+  g_snprintf (topo.b_ns, sizeof (topo.b_ns), "10.213.%u.6", n);
+}
+
+static void
+topo_destroy (void)
+{
+  /* deleting the namespace deletes the veth ends inside it, and with them
+   * the pairs; the explicit deletes cover a half-built setup */
+  run_cmd (TRUE, "ip netns delete %s", topo.ns);
+  run_cmd (TRUE, "ip link delete %s", topo.ha);
+  run_cmd (TRUE, "ip link delete %s", topo.hb);
+}
+
+/* A up with an address and the default route, B up without address. */
+static gboolean
+topo_create (void)
+{
+  if (!run_cmd (FALSE, "ip netns add %s", topo.ns))
+    return FALSE;
+  return run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
+      topo.ha, topo.na, topo.ns) &&
+      run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
+      topo.hb, topo.nb, topo.ns) &&
+      run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.a_host, topo.ha) &&
+      run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.b_host, topo.hb) &&
+      run_cmd (FALSE, "ip link set %s up", topo.ha) &&
+      run_cmd (FALSE, "ip link set %s up", topo.hb) &&
+      run_cmd (FALSE, "ip -n %s link set lo up", topo.ns) &&
+      run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns, topo.a_ns,
+      topo.na) &&
+      run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.na) &&
+      run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.nb) &&
+      run_cmd (FALSE, "ip -n %s route add default via %s", topo.ns,
+      topo.a_host);
+}
+
+/* unchecked fixture: runs in the parent, also after a crash or timeout */
+static void
+netns_fixture_setup (void)
+{
+  topo_names ();
+}
+
+static void
+netns_fixture_teardown (void)
+{
+  topo_destroy ();
+}
+
+/* ------------------------------------------------------------------ */
+/* the publisher: gst-launch-1.0 -m inside the namespace                */
+
+typedef struct
+{
+  GPid pid;
+  gint wait_status;
+  GThread *reader;
+  FILE *out;
+  GMutex lock;
+  GPtrArray *lines;
+  gboolean eof;
+} Child;
+
+static void
+child_setup (gpointer data)
+{
+  /* dies with the thread that started it (the test's main thread);
+   * survives the exec of ip netns exec -> gst-launch-1.0 */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static gpointer
+child_read (gpointer data)
+{
+  Child *c = data;
+  gchar *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+
+  while ((len = getline (&line, &cap, c->out)) >= 0) {
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+      line[--len] = '\0';
+    GST_INFO ("publisher: %s", line);
+    g_mutex_lock (&c->lock);
+    g_ptr_array_add (c->lines, g_strdup (line));
+    g_mutex_unlock (&c->lock);
+  }
+  free (line);
+  g_mutex_lock (&c->lock);
+  c->eof = TRUE;
+  g_mutex_unlock (&c->lock);
+  return NULL;
+}
+
+static Child *
+publisher_start (const gchar * url, const gchar * name)
+{
+  Child *c = g_new0 (Child, 1);
+  gchar *location = g_strdup_printf ("location=%s", url);
+  gchar *sname = g_strdup_printf ("stream-name=%s", name);
+  const gchar *argv[] = { "ip", "netns", "exec", topo.ns,
+    "gst-launch-1.0", "-m", "videotestsrc", "is-live=true", "pattern=ball",
+    "!", "video/x-raw,width=320,height=240,framerate=15/1", "!",
+    "wcspublishsink", location, sname, "restore-timeout=1000", NULL
+  };
+  gchar **envp = g_get_environ ();
+  GError *error = NULL;
+  gint out_fd = -1;
+  gboolean ok;
+
+  /* the namespace has no D-Bus / NetworkManager: netlink is what it has */
+  envp = g_environ_setenv (envp, "GIO_USE_NETWORK_MONITOR", "netlink", TRUE);
+  g_mutex_init (&c->lock);
+  c->lines = g_ptr_array_new_with_free_func (g_free);
+  c->wait_status = -1;
+  ok = g_spawn_async_with_pipes (NULL, (gchar **) argv, envp,
+      G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, child_setup, NULL,
+      &c->pid, NULL, &out_fd, NULL, &error);
+  g_strfreev (envp);
+  g_free (location);
+  g_free (sname);
+  fail_unless (ok, "cannot start the publisher: %s",
+      error ? error->message : "?");
+  c->out = fdopen (out_fd, "r");
+  fail_unless (c->out != NULL);
+  c->reader = g_thread_new ("publisher-out", child_read, c);
+  return c;
+}
+
+static void
+publisher_stop (Child * c)
+{
+  gint64 deadline;
+
+  if (!c)
+    return;
+  if (c->pid > 0) {
+    kill (c->pid, SIGINT);      /* gst-launch: EOS, then NULL */
+    deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+    while (g_get_monotonic_time () < deadline &&
+        waitpid (c->pid, &c->wait_status, WNOHANG) == 0)
+      g_usleep (50 * 1000);
+    if (c->wait_status == -1) {
+      kill (c->pid, SIGKILL);
+      waitpid (c->pid, &c->wait_status, 0);
+    }
+    g_spawn_close_pid (c->pid);
+    c->pid = 0;
+  }
+  /* EOF once the child is gone */
+  g_thread_join (c->reader);
+  fclose (c->out);
+  g_ptr_array_unref (c->lines);
+  g_mutex_clear (&c->lock);
+  g_free (c);
+}
+
+static guint
+child_n_lines (Child * c)
+{
+  guint n;
+
+  g_mutex_lock (&c->lock);
+  n = c->lines->len;
+  g_mutex_unlock (&c->lock);
+  return n;
+}
+
+/* lines from @from on that contain @a and (if not NULL) @b */
+static guint
+child_count (Child * c, guint from, const gchar * a, const gchar * b)
+{
+  guint i, n = 0;
+
+  g_mutex_lock (&c->lock);
+  for (i = from; i < c->lines->len; i++) {
+    const gchar *l = g_ptr_array_index (c->lines, i);
+
+    if (strstr (l, a) && (!b || strstr (l, b)))
+      n++;
+  }
+  g_mutex_unlock (&c->lock);
+  return n;
+}
+
+/* Waits (bounded) for a line from @from on with @a and @b; the index after
+ * it, or 0 on timeout. Runs the default main context meanwhile. */
+static guint
+child_wait (Child * c, guint from, const gchar * a, const gchar * b,
+    guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () +
+      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
+
+  do {
+    guint i, ret = 0;
+
+    g_mutex_lock (&c->lock);
+    for (i = from; i < c->lines->len && !ret; i++) {
+      const gchar *l = g_ptr_array_index (c->lines, i);
+
+      if (strstr (l, a) && (!b || strstr (l, b)))
+        ret = i + 1;
+    }
+    g_mutex_unlock (&c->lock);
+    if (ret)
+      return ret;
+    wcs_test_iterate (NULL, 50);
+  } while (g_get_monotonic_time () < deadline);
+  return 0;
+}
+
+static void
+child_dump (Child * c, guint from)
+{
+  guint i;
+
+  g_mutex_lock (&c->lock);
+  for (i = from; i < c->lines->len; i++) {
+    const gchar *l = g_ptr_array_index (c->lines, i);
+
+    if (strstr (l, "wcs-") || strstr (l, "ERROR") || strstr (l, "WARNING"))
+      g_printerr ("  publisher: %s\n", l);
+  }
+  g_mutex_unlock (&c->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* the player: wcsplaysrc in this process, counts video buffers          */
+
+static gint video_buffers;
+
+static GstPadProbeReturn
+count_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  g_atomic_int_inc (&video_buffers);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_pad_added (GstElement * src, GstPad * pad, GstElement * pipeline)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstPad *sinkpad;
+
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  gst_bin_add (GST_BIN (pipeline), sink);
+  gst_element_sync_state_with_parent (sink);
+  sinkpad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_link (pad, sinkpad);
+  gst_object_unref (sinkpad);
+  if (g_str_has_prefix (GST_PAD_NAME (pad), "video"))
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_probe, NULL,
+        NULL);
+}
+
+static gboolean
+wait_frames (guint n, guint timeout_ms)
+{
+  gint start = g_atomic_int_get (&video_buffers);
+  gint64 deadline = g_get_monotonic_time () +
+      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
+
+  while (g_get_monotonic_time () < deadline) {
+    if (g_atomic_int_get (&video_buffers) >= start + (gint) n)
+      return TRUE;
+    wcs_test_iterate (NULL, 50);
+  }
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* relay REST                                                           */
+
+/* the publisher's mediaSessionId of @name if it is PUBLISHING, else NULL */
+static gchar *
+publishing_id (WcsTestRelay * r, const gchar * name)
+{
+  GError *error = NULL;
+  JsonNode *root = wcs_test_relay_rest (r, "rest-api/stream/find_all", "{}",
+      &error);
+  gchar *ret = NULL;
+  guint i;
+
+  if (!root) {
+    GST_WARNING ("find_all: %s", error ? error->message : "?");
+    g_clear_error (&error);
+    return NULL;
+  }
+  if (JSON_NODE_HOLDS_ARRAY (root)) {
+    JsonArray *a = json_node_get_array (root);
+
+    for (i = 0; i < json_array_get_length (a) && !ret; i++) {
+      JsonObject *o = json_array_get_object_element (a, i);
+
+      if (o && g_strcmp0 (json_object_get_string_member_with_default (o,
+                  "name", ""), name) == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (o,
+                  "status", ""), "PUBLISHING") == 0)
+        ret = g_strdup (json_object_get_string_member_with_default (o,
+                "mediaSessionId", ""));
+    }
+  }
+  json_node_unref (root);
+  return ret;
+}
+
+/* Waits (bounded) until @name is PUBLISHING with a mediaSessionId other
+ * than @not_id (NULL: any). */
+static gchar *
+wait_publishing (WcsTestRelay * r, const gchar * name, const gchar * not_id,
+    guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () +
+      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
+
+  do {
+    gchar *id = publishing_id (r, name);
+
+    if (id && *id && g_strcmp0 (id, not_id) != 0)
+      return id;
+    g_free (id);
+    wcs_test_iterate (NULL, 200);
+  } while (g_get_monotonic_time () < deadline);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+
+#define NET_CHANGED "wcs-network-changed"
+#define NET_UP "available=(boolean)true"
+#define RESTORED "wcs-restore, phase=(string)restored"
+#define SCHEDULED "wcs-restore, phase=(string)scheduled"
+#define ANY_RESTORE "wcs-restore"
+#define BY_NETWORK "reason=(string)network-changed"
+
+/* A restore caused by the burst of network changes made after line @from:
+ * one debounced wcs-network-changed before the restore begins, one session
+ * closed for network-changed and one outage ("scheduled attempt=1", reason
+ * network-changed), then "restored", a new publisher on the relay and
+ * frames at the player. Returns the new mediaSessionId.
+ *
+ * The outage may end with another reason: when the old address is gone the
+ * relay cannot be told that the old publisher left, it holds the name until
+ * its own ping check drops that session ("Stream name is already in use",
+ * retried with backoff, reason stream-failed). Later wcs-network-changed
+ * messages (e.g. IPv6 link-local routes settling) are allowed as long as
+ * they cause no second outage. */
+static gchar *
+check_restore (Child * pub, WcsTestRelay * relay, const gchar * name,
+    const gchar * old_id, guint from, const gchar * what)
+{
+  guint at, sched;
+  gchar *id;
+
+  at = child_wait (pub, from, NET_CHANGED, NET_UP, RESTORE_WAIT_MS);
+  if (!at)
+    child_dump (pub, from);
+  fail_unless (at > 0, "%s: no wcs-network-changed", what);
+  sched = child_wait (pub, from, SCHEDULED, BY_NETWORK, RESTORE_WAIT_MS);
+  if (!sched)
+    child_dump (pub, from);
+  fail_unless (sched > 0, "%s: no restore scheduled for network-changed",
+      what);
+  /* debounced: the whole burst was reported once before the restore */
+  fail_unless_equals_int (child_count (pub, from, NET_CHANGED, NULL) -
+      child_count (pub, sched, NET_CHANGED, NULL), 1);
+  at = child_wait (pub, from, RESTORED, NULL, RESTORE_WAIT_MS);
+  if (!at)
+    child_dump (pub, from);
+  fail_unless (at > 0, "%s: the stream was not restored", what);
+
+  id = wait_publishing (relay, name, old_id, PUBLISH_WAIT_MS);
+  fail_unless (id != NULL, "%s: not PUBLISHING again with a new "
+      "mediaSessionId (old %s)", what, old_id);
+  fail_unless (wait_frames (20, FRAMES_WAIT_MS),
+      "%s: the player got no frames after the restore", what);
+
+  /* debounce: the burst was one outage; nothing more follows */
+  wcs_test_iterate (NULL, 2500);
+  if (child_count (pub, from, "wcs-session-status", BY_NETWORK) != 1 ||
+      child_count (pub, from, SCHEDULED, "attempt=(uint)1,") != 1 ||
+      child_count (pub, from, RESTORED, NULL) != 1)
+    child_dump (pub, from);
+  fail_unless_equals_int (child_count (pub, from, "wcs-session-status",
+          BY_NETWORK), 1);
+  fail_unless_equals_int (child_count (pub, from, SCHEDULED,
+          "attempt=(uint)1,"), 1);
+  fail_unless_equals_int (child_count (pub, from, RESTORED, NULL), 1);
+  return id;
+}
+
+GST_START_TEST (test_network_change_restore)
+{
+  const gchar *relay_args[] = { "--host", NULL, "--ice-address", NULL,
+    "--ice-address", NULL, NULL
+  };
+  WcsTestRelay *relay;
+  GstElement *player, *src;
+  Child *pub;
+  gchar *name, *desc, *id1, *id2, *id3, *cur;
+  guint from, at;
+  GError *error = NULL;
+
+  if (topo.ns[0] == '\0')       /* CK_FORK=no without the fixture */
+    topo_names ();
+  topo_destroy ();
+  if (!topo_create ()) {
+    topo_destroy ();
+    g_printerr ("\nSKIP elements/netchange: cannot create network namespace "
+        "%s and veth pairs (needs root and iproute2 'ip netns'); the "
+        "network change test did NOT run\n", topo.ns);
+    return;
+  }
+  topo_up = TRUE;
+
+  relay_args[1] = topo.a_host;
+  relay_args[3] = topo.a_host;
+  relay_args[5] = topo.b_host;
+  relay = wcs_test_relay_start (0, relay_args);
+  fail_unless (relay != NULL);
+  /* the helper assumes loopback for REST; this relay is on A's host side */
+  g_free (relay->http_base);
+  relay->http_base = g_strdup_printf ("http://%s:%u", topo.a_host,
+      relay->port);
+  fail_unless (g_str_has_prefix (relay->url, "ws://10.213."), "relay url %s",
+      relay->url);
+
+  name = g_strdup_printf ("netchange%u", (guint) getpid ());
+  pub = publisher_start (relay->url, name);
+
+  id1 = wait_publishing (relay, name, NULL, PUBLISH_WAIT_MS);
+  if (!id1)
+    child_dump (pub, 0);
+  fail_unless (id1 != NULL, "the publisher in %s never got PUBLISHING",
+      topo.ns);
+  at = child_wait (pub, 0, "wcs-stream-status", "PUBLISHING",
+      PUBLISH_WAIT_MS);
+  fail_unless (at > 0, "no wcs-stream-status PUBLISHING from the publisher");
+  fail_unless_equals_int (child_count (pub, 0, ANY_RESTORE, NULL), 0);
+
+  /* the player, root namespace, through A's host address (local here) */
+  desc = g_strdup_printf ("wcsplaysrc name=src location=%s stream-name=%s "
+      "restore-timeout=500", relay->url, name);
+  player = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
+      &error);
+  fail_unless (player != NULL, "%s: %s", desc, error ? error->message : "?");
+  g_free (desc);
+  if (!GST_IS_PIPELINE (player)) {
+    GstElement *pipe = gst_pipeline_new (NULL);
+
+    gst_bin_add (GST_BIN (pipe), player);
+    player = pipe;
+  }
+  src = gst_bin_get_by_name (GST_BIN (player), "src");
+  g_signal_connect (src, "pad-added", G_CALLBACK (on_pad_added), player);
+  gst_object_unref (src);
+  g_atomic_int_set (&video_buffers, 0);
+  gst_element_set_state (player, GST_STATE_PLAYING);
+  fail_unless (wait_frames (20, FRAMES_WAIT_MS), "the player got no frames");
+
+  /* 1. a change that leaves the route to the relay alone: B gets its
+   * address (a new connected route) while the default route stays on A */
+  from = child_n_lines (pub);
+  fail_unless (run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
+          topo.b_ns, topo.nb));
+  at = child_wait (pub, from, NET_CHANGED, NET_UP, RESTORE_WAIT_MS);
+  if (!at)
+    child_dump (pub, from);
+  fail_unless (at > 0, "adding an address: no wcs-network-changed (does "
+      "the element see the namespace's netlink events?)");
+  wcs_test_iterate (NULL, QUIET_MS);
+  if (child_count (pub, from, ANY_RESTORE, NULL) != 0)
+    child_dump (pub, from);
+  fail_unless_equals_int (child_count (pub, from, ANY_RESTORE, NULL), 0);
+  fail_unless_equals_int (child_count (pub, from, "wcs-session-status",
+          NULL), 0);
+  cur = publishing_id (relay, name);
+  fail_unless_equals_string (cur, id1);
+  g_free (cur);
+  fail_unless (wait_frames (10, FRAMES_WAIT_MS),
+      "the stream stopped after a harmless network change");
+
+  /* 2. Wi-Fi to LTE: a quick burst (default route to B, A's address gone,
+   * a route flap): one debounced change, one restore */
+  from = child_n_lines (pub);
+  fail_unless (run_cmd (FALSE, "ip -n %s route replace default via %s",
+          topo.ns, topo.b_host));
+  fail_unless (run_cmd (FALSE, "ip -n %s addr del %s/30 dev %s", topo.ns,
+          topo.a_ns, topo.na));
+  fail_unless (run_cmd (FALSE, "ip -n %s route del default", topo.ns));
+  fail_unless (run_cmd (FALSE, "ip -n %s route add default via %s",
+          topo.ns, topo.b_host));
+  id2 = check_restore (pub, relay, name, id1, from, "A to B");
+
+  /* 3. back to A: A's address again (the relay is on A's subnet, so the
+   * route to it leaves through A at once), default route back to A */
+  from = child_n_lines (pub);
+  fail_unless (run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
+          topo.a_ns, topo.na));
+  fail_unless (run_cmd (FALSE, "ip -n %s route replace default via %s",
+          topo.ns, topo.a_host));
+  id3 = check_restore (pub, relay, name, id2, from, "B to A");
+  fail_if (g_strcmp0 (id3, id1) == 0);
+
+  gst_element_set_state (player, GST_STATE_NULL);
+  gst_object_unref (player);
+  publisher_stop (pub);
+  wcs_test_relay_free (relay);
+  topo_destroy ();
+  topo_up = FALSE;
+  g_free (id1);
+  g_free (id2);
+  g_free (id3);
+  g_free (name);
+}
+
+GST_END_TEST;
+
+static Suite *
+netchange_suite (void)
+{
+  Suite *s = suite_create ("netchange");
+  TCase *tc = tcase_create ("netns");
+
+  tcase_set_timeout (tc, 240);
+  tcase_add_unchecked_fixture (tc, netns_fixture_setup,
+      netns_fixture_teardown);
+  tcase_add_test (tc, test_network_change_restore);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+GST_CHECK_MAIN (netchange);
