@@ -1,7 +1,7 @@
 /* gst-wcs: restore-gap benchmark (run by hand, see tests/bench/README.md)
  *
  *   restore-gap [--runs 10] [--props "extra element properties"]
- *               [--restart-delay MS] [--relay PATH]
+ *               [--restart-delay MS] [--verbose] [--relay PATH]
  *
  * Starts a wcs-relay (WCS_RELAY or --relay) on a free port, a wcspublishsink
  * (videotestsrc 320x240@30, live) and a wcsplaysrc (decoding) in this
@@ -41,6 +41,8 @@ typedef struct
 } State;
 
 static State st;
+static gboolean verbose;
+static gint64 t_zero;
 
 static GstPadProbeReturn
 frame_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
@@ -79,6 +81,14 @@ bus_sync (GstBus * bus, GstMessage * msg, gpointer data)
   gint which = GPOINTER_TO_INT (data);
   const GstStructure *s = gst_message_get_structure (msg);
 
+  if (verbose && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT && s &&
+      g_str_has_prefix (gst_structure_get_name (s), "wcs-")) {
+    gchar *str = gst_structure_to_string (s);
+
+    g_print ("  %+7.0f ms %s: %s\n", (g_get_monotonic_time () - t_zero) /
+        1000.0, which ? "play" : "pub ", str);
+    g_free (str);
+  }
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT && s &&
       gst_structure_has_name (s, "wcs-restore")) {
     const gchar *phase = gst_structure_get_string (s, "phase");
@@ -174,6 +184,8 @@ main (int argc, char **argv)
         "Extra properties for both elements", "PROPS"},
     {"restart-delay", 0, 0, G_OPTION_ARG_INT, &restart_delay,
         "Wait this long before restarting the relay", "MS"},
+    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+        "Print every wcs-* bus message with its time after the kill", NULL},
     {"relay", 0, 0, G_OPTION_ARG_FILENAME, &relay_path, "wcs-relay binary",
         "PATH"},
     {NULL}
@@ -250,6 +262,7 @@ main (int argc, char **argv)
     g_mutex_unlock (&st.lock);
     wcs_test_relay_signal (relay, SIGKILL);
     killed = g_get_monotonic_time ();
+    t_zero = killed;
     wcs_test_relay_free (relay);
     if (restart_delay > 0)
       wcs_test_iterate (NULL, restart_delay);
