@@ -1,7 +1,8 @@
 /* gst-wcs: restore-gap benchmark (run by hand, see tests/bench/README.md)
  *
  *   restore-gap [--runs 10] [--props "extra element properties"]
- *               [--restart-delay MS] [--verbose] [--relay PATH]
+ *               [--restart-delay MS] [--verbose] [--relay-verbose]
+ *               [--relay PATH]
  *
  * Starts a wcs-relay (WCS_RELAY or --relay) on a free port, a wcspublishsink
  * (videotestsrc 320x240@30, live) and a wcsplaysrc (decoding) in this
@@ -41,7 +42,8 @@ typedef struct
 } State;
 
 static State st;
-static gboolean verbose;
+static gboolean verbose, relay_verbose;
+static const gchar *relay_v_args[] = { "-v", NULL };
 static gint64 t_zero;
 
 static GstPadProbeReturn
@@ -186,6 +188,8 @@ main (int argc, char **argv)
         "Wait this long before restarting the relay", "MS"},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
         "Print every wcs-* bus message with its time after the kill", NULL},
+    {"relay-verbose", 0, 0, G_OPTION_ARG_NONE, &relay_verbose,
+        "Run the relay with -v (its INFO lines on stderr)", NULL},
     {"relay", 0, 0, G_OPTION_ARG_FILENAME, &relay_path, "wcs-relay binary",
         "PATH"},
     {NULL}
@@ -214,7 +218,7 @@ main (int argc, char **argv)
   }
   g_mutex_init (&st.lock);
 
-  relay = wcs_test_relay_start (0, NULL);
+  relay = wcs_test_relay_start (0, relay_verbose ? relay_v_args : NULL);
   if (!relay)
     return 1;
   port = relay->port;
@@ -266,7 +270,8 @@ main (int argc, char **argv)
     wcs_test_relay_free (relay);
     if (restart_delay > 0)
       wcs_test_iterate (NULL, restart_delay);
-    relay = wcs_test_relay_start (port, NULL);
+    relay = wcs_test_relay_start (port, relay_verbose ? relay_v_args :
+        NULL);
     if (!relay) {
       g_printerr ("run %d: relay did not restart\n", i + 1);
       break;
