@@ -129,13 +129,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_wcs_play_src_debug);
 #define NO_MORE_PADS_US (2000 * G_TIME_SPAN_MILLISECOND)
 /* bounded wait for ICE gathering before the offer is sent anyway */
 #define ICE_GATHER_WAIT_MS 1000
-/* We configure no STUN / TURN server, so every candidate is a host
- * candidate and libnice emits them all in one burst right after
- * set-local-description; webrtcbin 1.22 still reports gathering COMPLETE
- * only ~200 ms later. While gathering, the local description is polled
- * this often and the offer goes out once it has candidates and two polls
- * in a row saw the same number (saves ~200 ms per (re)play). */
-#define ICE_SETTLE_POLL_MS 20
 /* latency reported by the outputs */
 #define OUTPUT_LATENCY (50 * GST_MSECOND)
 /* audio arriving within this distance of the expected time stays contiguous */
@@ -210,8 +203,6 @@ typedef struct
   gint dead;                    /* atomic: detached, being torn down */
   gint offer_sent;              /* atomic */
   gint error_reported;          /* atomic */
-  guint gather_candidates;      /* element thread: last poll's count */
-  gint64 gather_deadline;       /* element thread: monotonic us */
   gint media_seen;              /* atomic */
 
   /* results of webrtcbin promises, written on webrtcbin's thread before
@@ -1113,53 +1104,16 @@ gather_done_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* candidates in webrtcbin's local description so far */
-static guint
-count_local_candidates (GstElement * webrtc)
-{
-  GstWebRTCSessionDescription *desc = NULL;
-  guint i, j, n = 0;
-
-  g_object_get (webrtc, "local-description", &desc, NULL);
-  if (!desc)
-    return 0;
-  for (i = 0; i < gst_sdp_message_medias_len (desc->sdp); i++) {
-    const GstSDPMedia *m = gst_sdp_message_get_media (desc->sdp, i);
-
-    for (j = 0; j < gst_sdp_media_attributes_len (m); j++) {
-      if (g_strcmp0 (gst_sdp_media_get_attribute (m, j)->key,
-              "candidate") == 0)
-        n++;
-    }
-  }
-  gst_webrtc_session_description_free (desc);
-  return n;
-}
-
 static gboolean
-gather_settle_cb (gpointer data)
+gather_timeout_cb (gpointer data)
 {
   PlaySession *s = data;
-  guint n;
 
-  if (g_atomic_int_get (&s->offer_sent) || !play_session_is_current (s->src,
-          s))
-    return G_SOURCE_REMOVE;
-  if (g_get_monotonic_time () >= s->gather_deadline) {
+  if (!g_atomic_int_get (&s->offer_sent))
     GST_INFO_OBJECT (s->src, "ICE gathering not complete after %d ms, "
         "sending the offer with the candidates we have", ICE_GATHER_WAIT_MS);
-    play_session_send_offer (s);
-    return G_SOURCE_REMOVE;
-  }
-  n = count_local_candidates (s->webrtc);
-  if (n > 0 && n == s->gather_candidates) {
-    GST_DEBUG_OBJECT (s->src, "%u host candidates gathered, sending the "
-        "offer", n);
-    play_session_send_offer (s);
-    return G_SOURCE_REMOVE;
-  }
-  s->gather_candidates = n;
-  return G_SOURCE_CONTINUE;
+  play_session_send_offer (s);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -1283,13 +1237,10 @@ local_set_idle (gpointer data)
     return G_SOURCE_REMOVE;
   }
 
-  /* bounded wait for the candidates (ICE_SETTLE_POLL_MS above);
-   * on_ice_gathering_state() may win (then the poll finds the offer sent
-   * and stops) */
-  s->gather_candidates = 0;
-  s->gather_deadline = g_get_monotonic_time () + ICE_GATHER_WAIT_MS * 1000;
-  source = g_timeout_source_new (ICE_SETTLE_POLL_MS);
-  g_source_set_callback (source, gather_settle_cb, play_session_ref (s),
+  /* bounded wait for the candidates; on_ice_gathering_state() may win
+   * (then this timer finds the offer sent and does nothing) */
+  source = g_timeout_source_new (ICE_GATHER_WAIT_MS);
+  g_source_set_callback (source, gather_timeout_cb, play_session_ref (s),
       (GDestroyNotify) play_session_unref);
   g_source_attach (source, gst_wcs_element_get_context (GST_WCS_ELEMENT
           (self)));
