@@ -10,7 +10,9 @@
  * on A's host side (10.213.N.1); the publisher is a gst-launch-1.0 child
  * running INSIDE NS (ip netns exec), so its GNetworkMonitor sees the
  * namespace's netlink events; its -m output tells what the element posts.
- * A player (wcsplaysrc, in this process, root namespace) counts frames.
+ * A player (wcsplaysrc, in this process, root namespace) counts frames; a
+ * second player (gst-launch-1.0 -m wcsplaysrc ! fakesink) runs inside NS
+ * and goes through the same changes.
  *
  * Then the addresses and routes inside NS change:
  *  1. an address on B without touching the route to the relay: the element
@@ -202,7 +204,7 @@ child_read (gpointer data)
   while ((len = getline (&line, &cap, c->out)) >= 0) {
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
       line[--len] = '\0';
-    GST_INFO ("publisher: %s", line);
+    GST_INFO ("child %d: %s", (gint) c->pid, line);
     g_mutex_lock (&c->lock);
     g_ptr_array_add (c->lines, g_strdup (line));
     g_mutex_unlock (&c->lock);
@@ -214,17 +216,24 @@ child_read (gpointer data)
   return NULL;
 }
 
+/* gst-launch-1.0 -m in the namespace: a publisher, or (@player) a
+ * wcsplaysrc into a fakesink */
 static Child *
-publisher_start (const gchar * url, const gchar * name)
+child_start (const gchar * url, const gchar * name, gboolean player)
 {
   Child *c = g_new0 (Child, 1);
   gchar *location = g_strdup_printf ("location=%s", url);
   gchar *sname = g_strdup_printf ("stream-name=%s", name);
-  const gchar *argv[] = { "ip", "netns", "exec", topo.ns,
+  const gchar *pub_argv[] = { "ip", "netns", "exec", topo.ns,
     "gst-launch-1.0", "-m", "videotestsrc", "is-live=true", "pattern=ball",
     "!", "video/x-raw,width=320,height=240,framerate=15/1", "!",
     "wcspublishsink", location, sname, "restore-timeout=1000", NULL
   };
+  const gchar *play_argv[] = { "ip", "netns", "exec", topo.ns,
+    "gst-launch-1.0", "-m", "wcsplaysrc", location, sname,
+    "restore-timeout=1000", "!", "fakesink", "sync=false", NULL
+  };
+  const gchar **argv = player ? play_argv : pub_argv;
   gchar **envp = g_get_environ ();
   GError *error = NULL;
   gint out_fd = -1;
@@ -241,16 +250,16 @@ publisher_start (const gchar * url, const gchar * name)
   g_strfreev (envp);
   g_free (location);
   g_free (sname);
-  fail_unless (ok, "cannot start the publisher: %s",
+  fail_unless (ok, "cannot start gst-launch-1.0: %s",
       error ? error->message : "?");
   c->out = fdopen (out_fd, "r");
   fail_unless (c->out != NULL);
-  c->reader = g_thread_new ("publisher-out", child_read, c);
+  c->reader = g_thread_new ("child-out", child_read, c);
   return c;
 }
 
 static void
-publisher_stop (Child * c)
+child_stop (Child * c)
 {
   gint64 deadline;
 
@@ -342,7 +351,7 @@ child_dump (Child * c, guint from)
     const gchar *l = g_ptr_array_index (c->lines, i);
 
     if (strstr (l, "wcs-") || strstr (l, "ERROR") || strstr (l, "WARNING"))
-      g_printerr ("  publisher: %s\n", l);
+      g_printerr ("  child %d: %s\n", (gint) c->pid, l);
   }
   g_mutex_unlock (&c->lock);
 }
@@ -469,10 +478,12 @@ wait_publishing (WcsTestRelay * r, const gchar * name, const gchar * not_id,
  * messages (e.g. IPv6 link-local routes settling) are allowed as long as
  * they cause no second outage. */
 static gchar *
-check_restore (Child * pub, WcsTestRelay * relay, const gchar * name,
-    const gchar * old_id, guint from, const gchar * what)
+check_restore (Child * pub, Child * nsplay, WcsTestRelay * relay,
+    const gchar * name, const gchar * old_id, guint from, guint play_from,
+    const gchar * what)
 {
-  guint at, sched;
+  guint at, sched, players = 0;
+  gint64 deadline;
   gchar *id;
 
   at = child_wait (pub, from, NET_CHANGED, NET_UP, RESTORE_WAIT_MS);
@@ -498,6 +509,26 @@ check_restore (Child * pub, WcsTestRelay * relay, const gchar * name,
   fail_unless (wait_frames (20, FRAMES_WAIT_MS),
       "%s: the player got no frames after the restore", what);
 
+  /* the player in the namespace: its session closed for network-changed,
+   * then it plays the new publisher (two players on the relay again) */
+  at = child_wait (nsplay, play_from, "wcs-session-status", BY_NETWORK,
+      RESTORE_WAIT_MS);
+  if (!at)
+    child_dump (nsplay, play_from);
+  fail_unless (at > 0, "%s: the player in the namespace did not restore "
+      "for network-changed", what);
+  deadline = g_get_monotonic_time () +
+      (gint64) RESTORE_WAIT_MS *wcs_test_timeout_scale () * 1000;
+  while (g_get_monotonic_time () < deadline &&
+      !(wcs_test_relay_find_stream (relay, name, NULL, NULL, &players) &&
+          players == 2))
+    wcs_test_iterate (NULL, 200);
+  if (players != 2)
+    child_dump (nsplay, play_from);
+  fail_unless_equals_int (players, 2);
+  fail_unless (child_wait (nsplay, play_from, RESTORED, NULL, 1000) > 0,
+      "%s: no restored from the player in the namespace", what);
+
   /* debounce: the burst was one outage; nothing more follows */
   wcs_test_iterate (NULL, 2500);
   if (child_count (pub, from, "wcs-session-status", BY_NETWORK) != 1 ||
@@ -509,6 +540,8 @@ check_restore (Child * pub, WcsTestRelay * relay, const gchar * name,
   fail_unless_equals_int (child_count (pub, from, SCHEDULED,
           "attempt=(uint)1,"), 1);
   fail_unless_equals_int (child_count (pub, from, RESTORED, NULL), 1);
+  fail_unless_equals_int (child_count (nsplay, play_from,
+          "wcs-session-status", BY_NETWORK), 1);
   return id;
 }
 
@@ -519,9 +552,9 @@ GST_START_TEST (test_network_change_restore)
   };
   WcsTestRelay *relay;
   GstElement *player, *src;
-  Child *pub;
+  Child *pub, *nsplay;
   gchar *name, *desc, *id1, *id2, *id3, *cur, *cmds;
-  guint from, at, i;
+  guint from, play_from, at, i;
   GError *error = NULL;
 
   if (topo.ns[0] == '\0')       /* CK_FORK=no without the fixture */
@@ -549,7 +582,7 @@ GST_START_TEST (test_network_change_restore)
       relay->url);
 
   name = g_strdup_printf ("netchange%u", (guint) getpid ());
-  pub = publisher_start (relay->url, name);
+  pub = child_start (relay->url, name, FALSE);
 
   id1 = wait_publishing (relay, name, NULL, PUBLISH_WAIT_MS);
   if (!id1)
@@ -581,9 +614,18 @@ GST_START_TEST (test_network_change_restore)
   gst_element_set_state (player, GST_STATE_PLAYING);
   fail_unless (wait_frames (20, FRAMES_WAIT_MS), "the player got no frames");
 
+  /* a second player inside the namespace, same network changes */
+  nsplay = child_start (relay->url, name, TRUE);
+  at = child_wait (nsplay, 0, "wcs-stream-status", "PLAYING",
+      PUBLISH_WAIT_MS);
+  if (!at)
+    child_dump (nsplay, 0);
+  fail_unless (at > 0, "the player in the namespace never got PLAYING");
+
   /* 1. a change that leaves the route to the relay alone: B gets its
    * address (a new connected route) while the default route stays on A */
   from = child_n_lines (pub);
+  play_from = child_n_lines (nsplay);
   fail_unless (run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
           topo.b_ns, topo.nb));
   at = child_wait (pub, from, NET_CHANGED, NET_UP, RESTORE_WAIT_MS);
@@ -597,6 +639,9 @@ GST_START_TEST (test_network_change_restore)
   fail_unless_equals_int (child_count (pub, from, ANY_RESTORE, NULL), 0);
   fail_unless_equals_int (child_count (pub, from, "wcs-session-status",
           NULL), 0);
+  fail_unless (child_count (nsplay, play_from, NET_CHANGED, NULL) > 0);
+  fail_unless_equals_int (child_count (nsplay, play_from, ANY_RESTORE,
+          NULL), 0);
   cur = publishing_id (relay, name);
   fail_unless_equals_string (cur, id1);
   g_free (cur);
@@ -606,13 +651,15 @@ GST_START_TEST (test_network_change_restore)
   /* 2. Wi-Fi to LTE: a quick burst (default route to B, A's address gone,
    * a route flap): one debounced change, one restore */
   from = child_n_lines (pub);
+  play_from = child_n_lines (nsplay);
   cmds = g_strdup_printf ("route replace default via %s\n"
       "addr del %s/30 dev %s\n" "route del default\n"
       "route add default via %s\n", topo.b_host, topo.a_ns, topo.na,
       topo.b_host);
   fail_unless (ns_batch (cmds));
   g_free (cmds);
-  id2 = check_restore (pub, relay, name, id1, from, "A to B");
+  id2 = check_restore (pub, nsplay, relay, name, id1, from, play_from,
+      "A to B");
 
   /* 3. back to A: A's address again (the relay is on A's subnet, so the
    * route to it leaves through A at once), then the default route flaps
@@ -621,6 +668,7 @@ GST_START_TEST (test_network_change_restore)
    * true (a "route replace" would not be: the monitor only tracks the set
    * of destinations); the element's 1 s debounce makes one change of it */
   from = child_n_lines (pub);
+  play_from = child_n_lines (nsplay);
   fail_unless (run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
           topo.a_ns, topo.na));
   for (i = 0; i < 6; i++) {
@@ -631,12 +679,14 @@ GST_START_TEST (test_network_change_restore)
       fail_unless (run_cmd (FALSE, "ip -n %s route add default via %s",
               topo.ns, i == 3 ? topo.b_host : topo.a_host));
   }
-  id3 = check_restore (pub, relay, name, id2, from, "B to A");
+  id3 = check_restore (pub, nsplay, relay, name, id2, from, play_from,
+      "B to A");
   fail_if (g_strcmp0 (id3, id1) == 0);
 
   gst_element_set_state (player, GST_STATE_NULL);
   gst_object_unref (player);
-  publisher_stop (pub);
+  child_stop (nsplay);
+  child_stop (pub);
   wcs_test_relay_free (relay);
   topo_destroy ();
   topo_up = FALSE;
