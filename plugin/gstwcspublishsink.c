@@ -580,7 +580,10 @@ build_video_chain (GstWcsPublishSink * self, PubSession * ps,
     elems[n++] = parse;
     if (!(pay = add_element (self, ps, "rtph264pay", error)))
       return FALSE;
-    g_object_set (pay, "config-interval", -1, "pt", (guint) pt, NULL);
+    /* h264parse already puts SPS/PPS before every IDR; the payloader must
+     * not insert them again between the slices of a multi-slice picture
+     * (x264 sliced threads), which splits the picture for receivers */
+    g_object_set (pay, "config-interval", 0, "pt", (guint) pt, NULL);
     gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");
     prefs = g_strdup_printf ("application/x-rtp, media=(string)video, "
         "encoding-name=(string)H264, payload=(int)%d, clock-rate=(int)90000, "
