@@ -99,6 +99,16 @@ recorded_free (gpointer data)
   g_free (r);
 }
 
+static void
+pipe_destroy (gpointer data)
+{
+  Pipe *p = data;
+
+  g_ptr_array_unref (p->messages);
+  g_mutex_clear (&p->lock);
+  g_free (p);
+}
+
 static Pipe *
 pipe_new (const gchar * desc)
 {
@@ -123,7 +133,9 @@ pipe_new (const gchar * desc)
   p->el = gst_bin_get_by_name (GST_BIN (p->pipeline), "wcs");
   fail_unless (p->el != NULL);
   bus = gst_pipeline_get_bus (GST_PIPELINE (p->pipeline));
-  gst_bus_set_sync_handler (bus, bus_sync, p, NULL);
+  /* the bus frees @p once the handler is dropped and no post uses it: an
+   * element may still post (from a teardown thread) after NULL */
+  gst_bus_set_sync_handler (bus, bus_sync, p, pipe_destroy);
   gst_object_unref (bus);
   GST_INFO ("pipeline: %s", desc);
   return p;
@@ -142,6 +154,7 @@ static void
 pipe_free (Pipe * p)
 {
   gint64 start = g_get_monotonic_time ();
+  GstBus *bus;
 
   fail_unless_equals_int (gst_element_set_state (p->pipeline,
           GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
@@ -149,12 +162,16 @@ pipe_free (Pipe * p)
       "NULL took %" G_GINT64_FORMAT " ms",
       (g_get_monotonic_time () - start) / 1000);
   gst_object_unref (p->el);
-  gst_object_unref (p->pipeline);
+  p->el = NULL;
   if (p->vpad)
     gst_object_unref (p->vpad);
-  g_ptr_array_unref (p->messages);
-  g_mutex_clear (&p->lock);
-  g_free (p);
+  p->vpad = NULL;
+  bus = gst_pipeline_get_bus (GST_PIPELINE (p->pipeline));
+  gst_object_unref (p->pipeline);
+  p->pipeline = NULL;
+  /* drops our handler: pipe_destroy() runs when no post uses it any more */
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  gst_object_unref (bus);
 }
 
 static guint
@@ -474,6 +491,24 @@ rest (WcsTestRelay * relay, const gchar * path, const gchar * body)
   json_node_unref (reply);
 }
 
+/* no wcs-restore from @from on (the message names the first one) */
+static void
+assert_no_restore (Pipe * p, guint from, const gchar * when)
+{
+  gint idx = pipe_find (p, from, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
+      NULL, NULL);
+  GstStructure *s;
+  gchar *str;
+
+  if (idx < 0)
+    return;
+  s = pipe_structure (p, idx);
+  str = gst_structure_to_string (s);
+  gst_structure_free (s);
+  fail ("%s restored %s: %s", GST_OBJECT_NAME (p->el), when, str);
+  g_free (str);
+}
+
 /* publisher + player of @name, both PLAYING with media flowing */
 static void
 start_both (WcsTestRelay * relay, const gchar * name, const gchar * props,
@@ -491,10 +526,8 @@ start_both (WcsTestRelay * relay, const gchar * name, const gchar * props,
   fail_unless (player_wait_buffers (*play, 10, MEDIA_WAIT_MS),
       "no video before the failure");
   /* nothing failed so far */
-  fail_unless (pipe_find (*pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
-          NULL, NULL) < 0, "the publisher restored before any failure");
-  fail_unless (pipe_find (*play, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
-          NULL, NULL) < 0, "the player restored before any failure");
+  assert_no_restore (*pub, 0, "before any failure");
+  assert_no_restore (*play, 0, "before any failure");
 }
 
 /* the outage was reported: wcs-restore scheduled with @reason (NULL: any)
@@ -972,6 +1005,69 @@ GST_START_TEST (test_player_permanent_refusal)
 
 GST_END_TEST;
 
+/* The H264 -> VP8 fallback is sticky: a stalled H264 encoder (it drops
+ * everything) makes the detector fire (wcs-restore reason bitrate-zero,
+ * wcs-codec-fallback); a later session drop republishes with VP8 again,
+ * without a second fallback, and the player plays VP8 before and after. */
+GST_START_TEST (test_fallback_sticky)
+{
+  WcsTestRelay *relay = relay_start (0, TRUE, NULL);
+  Pipe *pub, *play;
+  guint from, play_from;
+  gchar *codec = NULL;
+
+  pub = publisher_new (relay, "fb1", FAST_PROPS " check-bitrate=true "
+      "bitrate-check-interval=300 bitrate-max-tries=3 change-codec=true "
+      "h264-encoder=\"x264enc tune=zerolatency speed-preset=ultrafast "
+      "! video/x-h264,profile=constrained-baseline "
+      "! identity drop-probability=1.0\"");
+  pipe_play (pub);
+  fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ELEMENT, "wcs-codec-fallback",
+          NULL, NULL, 20000, NULL) >= 0, "no H264 -> VP8 fallback");
+  fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "reason", "bitrate-zero", 5000, NULL) >= 0,
+      "the fallback did not go through the restore policy");
+  fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "phase", "restored", RESTORE_WAIT_MS, NULL) >= 0);
+  fail_unless (wcs_test_relay_wait_stream (relay, "fb1", "PUBLISHING", "VP8",
+          MEDIA_WAIT_MS), "not republished with VP8");
+
+  play = player_new (relay, "fb1", FAST_PROPS " media-timeout=1000");
+  pipe_play (play);
+  fail_unless (player_wait_buffers (play, 10, MEDIA_WAIT_MS),
+      "no VP8 video");
+
+  /* a later, unrelated outage */
+  from = pipe_n_messages (pub);
+  play_from = pipe_n_messages (play);
+  rest (relay, "rest-api/faults/drop", "{\"all\": true}");
+  assert_outage (pub, from, "session-failed", 10000);
+  assert_restored (pub, from);
+  assert_restored (play, play_from);
+  fail_unless (wcs_test_relay_wait_stream (relay, "fb1", "PUBLISHING", "VP8",
+          MEDIA_WAIT_MS), "the fallback did not stick across the restore");
+  fail_unless (player_wait_buffers (play, 10, MEDIA_WAIT_MS),
+      "no video after the drop");
+  g_object_get (pub->el, "codec", &codec, NULL);
+  fail_unless_equals_string (codec, "VP8");
+  g_free (codec);
+  g_object_get (play->el, "codec", &codec, NULL);
+  fail_unless_equals_string (codec, "VP8");
+  g_free (codec);
+  fail_unless_equals_int (pipe_count (pub, 0, GST_MESSAGE_ELEMENT,
+          "wcs-codec-fallback", NULL, NULL), 1);
+  fail_unless_equals_int (pipe_count (pub, 0, GST_MESSAGE_ELEMENT,
+          "wcs-publish-failure", NULL, NULL), 1);
+  assert_no_error (pub);
+  assert_no_error (play);
+
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
 static Suite *
 restore_suite (void)
 {
@@ -989,6 +1085,7 @@ restore_suite (void)
   tcase_add_test (tc, test_restore_disabled);
   tcase_add_test (tc, test_max_tries_exhausted);
   tcase_add_test (tc, test_player_permanent_refusal);
+  tcase_add_test (tc, test_fallback_sticky);
   return s;
 }
 
