@@ -320,3 +320,59 @@ gst_wcs_stats_get_video_codec (const GstStructure * stats, gboolean outbound)
   gst_structure_foreach (stats, walk_entry, &w);
   return w.codec;
 }
+
+typedef struct
+{
+  guint32 ssrc;
+  gboolean found;
+  guint64 bytes;
+  gchar *codec;
+} SsrcWalk;
+
+static gboolean
+ssrc_walk (GQuark field_id, const GValue * value, gpointer user_data)
+{
+  SsrcWalk *w = user_data;
+  const GstStructure *s;
+  const gchar *t;
+  guint ssrc = 0;
+
+  if (!GST_VALUE_HOLDS_STRUCTURE (value) ||
+      !(s = gst_value_get_structure (value)) || !(t = entry_type (s)) ||
+      !gst_structure_get_uint (s, "ssrc", &ssrc) || ssrc != w->ssrc)
+    return TRUE;
+
+  if (strcmp (t, "outbound-rtp") == 0) {
+    guint64 bytes = 0;
+
+    if (gst_structure_get_uint64 (s, "bytes-sent", &bytes)) {
+      w->bytes += bytes;
+      w->found = TRUE;
+    }
+  } else if (strcmp (t, "codec") == 0 && !w->codec) {
+    const gchar *mime = gst_structure_get_string (s, "mime-type");
+
+    if (mime && g_ascii_strncasecmp (mime, "video/", 6) == 0 && mime[6])
+      w->codec = g_ascii_strup (mime + 6, -1);
+  }
+  return TRUE;
+}
+
+gboolean
+gst_wcs_stats_get_ssrc_bytes_sent (const GstStructure * stats, guint32 ssrc,
+    guint64 * bytes, gchar ** codec)
+{
+  SsrcWalk w = { ssrc, FALSE, 0, NULL };
+
+  g_return_val_if_fail (stats != NULL, FALSE);
+
+  ensure_debug_category ();
+  gst_structure_foreach (stats, ssrc_walk, &w);
+  if (bytes)
+    *bytes = w.bytes;
+  if (codec)
+    *codec = w.codec;
+  else
+    g_free (w.codec);
+  return w.found;
+}

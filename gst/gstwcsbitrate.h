@@ -110,6 +110,24 @@ gboolean gst_wcs_stats_get_video_bytes_received (const GstStructure * stats,
 gchar *gst_wcs_stats_get_video_codec (const GstStructure * stats,
     gboolean outbound);
 
+/**
+ * gst_wcs_stats_get_ssrc_bytes_sent:
+ * @stats: the structure webrtcbin's "get-stats" promise replies with
+ * @ssrc: the SSRC the sender's payloader uses
+ * @bytes: (out): `bytes-sent` of the outbound-rtp entries of that SSRC
+ * @codec: (out) (optional) (transfer full): subtype of the video mime-type
+ *   of the codec entry of that SSRC ("H264", "VP8"), or %NULL
+ *
+ * Like gst_wcs_stats_get_video_bytes_sent(), but keyed by SSRC: webrtcbin
+ * 1.22 with a bundled audio m-line files every outbound-rtp entry under the
+ * last transceiver (kind "audio", the audio codec-id), so a sender that
+ * knows its video SSRC should use this.
+ *
+ * Returns: %TRUE if an outbound-rtp entry of that SSRC carried bytes-sent
+ */
+gboolean gst_wcs_stats_get_ssrc_bytes_sent (const GstStructure * stats,
+    guint32 ssrc, guint64 * bytes, gchar ** codec);
+
 G_END_DECLS
 
 #endif /* __GST_WCS_BITRATE_H__ */

@@ -749,47 +749,6 @@ detector_fired (PubSession * ps)
   g_free (codec);
 }
 
-/* webrtcbin 1.22 with a bundled audio m-line files every outbound-rtp
- * entry under the last transceiver (kind "audio", the audio codec-id), so
- * the entries are matched by the SSRC we gave the video payloader. */
-typedef struct
-{
-  guint32 ssrc;
-  gboolean found;
-  guint64 bytes;
-  gchar *codec;
-} SsrcWalk;
-
-static gboolean
-ssrc_walk (GQuark field_id, const GValue * value, gpointer user_data)
-{
-  SsrcWalk *w = user_data;
-  const GstStructure *s;
-  GstWebRTCStatsType type;
-  guint ssrc = 0;
-
-  if (!GST_VALUE_HOLDS_STRUCTURE (value) ||
-      !(s = gst_value_get_structure (value)) ||
-      !gst_structure_get (s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL)
-      || !gst_structure_get_uint (s, "ssrc", &ssrc) || ssrc != w->ssrc)
-    return TRUE;
-
-  if (type == GST_WEBRTC_STATS_OUTBOUND_RTP) {
-    guint64 bytes = 0;
-
-    if (gst_structure_get_uint64 (s, "bytes-sent", &bytes)) {
-      w->bytes += bytes;
-      w->found = TRUE;
-    }
-  } else if (type == GST_WEBRTC_STATS_CODEC && !w->codec) {
-    const gchar *mime = gst_structure_get_string (s, "mime-type");
-
-    if (mime && g_str_has_prefix (mime, "video/") && mime[6])
-      w->codec = g_ascii_strup (mime + 6, -1);
-  }
-  return TRUE;
-}
-
 static void
 ps_process_stats (PubSession * ps, GstStructure * stats)
 {
@@ -805,16 +764,11 @@ ps_process_stats (PubSession * ps, GstStructure * stats)
     return;
 
   GST_TRACE_OBJECT (self, "stats %" GST_PTR_FORMAT, stats);
-  {
-    SsrcWalk w = { ps->video_ssrc, FALSE, 0, NULL };
-
-    gst_structure_foreach (stats, ssrc_walk, &w);
-    if (w.found)
-      bytes = w.bytes;
-    else if (!gst_wcs_stats_get_video_bytes_sent (stats, &bytes))
-      bytes = 0;                /* nothing sent at all yet */
-    codec = w.codec;
-  }
+  /* by our video SSRC: webrtcbin 1.22 files bundled entries under the
+   * audio transceiver (see gst_wcs_stats_get_ssrc_bytes_sent) */
+  if (!gst_wcs_stats_get_ssrc_bytes_sent (stats, ps->video_ssrc, &bytes,
+          &codec) && !gst_wcs_stats_get_video_bytes_sent (stats, &bytes))
+    bytes = 0;                  /* nothing sent at all yet */
   fired = gst_wcs_bitrate_detector_push (ps->detector, bytes,
       g_get_monotonic_time () * GST_USECOND, &bitrate);
 

@@ -505,7 +505,7 @@ GST_START_TEST (test_stats_helpers_real_webrtcbin)
 
   pipeline = gst_parse_launch ("videotestsrc is-live=true "
       "! video/x-raw,width=160,height=120,framerate=15/1 "
-      "! vp8enc deadline=1 ! rtpvp8pay "
+      "! vp8enc deadline=1 ! rtpvp8pay ssrc=424242 "
       "! application/x-rtp,media=video,encoding-name=VP8,payload=96 "
       "! webrtcbin name=send bundle-policy=max-bundle "
       "webrtcbin name=recv bundle-policy=max-bundle", &err);
@@ -600,6 +600,24 @@ GST_START_TEST (test_stats_helpers_real_webrtcbin)
   codec = gst_wcs_stats_get_video_codec (stats, TRUE);
   fail_unless_equals_string (codec, "VP8");
   g_free (codec);
+
+  /* keyed by the payloader's SSRC: the same bytes and codec; another SSRC
+   * finds nothing */
+  {
+    guint64 by_ssrc = 0, by_kind = 0;
+
+    fail_unless (gst_wcs_stats_get_video_bytes_sent (stats, &by_kind));
+    fail_unless (gst_wcs_stats_get_ssrc_bytes_sent (stats, 424242, &by_ssrc,
+            &codec));
+    fail_unless_equals_uint64 (by_ssrc, by_kind);
+    fail_unless_equals_string (codec, "VP8");
+    g_free (codec);
+    codec = (gchar *) "unset";
+    fail_if (gst_wcs_stats_get_ssrc_bytes_sent (stats, 424243, &by_ssrc,
+            &codec));
+    fail_unless_equals_uint64 (by_ssrc, 0);
+    fail_unless (codec == NULL);
+  }
 
   /* the sender receives no video (webrtcbin may still list an inbound-rtp
    * entry for the receiver's RTCP-only source, with 0 bytes) */
