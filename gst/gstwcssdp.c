@@ -552,3 +552,28 @@ gst_wcs_sdp_get_codec (const GstSDPMessage * msg, const gchar * media)
   }
   return NULL;
 }
+
+guint
+gst_wcs_sdp_unbundle_only (GstSDPMessage * msg)
+{
+  guint i, j, changed = 0;
+
+  g_return_val_if_fail (msg != NULL, 0);
+
+  for (i = 0; i < gst_sdp_message_medias_len (msg); i++) {
+    GstSDPMedia *m = (GstSDPMedia *) gst_sdp_message_get_media (msg, i);
+
+    for (j = 0; j < gst_sdp_media_attributes_len (m); j++) {
+      const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
+
+      if (g_strcmp0 (a->key, "bundle-only") == 0) {
+        gst_sdp_media_remove_attribute (m, j);
+        if (gst_sdp_media_get_port (m) == 0)
+          gst_sdp_media_set_port_info (m, 9, 0);
+        changed++;
+        break;
+      }
+    }
+  }
+  return changed;
+}

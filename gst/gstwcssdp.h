@@ -72,6 +72,21 @@ gboolean gst_wcs_sdp_strip_codecs (GstSDPMessage * msg, const gchar * csv,
  */
 gchar *gst_wcs_sdp_get_codec (const GstSDPMessage * msg, const gchar * media);
 
+/**
+ * gst_wcs_sdp_unbundle_only:
+ * @msg: an offer of webrtcbin with bundle-policy max-bundle
+ *
+ * webrtcbin's max-bundle offer gives every m-line but the first port 0 and
+ * `a=bundle-only` (RFC 8843). Servers written against browsers (the WCS SDK
+ * runs with max-compat) take port 0 for a rejected m-line, so this rewrites
+ * the offer the way Chrome sends it: `a=bundle-only` removed and port 9,
+ * still bundled through `a=group:BUNDLE`. Apply it to the copy sent to the
+ * server only (like the SDK's stripCodecs), never to the local description.
+ *
+ * Returns: the number of m-lines changed
+ */
+guint gst_wcs_sdp_unbundle_only (GstSDPMessage * msg);
+
 G_END_DECLS
 
 #endif /* __GST_WCS_SDP_H__ */

@@ -1136,26 +1136,11 @@ offer_text_for_server (const GstSDPMessage * sdp)
 {
   GstSDPMessage *copy = NULL;
   gchar *text;
-  guint i, j;
 
   if (gst_sdp_message_copy (sdp, &copy) != GST_SDP_OK)
     return gst_sdp_message_as_text (sdp);
 
-  for (i = 0; i < gst_sdp_message_medias_len (copy); i++) {
-    GstSDPMedia *m = (GstSDPMedia *) gst_sdp_message_get_media (copy, i);
-
-    if (gst_sdp_media_get_port (m) != 0)
-      continue;
-    for (j = 0; j < gst_sdp_media_attributes_len (m); j++) {
-      const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
-
-      if (g_strcmp0 (a->key, "bundle-only") == 0) {
-        gst_sdp_media_remove_attribute (m, j);
-        gst_sdp_media_set_port_info (m, 9, 0);
-        break;
-      }
-    }
-  }
+  gst_wcs_sdp_unbundle_only (copy);
   text = gst_sdp_message_as_text (copy);
   gst_sdp_message_free (copy);
   return text;

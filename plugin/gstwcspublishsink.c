@@ -869,34 +869,6 @@ ps_stop_stats (PubSession * ps)
 /* ------------------------------------------------------------------ */
 /* offer / answer                                                      */
 
-/* webrtcbin's max-bundle offer gives every m-line but the first port 0 and
- * a=bundle-only (RFC 8843). Servers written against browsers (which the
- * WCS SDK runs with max-compat) take port 0 for a rejected m-line, so the
- * copy sent to the server looks like a browser's: a real port, still
- * bundled through a=group:BUNDLE. */
-static void
-offer_unbundle_only (GstSDPMessage * msg)
-{
-  guint i, j;
-
-  for (i = 0; i < gst_sdp_message_medias_len (msg); i++) {
-    GstSDPMedia *m = (GstSDPMedia *) gst_sdp_message_get_media (msg, i);
-    gboolean bundle_only = FALSE;
-
-    for (j = 0; j < gst_sdp_media_attributes_len (m); j++) {
-      const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
-
-      if (g_strcmp0 (a->key, "bundle-only") == 0) {
-        gst_sdp_media_remove_attribute (m, j);
-        bundle_only = TRUE;
-        break;
-      }
-    }
-    if (bundle_only && gst_sdp_media_get_port (m) == 0)
-      gst_sdp_media_set_port_info (m, 9, 1);
-  }
-}
-
 static void
 ps_send_offer (PubSession * ps, GstStructure * unused)
 {
@@ -933,7 +905,8 @@ ps_send_offer (PubSession * ps, GstStructure * unused)
     return;
   }
   g_free (strip);
-  offer_unbundle_only (msg);
+  /* port 9 instead of port 0 + a=bundle-only, as browsers send it */
+  gst_wcs_sdp_unbundle_only (msg);
 
   text = gst_sdp_message_as_text (msg);
   gst_sdp_message_free (msg);

@@ -813,6 +813,52 @@ GST_START_TEST (test_get_codec_rejected_and_aux)
 
 GST_END_TEST;
 
+/* webrtcbin's max-bundle offer: port 0 + a=bundle-only on every m-line but
+ * the first; the copy for the server gets port 9 and no bundle-only, the
+ * rest (BUNDLE group, a rejected m-line without bundle-only) is kept */
+GST_START_TEST (test_unbundle_only)
+{
+  GstSDPMessage *msg = sdp_from_text ("v=0\r\n"
+      "o=- 1 2 IN IP4 127.0.0.1\r\n"
+      "s=-\r\n"
+      "t=0 0\r\n"
+      "a=group:BUNDLE video0 audio1\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+      "a=mid:video0\r\n"
+      "a=rtpmap:96 H264/90000\r\n"
+      "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"
+      "a=bundle-only\r\n"
+      "a=mid:audio1\r\n"
+      "a=rtpmap:111 OPUS/48000/2\r\n"
+      "m=video 0 UDP/TLS/RTP/SAVPF 97\r\n"
+      "a=mid:video2\r\n" "a=rtpmap:97 VP8/90000\r\n");
+  gchar *text;
+
+  fail_unless_equals_int (gst_wcs_sdp_unbundle_only (msg), 1);
+  fail_unless_equals_int (gst_sdp_media_get_port (gst_sdp_message_get_media
+          (msg, 0)), 9);
+  fail_unless_equals_int (gst_sdp_media_get_port (gst_sdp_message_get_media
+          (msg, 1)), 9);
+  fail_unless (gst_sdp_media_get_attribute_val (gst_sdp_message_get_media
+          (msg, 1), "bundle-only") == NULL);
+  fail_unless_equals_string (gst_sdp_media_get_attribute_val
+      (gst_sdp_message_get_media (msg, 1), "mid"), "audio1");
+  /* a really rejected m-line (no bundle-only) stays rejected */
+  fail_unless_equals_int (gst_sdp_media_get_port (gst_sdp_message_get_media
+          (msg, 2)), 0);
+  fail_unless_equals_string (gst_sdp_message_get_attribute_val (msg, "group"),
+      "BUNDLE video0 audio1");
+  text = gst_sdp_message_as_text (msg);
+  fail_unless (strstr (text, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n") != NULL,
+      "%s", text);
+  g_free (text);
+  /* nothing left to change */
+  fail_unless_equals_int (gst_wcs_sdp_unbundle_only (msg), 0);
+  gst_sdp_message_free (msg);
+}
+
+GST_END_TEST;
+
 static Suite *
 wcs_sdp_suite (void)
 {
@@ -835,6 +881,7 @@ wcs_sdp_suite (void)
   tcase_add_test (tc, test_strip_bad_arguments);
   tcase_add_test (tc, test_strip_garbage_attributes);
   tcase_add_test (tc, test_get_codec_fixture_answer);
+  tcase_add_test (tc, test_unbundle_only);
   tcase_add_test (tc, test_get_codec_offer_first_payload);
   tcase_add_test (tc, test_get_codec_rejected_and_aux);
   return s;
