@@ -2059,6 +2059,15 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
   GST_DEBUG_CATEGORY_INIT (gst_wcs_element_debug, "wcselement", 0,
       "WCS element base");
 
+  /* register these GIO types once, here: the first start otherwise creates
+   * them concurrently from g_network_monitor_get_default() (application
+   * thread) and the session thread's SoupSession class_init, which can
+   * deadlock in GType (seen: g_once_init_enter vs the type lock) */
+  g_type_ensure (G_TYPE_INET_ADDRESS);
+  g_type_ensure (G_TYPE_INET_SOCKET_ADDRESS);
+  g_type_ensure (G_TYPE_PROXY_ADDRESS);
+  g_type_ensure (G_TYPE_NETWORK_ADDRESS);
+
   gobject_class->set_property = gst_wcs_element_set_property;
   gobject_class->get_property = gst_wcs_element_get_property;
   gobject_class->dispose = gst_wcs_element_dispose;
