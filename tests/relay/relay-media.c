@@ -42,6 +42,8 @@
 
 #define NEGOTIATION_EXTRA_MS 10000      /* on top of the gather timeout */
 #define KEY_UNIT_MIN_INTERVAL_US (200 * 1000)
+/* while a player waits for its first key frame, ask again this often */
+#define KEY_UNIT_RETRY_INTERVAL_US (500 * 1000)
 #define PLAYER_QUEUE_TIME (2 * GST_SECOND)
 
 typedef enum
@@ -1261,6 +1263,7 @@ fanout_distribute (FanoutTrack * t, GstBuffer * buf, GstCaps * caps,
 {
   RelayPublisher *pub = t->pub;
   gboolean delta = GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  gboolean waiting = FALSE;
   guint i;
 
   GST_CAT_LOG (wcs_relay_debug, "%s: %s frame pts %" GST_TIME_FORMAT
@@ -1281,8 +1284,10 @@ fanout_distribute (FanoutTrack * t, GstBuffer * buf, GstCaps * caps,
     GstBuffer *copy;
 
     if (pt->need_keyframe) {
-      if (delta)
+      if (delta) {
+        waiting = TRUE;
         continue;
+      }
       pt->need_keyframe = FALSE;
     }
     if (!pt->caps || !gst_caps_is_equal (pt->caps, caps)) {
@@ -1298,6 +1303,20 @@ fanout_distribute (FanoutTrack * t, GstBuffer * buf, GstCaps * caps,
       pt->player->frames++;
   }
   g_mutex_unlock (&t->lock);
+
+  /* A player still waits for its first key frame: ask again. Senders
+   * (Chrome) drop a key frame request that comes too soon after the last
+   * one, so a single request at join time can be lost for good. Not under
+   * t->lock: the request takes video.lock. */
+  if (waiting) {
+    gint64 now = g_get_monotonic_time (), last;
+
+    g_mutex_lock (&pub->stats_lock);
+    last = pub->last_key_request;
+    g_mutex_unlock (&pub->stats_lock);
+    if (now - last >= KEY_UNIT_RETRY_INTERVAL_US)
+      relay_publisher_request_key_unit (pub);
+  }
 }
 
 /* H264: the pieces of one picture (same timestamp) collected so far */
