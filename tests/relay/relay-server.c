@@ -218,6 +218,25 @@ stream_free (RelayStream * st)
   g_free (st);
 }
 
+/* A PENDING endpoint of @s for the stream request @info (not registered
+ * anywhere yet: endpoint_free() undoes it) */
+static RelayEndpoint *
+endpoint_new (RelaySession * s, const GstWcsStreamInfo * info,
+    gboolean published)
+{
+  RelayEndpoint *ep = g_new0 (RelayEndpoint, 1);
+
+  ep->server = s->server;
+  ep->session = s;
+  ep->id = g_strdup (info->media_session_id);
+  ep->name = g_strdup (info->name);
+  ep->published = published;
+  ep->status = GST_WCS_STREAM_STATUS_PENDING;
+  ep->label = g_strdup_printf ("%s %s (\"%s\", session %u)",
+      published ? "publisher" : "player", ep->id, ep->name, s->id);
+  return ep;
+}
+
 static void
 endpoint_free (RelayEndpoint * ep)
 {
@@ -425,17 +444,9 @@ handle_publish (RelaySession * s, GstWcsMessage * msg)
     goto out;
   }
 
-  ep = g_new0 (RelayEndpoint, 1);
-  ep->server = server;
-  ep->session = s;
-  ep->id = g_strdup (info.media_session_id);
-  ep->name = g_strdup (info.name);
-  ep->published = TRUE;
-  ep->status = GST_WCS_STREAM_STATUS_PENDING;
+  ep = endpoint_new (s, &info, TRUE);
   ep->has_video = info.has_video;
   ep->has_audio = info.has_audio;
-  ep->label = g_strdup_printf ("publisher %s (\"%s\", session %u)", ep->id,
-      ep->name, s->id);
 
   cb.answer = publisher_answer;
   cb.failed = publisher_failed;
@@ -504,15 +515,7 @@ handle_play (RelaySession * s, GstWcsMessage * msg)
     goto out;
   }
 
-  ep = g_new0 (RelayEndpoint, 1);
-  ep->server = server;
-  ep->session = s;
-  ep->id = g_strdup (info.media_session_id);
-  ep->name = g_strdup (info.name);
-  ep->published = FALSE;
-  ep->status = GST_WCS_STREAM_STATUS_PENDING;
-  ep->label = g_strdup_printf ("player %s (\"%s\", session %u)", ep->id,
-      ep->name, s->id);
+  ep = endpoint_new (s, &info, FALSE);
 
   cb.answer = player_answer;
   cb.failed = player_failed;
