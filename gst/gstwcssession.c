@@ -130,6 +130,9 @@ struct _ConnectAttempt
   guint64 seq;
   GCancellable *cancellable;
   SoupMessage *msg;
+  GTlsCertificateFlags tls_errors;      /* of a refused server certificate */
+  gchar *local_address;         /* of the TCP connection, once connected */
+  gchar *remote_address;
 };
 
 /* Lock order: only one lock (core->lock); it is never held while emitting
@@ -151,6 +154,9 @@ struct _Core
   guint probes_interval;
   guint connect_timeout;
   GstWcsSessionStatus status;
+  GstWcsSessionFailure failure; /* why the last FAILED was reported */
+  gchar *local_address;         /* of the open socket */
+  gchar *remote_address;
   gchar *auth_token;
   /* TRUE from connect() until the end of that session was reported or
    * requested (disconnect() / abort()) */
@@ -176,6 +182,7 @@ struct _Core
   guint n_attempts;             /* attempts whose callback has not run */
   GSource *timeout_source;      /* connect timeout */
   SoupWebsocketConnection *conn;        /* the open socket, if any */
+  GstWcsSessionFailure next_failure;    /* kind of the FAILED being reported */
   guint64 conn_seq;             /* seq of attempt / conn */
   GSource *watchdog;
   guint probes;                 /* watchdog config of this connection */
@@ -222,6 +229,8 @@ core_unref (Core * core)
   if (core->custom)
     gst_structure_free (core->custom);
   g_free (core->auth_token);
+  g_free (core->local_address);
+  g_free (core->remote_address);
   g_free (core->conn_app_key);
   if (core->conn_custom)
     gst_structure_free (core->conn_custom);
@@ -294,6 +303,13 @@ core_update_status (Core * core, guint64 seq, GstWcsSessionStatus status,
   }
   core->status = status;
   core->status_seq = seq;
+  core->failure = status == GST_WCS_SESSION_STATUS_FAILED ?
+      core->next_failure : GST_WCS_SESSION_FAILURE_NONE;
+  core->next_failure = GST_WCS_SESSION_FAILURE_TRANSIENT;
+  if (status_is_final (status)) {
+    g_clear_pointer (&core->local_address, g_free);
+    g_clear_pointer (&core->remote_address, g_free);
+  }
   if (current && status_is_final (status))
     core->active = FALSE;
   owner = core->owner ? g_object_ref (core->owner) : NULL;
@@ -473,12 +489,23 @@ drop_connection (Core * core, RetireMode mode, gushort code,
 
 /* The current connection ended on its own (not on request). */
 static void
-connection_failed (Core * core, RetireMode mode, const gchar * reason)
+connection_failed_full (Core * core, RetireMode mode,
+    GstWcsSessionFailure failure, const gchar * reason)
 {
   guint64 seq = core->conn_seq;
 
   drop_connection (core, mode, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, reason);
+  g_mutex_lock (&core->lock);
+  core->next_failure = failure;
+  g_mutex_unlock (&core->lock);
   core_update_status (core, seq, GST_WCS_SESSION_STATUS_FAILED, reason, FALSE);
+}
+
+static void
+connection_failed (Core * core, RetireMode mode, const gchar * reason)
+{
+  connection_failed_full (core, mode, GST_WCS_SESSION_FAILURE_TRANSIENT,
+      reason);
 }
 
 /* ------------------------------------------------------------------ */
@@ -794,7 +821,8 @@ on_watchdog_tick (gpointer data)
   GST_WARNING_ID (core->id, "nothing received in %u probe windows",
       core->pings_missing);
   /* the source is destroyed by stop_watchdog(); we drop our pointer first */
-  connection_failed (core, RETIRE_CLEAN, "pings-missed");
+  connection_failed_full (core, RETIRE_CLEAN,
+      GST_WCS_SESSION_FAILURE_PINGS_MISSED, "pings-missed");
   return G_SOURCE_REMOVE;
 }
 
@@ -802,15 +830,50 @@ on_watchdog_tick (gpointer data)
 /* Connecting                                                          */
 
 static gchar *
-describe_connect_error (const GError * err, SoupMessage * msg)
+describe_tls_errors (GTlsCertificateFlags flags)
 {
+  static const struct
+  {
+    GTlsCertificateFlags flag;
+    const gchar *text;
+  } names[] = {
+    {G_TLS_CERTIFICATE_UNKNOWN_CA, "unknown CA"},
+    {G_TLS_CERTIFICATE_BAD_IDENTITY, "host name mismatch"},
+    {G_TLS_CERTIFICATE_NOT_ACTIVATED, "not yet valid"},
+    {G_TLS_CERTIFICATE_EXPIRED, "expired"},
+    {G_TLS_CERTIFICATE_REVOKED, "revoked"},
+    {G_TLS_CERTIFICATE_INSECURE, "insecure algorithm"},
+    {G_TLS_CERTIFICATE_GENERIC_ERROR, "invalid"},
+  };
+  GString *str = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    if (flags & names[i].flag)
+      g_string_append_printf (str, "%s%s", str->len ? ", " : "",
+          names[i].text);
+  }
+  return g_string_free (str, FALSE);
+}
+
+/* A human readable reason and the failure kind of a failed connect. */
+static gchar *
+describe_connect_error (const GError * err, ConnectAttempt * attempt,
+    GstWcsSessionFailure * failure)
+{
+  SoupMessage *msg = attempt->msg;
   guint status = msg ? soup_message_get_status (msg) : 0;
 
+  *failure = GST_WCS_SESSION_FAILURE_TRANSIENT;
   if (err->domain == SOUP_WEBSOCKET_ERROR ||
       (status != 0 && status != SOUP_STATUS_SWITCHING_PROTOCOLS)) {
     if (status >= 100) {
       const gchar *phrase = soup_message_get_reason_phrase (msg);
 
+      if (status == 401 || status == 403 || status == 407)
+        *failure = GST_WCS_SESSION_FAILURE_REFUSED;
+      else if (status == 404 || status == 410)
+        *failure = GST_WCS_SESSION_FAILURE_NOT_FOUND;
       return g_strdup_printf ("handshake failed: HTTP %u%s%s", status,
           phrase ? " " : "", phrase ? phrase : "");
     }
@@ -818,6 +881,17 @@ describe_connect_error (const GError * err, SoupMessage * msg)
   }
   if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return g_strdup ("connection refused");
+  if (attempt->tls_errors != 0 || g_error_matches (err, G_TLS_ERROR,
+          G_TLS_ERROR_BAD_CERTIFICATE) || g_error_matches (err, G_TLS_ERROR,
+          G_TLS_ERROR_NOT_TLS)) {
+    gchar *what = describe_tls_errors (attempt->tls_errors);
+    gchar *ret = g_strdup_printf ("TLS failure: %s%s%s%s", err->message,
+        *what ? " (certificate: " : "", what, *what ? ")" : "");
+
+    *failure = GST_WCS_SESSION_FAILURE_TLS;
+    g_free (what);
+    return ret;
+  }
   if (err->domain == G_TLS_ERROR)
     return g_strdup_printf ("TLS failure: %s", err->message);
   if (err->domain == G_RESOLVER_ERROR)
@@ -854,12 +928,20 @@ on_ws_connected (GObject * source, GAsyncResult * res, gpointer data)
   stop_connect_timeout (core);
 
   if (conn == NULL) {
-    gchar *reason = describe_connect_error (err, attempt->msg);
+    GstWcsSessionFailure failure;
+    gchar *reason = describe_connect_error (err, attempt, &failure);
 
-    connection_failed (core, RETIRE_FORCE, reason);
+    connection_failed_full (core, RETIRE_FORCE, failure, reason);
     g_free (reason);
     goto done;
   }
+
+  g_mutex_lock (&core->lock);
+  g_free (core->local_address);
+  core->local_address = g_steal_pointer (&attempt->local_address);
+  g_free (core->remote_address);
+  core->remote_address = g_steal_pointer (&attempt->remote_address);
+  g_mutex_unlock (&core->lock);
 
   GST_DEBUG_ID (core->id, "socket %p open", conn);
   core->conn = conn;
@@ -895,9 +977,55 @@ on_ws_connected (GObject * source, GAsyncResult * res, gpointer data)
 
 done:
   g_clear_error (&err);
+  g_signal_handlers_disconnect_by_data (attempt->msg, attempt);
   g_object_unref (attempt->cancellable);
   g_object_unref (attempt->msg);
+  g_free (attempt->local_address);
+  g_free (attempt->remote_address);
   g_free (attempt);
+}
+
+/* The server's certificate failed verification: refuse it (as libsoup
+ * would) and remember why, for the FAILED reason. */
+static gboolean
+on_accept_certificate (SoupMessage * msg, GTlsCertificate * cert,
+    GTlsCertificateFlags errors, gpointer data)
+{
+  ConnectAttempt *attempt = data;
+
+  attempt->tls_errors = errors;
+  return FALSE;
+}
+
+static gchar *
+inet_address_string (GSocketAddress * addr)
+{
+  if (!addr || !G_IS_INET_SOCKET_ADDRESS (addr))
+    return NULL;
+  return g_inet_address_to_string (g_inet_socket_address_get_address
+      (G_INET_SOCKET_ADDRESS (addr)));
+}
+
+/* Remembers the TCP connection's addresses (for the owner's route checks) */
+static void
+on_network_event (SoupMessage * msg, GSocketClientEvent event,
+    GIOStream * stream, gpointer data)
+{
+  ConnectAttempt *attempt = data;
+  GSocketAddress *addr;
+
+  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (stream))
+    return;
+  addr = g_socket_connection_get_local_address (G_SOCKET_CONNECTION (stream),
+      NULL);
+  g_free (attempt->local_address);
+  attempt->local_address = inet_address_string (addr);
+  g_clear_object (&addr);
+  addr = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION
+      (stream), NULL);
+  g_free (attempt->remote_address);
+  attempt->remote_address = inet_address_string (addr);
+  g_clear_object (&addr);
 }
 
 static gboolean
@@ -981,6 +1109,10 @@ do_connect (gpointer data)
   attempt->seq = op->seq;
   attempt->cancellable = g_cancellable_new ();
   attempt->msg = msg;
+  g_signal_connect (msg, "accept-certificate",
+      G_CALLBACK (on_accept_certificate), attempt);
+  g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event),
+      attempt);
   core->attempt = attempt;
   core->n_attempts++;
 
@@ -1052,6 +1184,9 @@ do_abort (gpointer data)
 
   GST_DEBUG_ID (core->id, "aborting: %s", op->text);
   drop_connection (core, RETIRE_FORCE, 0, NULL);
+  g_mutex_lock (&core->lock);
+  core->next_failure = GST_WCS_SESSION_FAILURE_ABORTED;
+  g_mutex_unlock (&core->lock);
   core_update_status (core, op->seq, GST_WCS_SESSION_STATUS_FAILED,
       op->text, TRUE);
   return G_SOURCE_REMOVE;
@@ -1277,6 +1412,7 @@ gst_wcs_session_init (GstWcsSession * self)
   core->probes_interval = DEFAULT_PROBES_INTERVAL;
   core->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   core->status = GST_WCS_SESSION_STATUS_PENDING;
+  core->next_failure = GST_WCS_SESSION_FAILURE_TRANSIENT;
   core->streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       stream_entry_free);
   core->context = g_main_context_new ();
@@ -1675,6 +1811,81 @@ gst_wcs_session_abort (GstWcsSession * session, const gchar * reason)
 
   core_invoke (core, do_abort, seq_op_new (core, seq,
           reason ? reason : "aborted"), seq_op_free);
+}
+
+/**
+ * gst_wcs_session_get_failure:
+ * @session: a #GstWcsSession
+ *
+ * Returns: why the last FAILED status was reported; NONE when the last
+ *   status is not FAILED
+ */
+GstWcsSessionFailure
+gst_wcs_session_get_failure (GstWcsSession * session)
+{
+  Core *core;
+  GstWcsSessionFailure failure;
+
+  g_return_val_if_fail (GST_IS_WCS_SESSION (session),
+      GST_WCS_SESSION_FAILURE_NONE);
+  core = session->core;
+  g_mutex_lock (&core->lock);
+  failure = core->failure;
+  g_mutex_unlock (&core->lock);
+  return failure;
+}
+
+/**
+ * gst_wcs_session_failure_is_permanent:
+ * @failure: a #GstWcsSessionFailure
+ *
+ * Returns: %TRUE for REFUSED, NOT_FOUND and TLS
+ */
+gboolean
+gst_wcs_session_failure_is_permanent (GstWcsSessionFailure failure)
+{
+  return failure == GST_WCS_SESSION_FAILURE_REFUSED ||
+      failure == GST_WCS_SESSION_FAILURE_NOT_FOUND ||
+      failure == GST_WCS_SESSION_FAILURE_TLS;
+}
+
+static gchar *
+core_dup_string (Core * core, gchar ** field)
+{
+  gchar *s;
+
+  g_mutex_lock (&core->lock);
+  s = g_strdup (*field);
+  g_mutex_unlock (&core->lock);
+  return s;
+}
+
+/**
+ * gst_wcs_session_get_local_address:
+ * @session: a #GstWcsSession
+ *
+ * Returns: (transfer full) (nullable): the local IP address of the open
+ *   socket
+ */
+gchar *
+gst_wcs_session_get_local_address (GstWcsSession * session)
+{
+  g_return_val_if_fail (GST_IS_WCS_SESSION (session), NULL);
+  return core_dup_string (session->core, &session->core->local_address);
+}
+
+/**
+ * gst_wcs_session_get_remote_address:
+ * @session: a #GstWcsSession
+ *
+ * Returns: (transfer full) (nullable): the server's IP address of the open
+ *   socket
+ */
+gchar *
+gst_wcs_session_get_remote_address (GstWcsSession * session)
+{
+  g_return_val_if_fail (GST_IS_WCS_SESSION (session), NULL);
+  return core_dup_string (session->core, &session->core->remote_address);
 }
 
 /**

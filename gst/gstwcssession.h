@@ -31,6 +31,34 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GstWcsSessionFailure:
+ * @GST_WCS_SESSION_FAILURE_NONE: the session has not failed
+ * @GST_WCS_SESSION_FAILURE_TRANSIENT: worth retrying: connection refused,
+ *   reset, DNS failure, connect timeout, HTTP 5xx (and other codes not
+ *   below) on the upgrade, abrupt drop
+ * @GST_WCS_SESSION_FAILURE_PINGS_MISSED: the receive-probes watchdog fired
+ * @GST_WCS_SESSION_FAILURE_ABORTED: gst_wcs_session_abort() was called
+ * @GST_WCS_SESSION_FAILURE_REFUSED: the server refused the upgrade with
+ *   HTTP 401, 403 or 407: retrying cannot help
+ * @GST_WCS_SESSION_FAILURE_NOT_FOUND: HTTP 404 or 410 on the upgrade: no
+ *   WebSocket endpoint there
+ * @GST_WCS_SESSION_FAILURE_TLS: the server's TLS certificate was not
+ *   accepted (verification failed) or the server does not speak TLS
+ *
+ * Why the session became FAILED (gst_wcs_session_get_failure()). The three
+ * last ones are permanent.
+ */
+typedef enum {
+  GST_WCS_SESSION_FAILURE_NONE,
+  GST_WCS_SESSION_FAILURE_TRANSIENT,
+  GST_WCS_SESSION_FAILURE_PINGS_MISSED,
+  GST_WCS_SESSION_FAILURE_ABORTED,
+  GST_WCS_SESSION_FAILURE_REFUSED,
+  GST_WCS_SESSION_FAILURE_NOT_FOUND,
+  GST_WCS_SESSION_FAILURE_TLS,
+} GstWcsSessionFailure;
+
 #define GST_TYPE_WCS_SESSION (gst_wcs_session_get_type ())
 G_DECLARE_FINAL_TYPE (GstWcsSession, gst_wcs_session, GST, WCS_SESSION, GObject)
 
@@ -75,6 +103,19 @@ void gst_wcs_session_disconnect (GstWcsSession * session);
 void gst_wcs_session_abort (GstWcsSession * session, const gchar * reason);
 
 GstWcsSessionStatus gst_wcs_session_get_status (GstWcsSession * session);
+
+/* Why the last FAILED status was reported (NONE after any other status).
+ * Read it from a "status-changed" handler to get the kind that goes with
+ * that emission. */
+GstWcsSessionFailure gst_wcs_session_get_failure (GstWcsSession * session);
+
+/* TRUE for the failures retrying cannot help (REFUSED, NOT_FOUND, TLS). */
+gboolean gst_wcs_session_failure_is_permanent (GstWcsSessionFailure failure);
+
+/* Local and remote IP address (strings) of the open WebSocket's TCP
+ * connection, NULL when not connected or unknown. transfer full. */
+gchar *gst_wcs_session_get_local_address (GstWcsSession * session);
+gchar *gst_wcs_session_get_remote_address (GstWcsSession * session);
 
 /* Stream requests; need ESTABLISHED (else GST_WCS_ERROR_INVALID_STATE).
  * custom may be NULL. */

@@ -146,6 +146,9 @@ void wcs_test_iterate (GMainContext * ctx, guint ms);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WcsTestRelay, wcs_test_relay_free)
 
+/* PEM of a self-signed certificate + key for 127.0.0.1 (no CA trusts it) */
+extern const gchar wcs_test_self_signed_pem[];
+
 G_END_DECLS
 
 #endif /* __WCS_TEST_UTIL_H__ */

@@ -51,6 +51,7 @@ typedef struct
   GstWcsSessionStatus status;
   gchar *reason;
   gint64 time_ms;
+  GstWcsSessionFailure failure; /* read during the emission */
 } StatusEvent;
 
 typedef struct
@@ -100,7 +101,9 @@ static void
 on_status_changed (GstWcsSession * s, GstWcsSessionStatus status,
     const gchar * reason, Recorder * rec)
 {
-  StatusEvent ev = { status, g_strdup (reason), now_ms () };
+  StatusEvent ev = { status, g_strdup (reason), now_ms (),
+    gst_wcs_session_get_failure (s)
+  };
   GstWcsSession *drop = NULL;
 
   g_mutex_lock (&rec->lock);
@@ -347,57 +350,6 @@ server_on_websocket (SoupServer * server, SoupServerMessage * msg,
   g_signal_connect (conn, "closed", G_CALLBACK (server_on_closed), srv);
 }
 
-/* A self-signed certificate for CN=127.0.0.1 (no CA trusts it), made with
- * openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=127.0.0.1 */
-static const gchar self_signed_pem[] =
-  "-----BEGIN CERTIFICATE-----\n"
-  "MIIDCzCCAfOgAwIBAgIUekecDngy78VmfwKLCmr0se//o8YwDQYJKoZIhvcNAQEL\n"
-  "BQAwFDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMzIyMDY0OFoYDzIxMjYx\n"
-  "MDMwMjIwNjQ4WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwggEiMA0GCSqGSIb3DQEB\n"
-  "AQUAA4IBDwAwggEKAoIBAQDGIoB1LsgWcIdjC2ofY+t+WK8sJOTmsCrRHIbtm0xe\n"
-  "UTBIjLT9gIEs1+XaqIDgrbKWXlqG+dEBh/etK9YbuZ76LejjqKQDbtlQ0QGBz1V2\n"
-  "zKSve1BUMo38lx6tL2Jkrjxi7MUtXqgbVuYIEmpCKBELksIOcL/xl8fyoG27J+83\n"
-  "vbmkJvzRksDucZbTPci54z9CewEQtVpb4cMXGBzya9EQBT4i/aUpLUWUSkUHrIvk\n"
-  "pG0YxTnIMLIUndxRCX/xis6DAaT3zqKQ1ptZ2wNNiQ2k/1Lec2QAf73xTvdZpGQl\n"
-  "LW01SwLl5LgcHIIUb7izoMMDbELqdufIENUluSDNqXblAgMBAAGjUzBRMB0GA1Ud\n"
-  "DgQWBBS96QY1ibLs8aPCpuVxVhAXlCy56zAfBgNVHSMEGDAWgBS96QY1ibLs8aPC\n"
-  "puVxVhAXlCy56zAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA4IBAQBE\n"
-  "Mq4MZqM/UIDCft4+NN4LiPFjXeINyBDpM5+gf/IGUvzWvEsewZEZqyNCYpZSmhqw\n"
-  "sp4EuV+ZHhX7Bk6zy6nR9jukvbnktqQiooug8k5nKRYFPOrZDDaiVMzxjTpbH8qZ\n"
-  "BbmoWYtXGdru+qnlbR+bDOUb05FczL3dRrJV2HLqBWABb/bcofG8beWjljT5yW0s\n"
-  "neLQuHm6vP+MMOBd8vlwhTGwZMYcIvU9JP+BECgcjNVlqY+fDv4dQhjFVhRUSMF7\n"
-  "FA4u/uyVaD7zBXHHVHS1hDhwx5LdfjlItoAaPuQMII+fD1Mq2Fym1oJCjSSnqgS5\n"
-  "hq3jWb270xCMDeVWzJWN\n"
-  "-----END CERTIFICATE-----\n"
-  "-----BEGIN PRIVATE KEY-----\n"
-  "MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQDGIoB1LsgWcIdj\n"
-  "C2ofY+t+WK8sJOTmsCrRHIbtm0xeUTBIjLT9gIEs1+XaqIDgrbKWXlqG+dEBh/et\n"
-  "K9YbuZ76LejjqKQDbtlQ0QGBz1V2zKSve1BUMo38lx6tL2Jkrjxi7MUtXqgbVuYI\n"
-  "EmpCKBELksIOcL/xl8fyoG27J+83vbmkJvzRksDucZbTPci54z9CewEQtVpb4cMX\n"
-  "GBzya9EQBT4i/aUpLUWUSkUHrIvkpG0YxTnIMLIUndxRCX/xis6DAaT3zqKQ1ptZ\n"
-  "2wNNiQ2k/1Lec2QAf73xTvdZpGQlLW01SwLl5LgcHIIUb7izoMMDbELqdufIENUl\n"
-  "uSDNqXblAgMBAAECggEAOMc1UZ9c1lVb7s2cFS/Akd3fIQLXl6X/Nxp6Lgf1XAff\n"
-  "EsNDsGuNWOjrpPvpprkP9thGD+zx8ILivnzT5/EK9j2GwgqXKaav3uFuEaF1J8yg\n"
-  "Gut3CxHLr4ks0MtF4n0tr9mS7Zv1B5Sg6cpBKgEqVUsykgnMb3Kj6UsA9wOMIUgb\n"
-  "PKMeQJaJeG5j2hsyoGIWkgd44EvXfvaPHgYlZo//o/+oZMlIpzXBd4BrVtv5F2Mj\n"
-  "u8Mb70E63c5ri9vKLy1m8izjufvXO/Lum3voUT9ebrXAHWUlv5xDROBelVIVjsKL\n"
-  "bEdou6osl7h3hA+dHHWCFDFcCdciBpKJ4Yg3gCYftwKBgQDzdU3QRfzPP9uNHi/v\n"
-  "IA4PvUyBhPhfAr6L9s9gf5l5jwoySl++shKNodnAPu1VcFMRlHi7sEly+DHqZacu\n"
-  "XWIkDzKSiLfz6vnsQRM9aGCWAi+wX3KNIXxWGz1rjrk104pWOVnurPiG2dBtF+zK\n"
-  "RfrdG/8SFYkDXs8XT8OySAGGWwKBgQDQV3pdLa09Kjq7iFfdMQ3No91jJgNA166C\n"
-  "1RrM1k9e8I3v5y3k0qHNCalpFrMDdI2eg+mWyACEXRc+M9Q/UD2MDcgpj5kWq46/\n"
-  "Pnolco0y+0gYf8NXJMcFblOjJaU4fWfDtPysEM6w6o13qXY7SV+3r1CP6caaLE3f\n"
-  "uMziqVH7vwKBgQDgHXo2YlcpyhUoQUPLE20eXBqTmH6zp+kVG20n3g7AckbmqMSe\n"
-  "3Xpq2zWC3erJHg+6PT0vOkdDCOuaZV2TNu/jVgIuFqGQbx0GuZkmjHFtZjHUYOko\n"
-  "tkypT4Yo/0fMHyJX4Y/CQYS/Tr+pzb5zLhyTcvRKB30Llzl4sjrqYZLVxQKBgQC4\n"
-  "FgNdn4Vp/Q1GNHOGUtiicf6ko6rOOYTNv2Rdx6L7/Us8xaTMgbxLghT5cQAdtneH\n"
-  "r4DPJMsoKWTnJj6M7uZjAK5y4pne6RlJK/gbbHsMp/ENDJ7aOfnMd65ZAmNZZZ0w\n"
-  "1JNJqdQniCgVqlt4iR2VHMfvUR2Vjj4ExrHqOLfi2wKBgQDEenX5Cdmil9F/is2p\n"
-  "cK5aAIyB2UrQ/LbvHcdMo+WF7HHs08wJ4hDjs6/tWwq2pK7TvKbfJ5wDXQBcaEHd\n"
-  "i36PiTqoqFA6EhD3qGGmIhPLxARKL8mpbP+XjVxFD8XKyDkthcupiVOr8JhTX2IA\n"
-  "ll1eZ+kYGEWHqaW7zNdWf+qJFg==\n"
-  "-----END PRIVATE KEY-----\n";
-
 /* We accept ourselves and give the streams to the SoupServer
  * (soup_server_accept_iostream): libsoup 3.2.3's own listener leaks every
  * accepted GSocket and its local address (fixed upstream by b545d5f0 and
@@ -431,6 +383,19 @@ server_on_incoming (GSocketService * service, GSocketConnection * conn,
   return TRUE;
 }
 
+/* /status/N: the upgrade is answered with HTTP N (refusals, 5xx ...) */
+static void
+server_on_status (SoupServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer data)
+{
+  guint code = (guint) g_ascii_strtoull (path + strlen ("/status/"), NULL,
+      10);
+
+  soup_server_message_set_status (msg, code >= 200 ? code : 500, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
+      "no", 2);
+}
+
 static TestServer *
 test_server_new_full (gboolean tls)
 {
@@ -441,13 +406,17 @@ test_server_new_full (gboolean tls)
   GError *err = NULL;
 
   if (tls) {
-    srv->cert = g_tls_certificate_new_from_pem (self_signed_pem, -1, &err);
+    srv->cert = g_tls_certificate_new_from_pem (wcs_test_self_signed_pem, -1,
+        &err);
     fail_unless (srv->cert != NULL, "certificate: %s",
         err ? err->message : "?");
   }
   srv->server = soup_server_new (NULL, NULL);
   soup_server_add_websocket_handler (srv->server, "/ws", NULL, NULL,
       server_on_websocket, srv, NULL);
+  /* /status/N answers the upgrade with HTTP N */
+  soup_server_add_handler (srv->server, "/status", server_on_status, NULL,
+      NULL);
 
   srv->service = g_socket_service_new ();
   fail_unless (g_socket_listener_add_address (G_SOCKET_LISTENER
@@ -604,6 +573,16 @@ establish (GstWcsSession * s, Recorder * rec, guint nth)
           30000), "session did not reach ESTABLISHED");
   fail_unless_equals_int (gst_wcs_session_get_status (s),
       GST_WCS_SESSION_STATUS_ESTABLISHED);
+}
+
+/* the failure kind read during the last status emission */
+static void
+assert_last_failure (Recorder * rec, GstWcsSessionFailure failure)
+{
+  StatusEvent ev = rec_last (rec);
+
+  fail_unless_equals_int (ev.failure, failure);
+  g_free (ev.reason);
 }
 
 static void
@@ -794,6 +773,7 @@ GST_START_TEST (test_watchdog_fires)
 
   fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 5000));
   assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "pings-missed");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_PINGS_MISSED);
   failed = rec_status_time (rec, GST_WCS_SESSION_STATUS_FAILED, 1);
   GST_INFO ("watchdog fired %" G_GINT64_FORMAT " ms after ESTABLISHED",
       failed - established);
@@ -1021,6 +1001,7 @@ GST_START_TEST (test_abrupt_drop_failed)
   fail_unless (g_socket_shutdown (srv->socket, TRUE, TRUE, &err));
   fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 5000));
   assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "connection lost");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_TRANSIENT);
   fail_unless_equals_int (rec_count_status (rec,
           GST_WCS_SESSION_STATUS_DISCONNECTED), 0);
 
@@ -1041,6 +1022,7 @@ GST_START_TEST (test_abort_failed)
   gst_wcs_session_abort (s, "test fault");
   fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 5000));
   assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "test fault");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_ABORTED);
   /* the server sees the socket go away without a close frame */
   fail_unless (wait_until (server_closed, srv, 5000));
   fail_if (srv->client_closed_first);
@@ -1085,6 +1067,7 @@ GST_START_TEST (test_connection_refused)
   fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 5000));
   assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED,
       "connection refused");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_TRANSIENT);
   fail_unless_equals_int (rec_count_status (rec,
           GST_WCS_SESSION_STATUS_CONNECTED), 0);
   fail_unless_equals_int (gst_wcs_session_get_status (s),
@@ -1214,6 +1197,9 @@ GST_START_TEST (test_tls_failure)
   connect_ok (s);
   fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 40000));
   assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "TLS failure");
+  /* the certificate's problem is named, and it is not worth a retry */
+  assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "unknown CA");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_TLS);
   fail_unless_equals_int (rec_count_status (rec,
           GST_WCS_SESSION_STATUS_CONNECTED), 0);
   fail_unless_equals_int (srv->n_conns, 0);
@@ -1237,12 +1223,93 @@ GST_START_TEST (test_handshake_refused)
   fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 5000));
   assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED,
       "handshake failed: HTTP 404");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_NOT_FOUND);
+  fail_unless (gst_wcs_session_failure_is_permanent
+      (GST_WCS_SESSION_FAILURE_NOT_FOUND));
   fail_unless_equals_int (srv->n_conns, 0);
 
   unref_quickly (s);
   recorder_free (rec);
   test_server_free (srv);
   g_free (url);
+}
+
+GST_END_TEST;
+
+/* The upgrade's HTTP status decides: refusals and "not here" are
+ * permanent, everything else is worth retrying */
+GST_START_TEST (test_handshake_status_kinds)
+{
+  static const struct
+  {
+    guint code;
+    GstWcsSessionFailure failure;
+  } table[] = {
+    {401, GST_WCS_SESSION_FAILURE_REFUSED},
+    {403, GST_WCS_SESSION_FAILURE_REFUSED},
+    {407, GST_WCS_SESSION_FAILURE_REFUSED},
+    {404, GST_WCS_SESSION_FAILURE_NOT_FOUND},
+    {410, GST_WCS_SESSION_FAILURE_NOT_FOUND},
+    {500, GST_WCS_SESSION_FAILURE_TRANSIENT},
+    {502, GST_WCS_SESSION_FAILURE_TRANSIENT},
+    {503, GST_WCS_SESSION_FAILURE_TRANSIENT},
+    {429, GST_WCS_SESSION_FAILURE_TRANSIENT},
+  };
+  TestServer *srv = test_server_new ();
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (table); i++) {
+    Recorder *rec = recorder_new ();
+    gchar *url = g_strdup_printf ("ws://127.0.0.1:%u/status/%u", srv->port,
+        table[i].code);
+    gchar *words = g_strdup_printf ("HTTP %u", table[i].code);
+    GstWcsSession *s = make_session (url, rec);
+
+    connect_ok (s);
+    fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 5000));
+    assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, words);
+    assert_last_failure (rec, table[i].failure);
+    fail_unless_equals_int (gst_wcs_session_get_failure (s),
+        table[i].failure);
+    fail_unless_equals_int (gst_wcs_session_failure_is_permanent
+        (table[i].failure), table[i].failure !=
+        GST_WCS_SESSION_FAILURE_TRANSIENT);
+    unref_quickly (s);
+    recorder_free (rec);
+    g_free (words);
+    g_free (url);
+  }
+  test_server_free (srv);
+}
+
+GST_END_TEST;
+
+/* The open socket's addresses (the elements' route check uses them) */
+GST_START_TEST (test_socket_addresses)
+{
+  TestServer *srv = test_server_new ();
+  Recorder *rec = recorder_new ();
+  GstWcsSession *s = make_session (srv->url, rec);
+  gchar *local, *remote;
+
+  fail_unless (gst_wcs_session_get_local_address (s) == NULL);
+  establish (s, rec, 1);
+  fail_unless_equals_int (gst_wcs_session_get_failure (s),
+      GST_WCS_SESSION_FAILURE_NONE);
+  local = gst_wcs_session_get_local_address (s);
+  remote = gst_wcs_session_get_remote_address (s);
+  fail_unless_equals_string (local, "127.0.0.1");
+  fail_unless_equals_string (remote, "127.0.0.1");
+  g_free (local);
+  g_free (remote);
+  gst_wcs_session_abort (s, "test fault");
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 5000));
+  fail_unless (gst_wcs_session_get_local_address (s) == NULL);
+  fail_unless (gst_wcs_session_get_remote_address (s) == NULL);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
 }
 
 GST_END_TEST;
@@ -1842,6 +1909,8 @@ session_suite (void)
   tcase_add_test (tc, test_connect_timeout);
   tcase_add_test (tc, test_tls_failure);
   tcase_add_test (tc, test_handshake_refused);
+  tcase_add_test (tc, test_handshake_status_kinds);
+  tcase_add_test (tc, test_socket_addresses);
   tcase_add_test (tc, test_bad_locations);
   tcase_add_test (tc, test_invalid_state);
   tcase_add_test (tc, test_malformed_and_unknown_survived);
