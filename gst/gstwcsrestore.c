@@ -121,6 +121,8 @@ static const GEnumValue reason_values[] = {
       "GST_WCS_RESTORE_REASON_MEDIA_TIMEOUT", "media-timeout"},
   {GST_WCS_RESTORE_REASON_PUBLISHER_STOPPED,
       "GST_WCS_RESTORE_REASON_PUBLISHER_STOPPED", "publisher-stopped"},
+  {GST_WCS_RESTORE_REASON_STREAM_TIMEOUT,
+      "GST_WCS_RESTORE_REASON_STREAM_TIMEOUT", "stream-timeout"},
   {0, NULL, NULL}
 };
 
@@ -207,6 +209,12 @@ static const gchar *const permanent_infos[] = {
   NULL
 };
 
+/* publisher only: the server's operator ended the stream (REST terminate) */
+static const gchar *const publisher_permanent_infos[] = {
+  "Stopped by rest /terminate",
+  NULL
+};
+
 /* player only: the stream is not (yet / any more) there */
 static const gchar *const wait_publisher_infos[] = {
   "Stream not found",
@@ -232,6 +240,36 @@ static const gchar *const auth_words[] = {
   NULL
 };
 
+static gboolean in_prefix_list (const gchar * s, const gchar * const *list);
+
+static gboolean
+has_auth_word (const gchar * s)
+{
+  gchar *lower = g_ascii_strdown (s, -1);
+  gboolean ret = FALSE;
+  guint i;
+
+  for (i = 0; auth_words[i] != NULL && !ret; i++)
+    ret = strstr (lower, auth_words[i]) != NULL;
+  g_free (lower);
+  return ret;
+}
+
+gboolean
+gst_wcs_info_is_refusal (const gchar * info)
+{
+  gchar *s;
+  gboolean ret;
+
+  if (info == NULL)
+    return FALSE;
+  s = g_strstrip (g_strdup (info));
+  ret = *s != '\0' && (g_ascii_strncasecmp (s, "Restricted access",
+          strlen ("Restricted access")) == 0 || has_auth_word (s));
+  g_free (s);
+  return ret;
+}
+
 static gboolean
 has_prefix_ci (const gchar * s, const gchar * prefix)
 {
@@ -254,8 +292,7 @@ GstWcsInfoClass
 gst_wcs_classify_info (const gchar * info, gboolean player)
 {
   GstWcsInfoClass ret = GST_WCS_INFO_TRANSIENT;
-  gchar *s, *lower;
-  guint i;
+  gchar *s;
 
   if (info == NULL)
     return GST_WCS_INFO_TRANSIENT;
@@ -270,21 +307,11 @@ gst_wcs_classify_info (const gchar * info, gboolean player)
   if (has_prefix_ci (s, "Stream name is already in use"))
     goto done;
 
-  if (in_prefix_list (s, permanent_infos)) {
+  if (in_prefix_list (s, permanent_infos) || has_auth_word (s) ||
+      (!player && in_prefix_list (s, publisher_permanent_infos))) {
     ret = GST_WCS_INFO_PERMANENT;
     goto done;
   }
-
-  lower = g_ascii_strdown (s, -1);
-  for (i = 0; auth_words[i] != NULL; i++) {
-    if (strstr (lower, auth_words[i]) != NULL) {
-      ret = GST_WCS_INFO_PERMANENT;
-      break;
-    }
-  }
-  g_free (lower);
-  if (ret != GST_WCS_INFO_TRANSIENT)
-    goto done;
 
   if (player && in_prefix_list (s, wait_publisher_infos))
     ret = GST_WCS_INFO_WAIT_PUBLISHER;

@@ -38,6 +38,10 @@ G_BEGIN_DECLS
  *   too long ("media-timeout")
  * @GST_WCS_RESTORE_REASON_PUBLISHER_STOPPED: player: the played stream went
  *   away ("publisher-stopped")
+ * @GST_WCS_RESTORE_REASON_STREAM_TIMEOUT: the stream was not active
+ *   (PUBLISHING with video bytes going out / PLAYING with media coming in)
+ *   within the element's `stream-timeout` of its publishStream / playStream
+ *   ("stream-timeout")
  *
  * Why a restore is needed. Registered as a GEnum whose nicks are the strings
  * above, which are also the `reason` of the `wcs-restore` bus message.
@@ -51,6 +55,7 @@ typedef enum {
   GST_WCS_RESTORE_REASON_BITRATE_ZERO,
   GST_WCS_RESTORE_REASON_MEDIA_TIMEOUT,
   GST_WCS_RESTORE_REASON_PUBLISHER_STOPPED,
+  GST_WCS_RESTORE_REASON_STREAM_TIMEOUT,
 } GstWcsRestoreReason;
 
 #define GST_TYPE_WCS_RESTORE_REASON (gst_wcs_restore_reason_get_type ())
@@ -90,6 +95,8 @@ GType gst_wcs_info_class_get_type (void);
  * @player: %TRUE when the stream is played, %FALSE when published
  *
  * Permanent: "Restricted access", bad credentials / authentication texts,
+ * for a publisher "Stopped by rest /terminate" (the server's operator ended
+ * the stream: the seed example does not republish an UNPUBLISHED stream),
  * "Bad URI", "No common codecs", "Transcoding required, but disabled",
  * "Local error", file errors ("File not found", "File has wrong format",
  * "Failed to read file", ...), "Rtsp has wrong format", "MediaSessionId is
@@ -102,6 +109,16 @@ GType gst_wcs_info_class_get_type (void);
  * Returns: the class of @info
  */
 GstWcsInfoClass gst_wcs_classify_info (const gchar * info, gboolean player);
+
+/**
+ * gst_wcs_info_is_refusal:
+ * @info: (nullable): the server's `info` text
+ *
+ * Returns: %TRUE when @info refuses access ("Restricted access", bad
+ *   credentials, authentication texts): a permanent failure that an
+ *   element reports as GST_RESOURCE_ERROR_NOT_AUTHORIZED
+ */
+gboolean gst_wcs_info_is_refusal (const gchar * info);
 
 /**
  * GstWcsRestoreAction:

@@ -1081,6 +1081,7 @@ GST_START_TEST (test_reason_strings)
     {GST_WCS_RESTORE_REASON_BITRATE_ZERO, "bitrate-zero"},
     {GST_WCS_RESTORE_REASON_MEDIA_TIMEOUT, "media-timeout"},
     {GST_WCS_RESTORE_REASON_PUBLISHER_STOPPED, "publisher-stopped"},
+    {GST_WCS_RESTORE_REASON_STREAM_TIMEOUT, "stream-timeout"},
   };
   GEnumClass *klass = g_type_class_ref (GST_TYPE_WCS_RESTORE_REASON);
   guint i;
@@ -1141,7 +1142,8 @@ GST_START_TEST (test_classify_info)
     {"Stream not found", T, W},
     {"Stopped by publisher stop", T, W},
     {"Publish stream is not ready", T, W},
-    {"Stopped by rest /terminate", T, W},
+    /* the server's operator ended it: a publisher must not republish */
+    {"Stopped by rest /terminate", P, W},
     {"CDN stream not found", T, W},
     {"Failed to connect to origin stream", T, W},
     {"Agent servicing origin stream is shutting down", T, W},
@@ -1194,6 +1196,22 @@ GST_END_TEST;
 #undef P
 #undef W
 
+GST_START_TEST (test_info_is_refusal)
+{
+  fail_unless (gst_wcs_info_is_refusal ("Restricted access"));
+  fail_unless (gst_wcs_info_is_refusal ("  restricted ACCESS "));
+  fail_unless (gst_wcs_info_is_refusal ("Authentication failed"));
+  fail_unless (gst_wcs_info_is_refusal ("Invalid token"));
+  fail_unless (gst_wcs_info_is_refusal ("Forbidden"));
+  fail_if (gst_wcs_info_is_refusal ("File not found"));
+  fail_if (gst_wcs_info_is_refusal ("Stopped by rest /terminate"));
+  fail_if (gst_wcs_info_is_refusal ("Failed by error"));
+  fail_if (gst_wcs_info_is_refusal (""));
+  fail_if (gst_wcs_info_is_refusal (NULL));
+}
+
+GST_END_TEST;
+
 static Suite *
 restore_suite (void)
 {
@@ -1222,6 +1240,7 @@ restore_suite (void)
   suite_add_tcase (s, tc_info);
   tcase_add_test (tc_info, test_reason_strings);
   tcase_add_test (tc_info, test_classify_info);
+  tcase_add_test (tc_info, test_info_is_refusal);
 
   return s;
 }
