@@ -34,6 +34,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_wcs_element_debug);
 #define DEFAULT_RESTORE_MAX_TRIES   100
 #define DEFAULT_RECEIVE_PROBES      10
 #define DEFAULT_PROBES_INTERVAL     5000
+#define DEFAULT_CONNECT_TIMEOUT     10000
+#define DEFAULT_STREAM_TIMEOUT      10000
 
 /* network changes come in bursts (addresses, routes): act on the last one */
 #define NETWORK_DEBOUNCE_MS         1000
@@ -50,6 +52,8 @@ enum
   PROP_RESTORE_MAX_TRIES,
   PROP_RECEIVE_PROBES,
   PROP_PROBES_INTERVAL,
+  PROP_CONNECT_TIMEOUT,
+  PROP_STREAM_TIMEOUT,
   PROP_SESSION_STATUS,
   PROP_STREAM_STATUS,
   PROP_CODEC,
@@ -81,6 +85,8 @@ typedef struct
   guint restore_max_tries;
   guint receive_probes;
   guint probes_interval;
+  guint connect_timeout;
+  guint stream_timeout;
 
   GMutex shutdown_lock;
 
@@ -106,6 +112,8 @@ typedef struct
   gint64 outage_start;          /* monotonic us, 0 outside an outage */
   GstWcsRestoreReason last_reason;
   gchar *last_detail;
+  GstResourceError last_code;   /* GST_RESOURCE_ERROR code of the ERROR that
+                                 * ends the outage; 0: from last_reason */
   gulong session_handlers[3];
   GNetworkMonitor *netmon;
   gulong netmon_handler;
@@ -115,8 +123,8 @@ typedef struct
   gboolean net_available;       /* last debounced availability */
   gboolean net_pending;         /* availability waiting for the debounce */
   GSource *net_debounce;
-  gchar *route_src;             /* local address towards the server when the
-                                 * session became ESTABLISHED, NULL if unknown */
+  GSource *stream_timer;        /* stream-timeout of the current stream */
+  gboolean net_abort;           /* we aborted the session: network change */
 
   /* created once */
   GstWcsRestorePolicy *policy;
@@ -164,6 +172,7 @@ typedef enum
   EV_ACTIVE,
   EV_OFFER,
   EV_NETWORK,
+  EV_RESTORE_OFF,
 } WcsEventType;
 
 typedef struct
@@ -177,6 +186,7 @@ typedef struct
   GstWcsRestoreReason reason;
   gboolean flag;                /* permanent / has_video */
   gboolean flag2;               /* has_audio */
+  GstWcsSessionFailure failure; /* why a session FAILED */
   guint attempt;
   guint max_tries;
 } WcsEvent;
@@ -471,6 +481,8 @@ send_stop_request (GstWcsElement * self, GstWcsSession * session,
   g_free (name);
 }
 
+static void stop_stream_timer (GstWcsElement * self);
+
 /* Tears the current stream down (not deliberately). @send_stop: tell the
  * server when it still thinks the stream is alive. */
 static void
@@ -493,6 +505,7 @@ teardown_stream (GstWcsElement * self, gboolean send_stop)
     priv->tearing_down = TRUE;
   g_mutex_unlock (&priv->lock);
 
+  stop_stream_timer (self);
   if (!started) {
     g_free (id);
     return;
@@ -514,27 +527,62 @@ teardown_stream (GstWcsElement * self, gboolean send_stop)
   g_free (id);
 }
 
+/* The GstResourceError of an ERROR ending an outage whose failures carried
+ * no code of their own (rtmp2's mapping: a server we cannot reach is
+ * OPEN_READ_WRITE, anything else FAILED). */
+static GstResourceError
+default_error_code (GstWcsRestoreReason reason)
+{
+  switch (reason) {
+    case GST_WCS_RESTORE_REASON_SESSION_FAILED:
+    case GST_WCS_RESTORE_REASON_PINGS_MISSED:
+    case GST_WCS_RESTORE_REASON_NETWORK_CHANGED:
+      return GST_RESOURCE_ERROR_OPEN_READ_WRITE;
+    default:
+      return GST_RESOURCE_ERROR_FAILED;
+  }
+}
+
 static void
 post_give_up_error (GstWcsElement * self, GstWcsRestoreReason reason,
     const gchar * how)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
-  gchar *detail;
+  GstResourceError code;
+  gchar *detail, *text;
 
   g_mutex_lock (&priv->lock);
   detail = g_strdup (priv->last_detail);
+  code = priv->last_code ? priv->last_code : default_error_code (reason);
   priv->wanted = FALSE;
   g_mutex_unlock (&priv->lock);
 
-  GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
-      ("%s (%s)", detail ? detail : "WCS stream failed", how),
-      ("last restore reason: %s", gst_wcs_restore_reason_to_string (reason)));
+  text = g_strdup_printf ("%s (%s)", detail ? detail : "WCS stream failed",
+      how);
+  gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR,
+      GST_RESOURCE_ERROR, code, text, g_strdup_printf ("last restore "
+          "reason: %s", gst_wcs_restore_reason_to_string (reason)),
+      __FILE__, GST_FUNCTION, __LINE__);
   g_free (detail);
 }
 
 static void
+stop_stream_timer (GstWcsElement * self)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+
+  if (priv->stream_timer) {
+    g_source_destroy (priv->stream_timer);
+    g_source_unref (priv->stream_timer);
+    priv->stream_timer = NULL;
+  }
+}
+
+/* @code: the GstResourceError of the ERROR should this failure end the
+ * outage (permanent ones), 0 for the default of @reason */
+static void
 do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
-    gboolean permanent, const gchar * detail)
+    gboolean permanent, GstResourceError code, const gchar * detail)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsRestoreAction action;
@@ -555,6 +603,7 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
   was_outage = gst_wcs_restore_policy_in_outage (priv->policy);
   g_mutex_lock (&priv->lock);
   priv->last_reason = reason;
+  priv->last_code = code;
   g_free (priv->last_detail);
   priv->last_detail = g_strdup (detail);
   if (!was_outage || priv->outage_start == 0)
@@ -582,6 +631,50 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
   }
 }
 
+static gboolean
+on_stream_timeout (gpointer data)
+{
+  GstWcsElement *self = data;
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  GstWcsElementClass *klass = GST_WCS_ELEMENT_GET_CLASS (self);
+  GstWcsStreamStatus status;
+  guint timeout;
+  gchar *detail;
+
+  g_source_unref (priv->stream_timer);
+  priv->stream_timer = NULL;
+
+  GST_OBJECT_LOCK (self);
+  timeout = priv->stream_timeout;
+  GST_OBJECT_UNLOCK (self);
+  status = gst_wcs_element_get_stream_status (self);
+  detail = g_strdup_printf ("The stream was not active %u ms after %s "
+      "(stream status %s%s)", timeout, klass->is_player ? "playStream" :
+      "publishStream", gst_wcs_stream_status_to_string (status),
+      klass->is_player ? "" : ", or no video bytes sent");
+  do_failure (self, GST_WCS_RESTORE_REASON_STREAM_TIMEOUT, FALSE, 0, detail);
+  g_free (detail);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_stream_timer (GstWcsElement * self)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  GMainContext *ctx = gst_wcs_element_get_context (self);
+  guint timeout;
+
+  stop_stream_timer (self);
+  GST_OBJECT_LOCK (self);
+  timeout = priv->stream_timeout;
+  GST_OBJECT_UNLOCK (self);
+  if (timeout == 0 || !ctx)
+    return;
+  priv->stream_timer = g_timeout_source_new (timeout);
+  g_source_set_callback (priv->stream_timer, on_stream_timeout, self, NULL);
+  g_source_attach (priv->stream_timer, ctx);
+}
+
 static void
 start_stream_now (GstWcsElement * self)
 {
@@ -605,6 +698,9 @@ start_stream_now (GstWcsElement * self)
 
   GST_INFO_OBJECT (self, "starting stream %s", id);
   set_stream_status (self, GST_WCS_STREAM_STATUS_PENDING, NULL, FALSE);
+  /* the whole way to an active stream is bounded: offer, answer, status,
+   * ICE / DTLS and the first media */
+  start_stream_timer (self);
 
   if (!klass->start_stream || !klass->start_stream (self, session, id, &err)) {
     gboolean permanent = g_error_matches (err, GST_WCS_ERROR,
@@ -614,7 +710,7 @@ start_stream_now (GstWcsElement * self)
 
     g_clear_error (&err);
     do_failure (self, GST_WCS_RESTORE_REASON_STREAM_FAILED, permanent,
-        detail);
+        permanent ? GST_RESOURCE_ERROR_SETTINGS : 0, detail);
     g_free (detail);
   }
   g_object_unref (session);
@@ -645,14 +741,11 @@ connect_session (GstWcsElement * self)
 
     g_clear_error (&err);
     do_failure (self, GST_WCS_RESTORE_REASON_SESSION_FAILED, permanent,
-        detail);
+        permanent ? GST_RESOURCE_ERROR_SETTINGS : 0, detail);
     g_free (detail);
   }
   g_object_unref (session);
 }
-
-static gchar *probe_route_source (const gchar * location,
-    gboolean * literal);
 
 static gboolean
 session_is_current (GstWcsElement * self, GstWcsSession * session)
@@ -701,29 +794,43 @@ handle_session_status (GstWcsElement * self, WcsEvent * ev)
           "Session lost", TRUE);
     {
       GstWcsRestoreReason reason = GST_WCS_RESTORE_REASON_SESSION_FAILED;
-      gchar *detail;
+      GstResourceError code = 0;
+      gchar *detail, *location = get_location (self);
 
-      if (ev->text && strstr (ev->text, "pings-missed"))
+      if (ev->failure == GST_WCS_SESSION_FAILURE_PINGS_MISSED)
         reason = GST_WCS_RESTORE_REASON_PINGS_MISSED;
-      else if (ev->text && strstr (ev->text, "network-changed"))
+      else if (ev->failure == GST_WCS_SESSION_FAILURE_ABORTED &&
+          priv->net_abort)
         reason = GST_WCS_RESTORE_REASON_NETWORK_CHANGED;
-      detail = g_strdup_printf ("WCS session %s%s%s",
-          gst_wcs_session_status_to_string (status),
+      priv->net_abort = FALSE;
+      if (ev->failure == GST_WCS_SESSION_FAILURE_REFUSED)
+        code = GST_RESOURCE_ERROR_NOT_AUTHORIZED;
+      else if (ev->failure == GST_WCS_SESSION_FAILURE_NOT_FOUND)
+        code = GST_RESOURCE_ERROR_NOT_FOUND;
+      else if (ev->failure == GST_WCS_SESSION_FAILURE_TLS)
+        code = GST_RESOURCE_ERROR_OPEN_READ_WRITE;
+      detail = g_strdup_printf ("WCS session %s (%s)%s%s",
+          gst_wcs_session_status_to_string (status), location,
           ev->text ? ": " : "", ev->text ? ev->text : "");
-      do_failure (self, reason, FALSE, detail);
+      do_failure (self, reason, gst_wcs_session_failure_is_permanent
+          (ev->failure), code, detail);
       g_free (detail);
+      g_free (location);
     }
   } else if (status == GST_WCS_SESSION_STATUS_ESTABLISHED) {
-    gchar *location = get_location (self);
-    gboolean literal;
-
-    g_free (priv->route_src);
-    priv->route_src = probe_route_source (location, &literal);
-    g_free (location);
-    GST_DEBUG_OBJECT (self, "route to the server from %s",
-        GST_STR_NULL (priv->route_src));
     start_stream_now (self);
   }
+}
+
+/* The current stream works (media, not just a status): the stream timeout
+ * is over and an outage ends ("restored"). */
+static void
+stream_became_active (GstWcsElement * self)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+
+  stop_stream_timer (self);
+  gst_wcs_restore_policy_success (priv->policy);
 }
 
 static void
@@ -771,7 +878,7 @@ handle_stream_status (GstWcsElement * self, WcsEvent * ev)
     return;
 
   if (status == active) {
-    gst_wcs_restore_policy_success (priv->policy);
+    stream_became_active (self);
   } else if (gst_wcs_stream_status_is_terminal (status)) {
     GstWcsInfoClass cls = gst_wcs_classify_info (ev->text, klass->is_player);
     GstWcsRestoreReason reason = cls == GST_WCS_INFO_WAIT_PUBLISHER ?
@@ -781,9 +888,40 @@ handle_stream_status (GstWcsElement * self, WcsEvent * ev)
         gst_wcs_stream_status_to_string (status),
         ev->text ? ": " : "", ev->text ? ev->text : "");
 
-    do_failure (self, reason, cls == GST_WCS_INFO_PERMANENT, detail);
+    do_failure (self, reason, cls == GST_WCS_INFO_PERMANENT,
+        gst_wcs_info_is_refusal (ev->text) ?
+        GST_RESOURCE_ERROR_NOT_AUTHORIZED : 0, detail);
     g_free (detail);
   }
+}
+
+/* restore-connection was set to FALSE: an outage in progress ends now */
+static void
+restore_turned_off (GstWcsElement * self)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  GstWcsRestoreReason reason;
+  gboolean outage;
+  guint max_tries;
+
+  g_mutex_lock (&priv->lock);
+  outage = priv->wanted && priv->outage_start != 0;
+  reason = priv->last_reason;
+  if (outage) {
+    priv->downtime_ms +=
+        (g_get_monotonic_time () - priv->outage_start) / 1000;
+    priv->outage_start = 0;
+  }
+  g_mutex_unlock (&priv->lock);
+  if (!outage)
+    return;
+
+  GST_INFO_OBJECT (self, "restore turned off during an outage: giving up");
+  teardown_stream (self, TRUE);
+  g_object_get (priv->policy, "max-tries", &max_tries, NULL);
+  post_restore (self, "gave-up", reason, 0, max_tries, NULL, G_TYPE_NONE, 0);
+  post_give_up_error (self, reason, "restore-connection turned off during "
+      "the outage");
 }
 
 static void
@@ -849,41 +987,30 @@ handle_offer (GstWcsElement * self, WcsEvent * ev)
         err ? err->message : "unknown error");
 
     g_clear_error (&err);
-    do_failure (self, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE, detail);
+    do_failure (self, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE, 0, detail);
     g_free (detail);
   }
 }
 
-/* The local address the kernel picks right now to reach the server of
- * @location: a UDP socket is connected to it (nothing is sent). NULL when
- * there is no route, or when the host is not a literal IP address
- * (*@literal FALSE then: names are not resolved here, that could block). */
+/* The local address the kernel picks right now to reach @ip (a literal
+ * address): a UDP socket is connected to it (nothing is sent). NULL when
+ * there is no route. */
 static gchar *
-probe_route_source (const gchar * location, gboolean * literal)
+probe_route_source (const gchar * ip)
 {
-  GUri *uri;
-  GInetAddress *addr = NULL;
+  GInetAddress *addr;
   GSocketAddress *remote = NULL, *local = NULL;
   GSocket *sock = NULL;
   gchar *ret = NULL;
-  gint port;
 
-  *literal = FALSE;
-  uri = location ? g_uri_parse (location, G_URI_FLAGS_NONE, NULL) : NULL;
-  if (!uri || !g_uri_get_host (uri))
-    goto out;
-  addr = g_inet_address_new_from_string (g_uri_get_host (uri));
+  addr = ip ? g_inet_address_new_from_string (ip) : NULL;
   if (!addr)
-    goto out;
-  *literal = TRUE;
-  port = g_uri_get_port (uri);
-  if (port <= 0)
-    port = g_ascii_strcasecmp (g_uri_get_scheme (uri), "wss") == 0 ? 443 : 80;
+    return NULL;
   sock = g_socket_new (g_inet_address_get_family (addr),
       G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
   if (!sock)
     goto out;
-  remote = g_inet_socket_address_new (addr, (guint16) port);
+  remote = g_inet_socket_address_new (addr, 9);
   if (!g_socket_connect (sock, remote, NULL, NULL))
     goto out;                   /* e.g. ENETUNREACH: no route */
   local = g_socket_get_local_address (sock, NULL);
@@ -895,19 +1022,18 @@ out:
   g_clear_object (&remote);
   g_clear_object (&sock);
   g_clear_object (&addr);
-  g_clear_pointer (&uri, g_uri_unref);
   return ret;
 }
 
 /* Debounced network change: always posted. The stream is restored (reason
- * network-changed: the session is closed and reconnected, a fresh
+ * network-changed: the session is aborted and reconnected, a fresh
  * offer/answer since webrtcbin cannot ICE-restart) when the network comes
- * back after being unavailable, or when the route to the server now leaves
- * from another local address than when the session was established (the
- * old TCP connection and ICE pair are dead). A change that leaves that route
- * alone (another interface, an unrelated route) keeps a healthy stream. With
- * a host name in location the route cannot be checked: every change while
- * the network is available restores. */
+ * back after being unavailable, or when the route to the server (the
+ * connected socket's remote address, so a host name in location is never
+ * resolved here) now leaves from another local address than the socket's
+ * own: the old TCP connection and ICE pair are dead. A change that leaves
+ * that route alone (another interface, an unrelated route) keeps a healthy
+ * stream. */
 static gboolean
 network_debounced (gpointer data)
 {
@@ -915,17 +1041,20 @@ network_debounced (gpointer data)
   GstWcsElementPrivate *priv = GET_PRIV (self);
   gboolean available = priv->net_pending;
   gboolean was = priv->net_available;
-  gboolean restore = FALSE, literal = FALSE, established;
-  gchar *location, *src = NULL;
+  gboolean restore = FALSE, established;
+  GstWcsSession *session = ref_session (self);
+  gchar *local = NULL, *remote = NULL, *src = NULL;
 
   g_source_unref (priv->net_debounce);
   priv->net_debounce = NULL;
   priv->net_available = available;
 
-  location = get_location (self);
-  if (available)
-    src = probe_route_source (location, &literal);
-  g_free (location);
+  if (session) {
+    local = gst_wcs_session_get_local_address (session);
+    remote = gst_wcs_session_get_remote_address (session);
+  }
+  if (available && remote)
+    src = probe_route_source (remote);
 
   g_mutex_lock (&priv->lock);
   established = priv->session_status == GST_WCS_SESSION_STATUS_ESTABLISHED;
@@ -933,35 +1062,30 @@ network_debounced (gpointer data)
 
   if (available && !was)
     restore = TRUE;
-  else if (available && established && !literal)
-    restore = TRUE;
-  else if (available && established && priv->route_src &&
-      g_strcmp0 (src, priv->route_src) != 0)
+  else if (available && established && (!local || !remote))
+    restore = TRUE;             /* addresses unknown: cannot tell */
+  else if (available && established && g_strcmp0 (src, local) != 0)
     restore = TRUE;
 
-  GST_INFO_OBJECT (self, "network changed, available: %d, route to the "
-      "server from %s (was %s): %s", available, GST_STR_NULL (src),
-      GST_STR_NULL (priv->route_src), restore ? "restoring" : "keeping");
+  GST_INFO_OBJECT (self, "network changed, available: %d, route to %s from "
+      "%s (socket from %s): %s", available, GST_STR_NULL (remote),
+      GST_STR_NULL (src), GST_STR_NULL (local),
+      restore ? "restoring" : "keeping");
   g_free (src);
+  g_free (local);
+  g_free (remote);
   gst_wcs_element_post (self, gst_structure_new ("wcs-network-changed",
           "available", G_TYPE_BOOLEAN, available, NULL));
-  if (!restore)
-    return G_SOURCE_REMOVE;
-
-  if (established) {
-    GstWcsSession *session = ref_session (self);
-
+  if (restore && established && session) {
     /* the session's status handler turns this into a network-changed
      * failure: stream torn down, reconnect, republish / replay */
-    g_clear_pointer (&priv->route_src, g_free);
-    if (session) {
-      gst_wcs_session_abort (session, "network-changed");
-      g_object_unref (session);
-      return G_SOURCE_REMOVE;
-    }
+    priv->net_abort = TRUE;
+    gst_wcs_session_abort (session, "network-changed");
+  } else if (restore) {
+    do_failure (self, GST_WCS_RESTORE_REASON_NETWORK_CHANGED, FALSE, 0,
+        "The network changed");
   }
-  do_failure (self, GST_WCS_RESTORE_REASON_NETWORK_CHANGED, FALSE,
-      "The network changed");
+  g_clear_object (&session);
   return G_SOURCE_REMOVE;
 }
 
@@ -1031,14 +1155,27 @@ wcs_event_dispatch (gpointer data)
         g_mutex_unlock (&priv->lock);
       }
       if (current)
-        do_failure (self, ev->reason, ev->flag, ev->text);
+        do_failure (self, ev->reason, ev->flag, 0, ev->text);
       else
         GST_DEBUG_OBJECT (self, "ignoring failure of old stream %s", ev->id);
       break;
     }
-    case EV_ACTIVE:
-      if (is_wanted (self))
-        gst_wcs_restore_policy_success (priv->policy);
+    case EV_ACTIVE:{
+      gboolean current;
+
+      g_mutex_lock (&priv->lock);
+      current = priv->wanted && priv->stream_started &&
+          g_strcmp0 (priv->current_id, ev->id) == 0;
+      g_mutex_unlock (&priv->lock);
+      if (current)
+        stream_became_active (self);
+      else
+        GST_DEBUG_OBJECT (self, "ignoring activity of old stream %s",
+            GST_STR_NULL (ev->id));
+      break;
+    }
+    case EV_RESTORE_OFF:
+      restore_turned_off (self);
       break;
     case EV_OFFER:
       handle_offer (self, ev);
@@ -1062,6 +1199,8 @@ on_session_status_changed (GstWcsSession * session, gint status,
   ev->session = g_object_ref (session);
   ev->status = status;
   ev->text = g_strdup (reason);
+  /* read during the emission: the kind that goes with this status */
+  ev->failure = gst_wcs_session_get_failure (session);
   queue_event (ev);
 }
 
@@ -1234,8 +1373,12 @@ gst_wcs_element_send_offer (GstWcsElement * self,
 void
 gst_wcs_element_stream_active (GstWcsElement * self)
 {
+  WcsEvent *ev;
+
   g_return_if_fail (GST_IS_WCS_ELEMENT (self));
-  queue_event (wcs_event_new (self, EV_ACTIVE));
+  ev = wcs_event_new (self, EV_ACTIVE);
+  ev->id = gst_wcs_element_get_current_id (self);
+  queue_event (ev);
 }
 
 /**
@@ -1431,9 +1574,6 @@ check_config (GstWcsElement * self)
   else if (!validate_location (priv->location))
     msg = g_strdup_printf ("Invalid 'location' property \"%s\": expected a "
         "ws:// or wss:// URL with a host", GST_STR_NULL (priv->location));
-  else if (priv->probes_interval == 0)
-    msg = g_strdup ("The 'probes-interval' property must be greater than 0 "
-        "(set 'receive-probes' to 0 to turn the watchdog off)");
   else if (priv->restore_timeout == 0)
     msg = g_strdup ("The 'restore-timeout' property must be greater than 0 "
         "(set 'restore-connection' to FALSE to turn restoring off)");
@@ -1452,6 +1592,48 @@ check_config (GstWcsElement * self)
   return TRUE;
 }
 
+/* A GNetworkMonitor emits in the context it was created in. The default
+ * one lives in whatever context first asked for it (usually the
+ * application's default one, which an application that only pops the bus
+ * never runs): each element makes its own monitor, of the default's type,
+ * on the element thread. */
+static void
+netmon_start (GstWcsElement * self, gpointer data)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  GError *err = NULL;
+  GType type;
+
+  if (priv->netmon)
+    return;
+  type = G_OBJECT_TYPE (g_network_monitor_get_default ());
+  priv->netmon = g_initable_new (type, NULL, &err, NULL);
+  if (!priv->netmon) {
+    GST_WARNING_OBJECT (self, "no network monitor (%s): network changes are "
+        "not watched", err ? err->message : "?");
+    g_clear_error (&err);
+    return;
+  }
+  priv->net_available =
+      g_network_monitor_get_network_available (priv->netmon);
+  priv->netmon_handler = g_signal_connect (priv->netmon, "network-changed",
+      G_CALLBACK (on_network_changed), self);
+  GST_DEBUG_OBJECT (self, "watching the network with a %s",
+      g_type_name (type));
+}
+
+static void
+netmon_stop (GstWcsElement * self)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+
+  if (priv->netmon) {
+    g_signal_handler_disconnect (priv->netmon, priv->netmon_handler);
+    priv->netmon_handler = 0;
+    g_clear_object (&priv->netmon);
+  }
+}
+
 static void
 start_running (GstWcsElement * self)
 {
@@ -1463,7 +1645,8 @@ start_running (GstWcsElement * self)
   session = gst_wcs_session_new (priv->location);
   g_object_set (session, "app-key", priv->app_key,
       "receive-probes", priv->receive_probes,
-      "probes-interval", priv->probes_interval, NULL);
+      "probes-interval", priv->probes_interval,
+      "connect-timeout", priv->connect_timeout, NULL);
   if (priv->custom)
     g_object_set (session, "custom", priv->custom, NULL);
   g_object_set (priv->policy, "enabled", priv->restore_connection,
@@ -1495,15 +1678,7 @@ start_running (GstWcsElement * self)
   ev->session = g_object_ref (session);
   queue_event (ev);
 
-  /* GNetworkMonitor emits in the context it was created in (usually the
-   * application's default one); the handler only queues an event */
-  if (!priv->netmon) {
-    priv->netmon = g_object_ref (g_network_monitor_get_default ());
-    priv->net_available =
-        g_network_monitor_get_network_available (priv->netmon);
-    priv->netmon_handler = g_signal_connect (priv->netmon, "network-changed",
-        G_CALLBACK (on_network_changed), self);
-  }
+  run_sync (self, netmon_start, NULL);
 }
 
 typedef struct
@@ -1565,6 +1740,9 @@ shutdown_finish (GstWcsElement * self, gpointer data)
   g_mutex_unlock (&priv->lock);
 
   priv->connecting = FALSE;
+  priv->net_abort = FALSE;
+  stop_stream_timer (self);
+  netmon_stop (self);
   if (priv->net_debounce) {
     g_source_destroy (priv->net_debounce);
     g_source_unref (priv->net_debounce);
@@ -1622,12 +1800,6 @@ gst_wcs_element_shutdown (GstWcsElement * self, guint wait_ms)
   }
 
   run_sync (self, shutdown_finish, NULL);
-
-  if (priv->netmon) {
-    g_signal_handler_disconnect (priv->netmon, priv->netmon_handler);
-    priv->netmon_handler = 0;
-    g_clear_object (&priv->netmon);
-  }
 
   g_mutex_lock (&priv->lock);
   session = priv->session;
@@ -1862,6 +2034,7 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
 {
   GstWcsElement *self = GST_WCS_ELEMENT (object);
   GstWcsElementPrivate *priv = GET_PRIV (self);
+  gboolean restore_off = FALSE;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
@@ -1887,6 +2060,7 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
     case PROP_RESTORE_CONNECTION:
       priv->restore_connection = g_value_get_boolean (value);
       g_object_set (priv->policy, "enabled", priv->restore_connection, NULL);
+      restore_off = !priv->restore_connection;
       break;
     case PROP_RESTORE_TIMEOUT:
       priv->restore_timeout = g_value_get_uint (value);
@@ -1903,11 +2077,22 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
     case PROP_PROBES_INTERVAL:
       priv->probes_interval = g_value_get_uint (value);
       break;
+    case PROP_CONNECT_TIMEOUT:
+      priv->connect_timeout = g_value_get_uint (value);
+      break;
+    case PROP_STREAM_TIMEOUT:
+      priv->stream_timeout = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
+
+  /* an outage in progress must end with an ERROR, not sit idle (the
+   * policy dropped its pending attempt) */
+  if (restore_off)
+    queue_event (wcs_event_new (self, EV_RESTORE_OFF));
 }
 
 static void
@@ -1963,6 +2148,12 @@ gst_wcs_element_get_property (GObject * object, guint prop_id,
     case PROP_PROBES_INTERVAL:
       g_value_set_uint (value, priv->probes_interval);
       break;
+    case PROP_CONNECT_TIMEOUT:
+      g_value_set_uint (value, priv->connect_timeout);
+      break;
+    case PROP_STREAM_TIMEOUT:
+      g_value_set_uint (value, priv->stream_timeout);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1997,7 +2188,6 @@ gst_wcs_element_finalize (GObject * object)
   GstWcsElementPrivate *priv = GET_PRIV (self);
 
   g_free (priv->location);
-  g_free (priv->route_src);
   g_free (priv->stream_name);
   g_free (priv->app_key);
   if (priv->custom)
@@ -2030,6 +2220,8 @@ gst_wcs_element_init (GstWcsElement * self)
   priv->restore_max_tries = DEFAULT_RESTORE_MAX_TRIES;
   priv->receive_probes = DEFAULT_RECEIVE_PROBES;
   priv->probes_interval = DEFAULT_PROBES_INTERVAL;
+  priv->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+  priv->stream_timeout = DEFAULT_STREAM_TIMEOUT;
   priv->session_status = GST_WCS_SESSION_STATUS_PENDING;
   priv->stream_status = GST_WCS_STREAM_STATUS_NEW;
   priv->last_reason = GST_WCS_RESTORE_REASON_NONE;
@@ -2122,9 +2314,34 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       DEFAULT_RECEIVE_PROBES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY);
   properties[PROP_PROBES_INTERVAL] = g_param_spec_uint ("probes-interval",
-      "Probes interval", "Watchdog period in ms", 0, G_MAXUINT,
-      DEFAULT_PROBES_INTERVAL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      "Probes interval", "Watchdog period in ms (0: watchdog off)", 0,
+      G_MAXUINT, DEFAULT_PROBES_INTERVAL, G_PARAM_READWRITE |
+      G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /**
+   * GstWcsElement:connect-timeout:
+   *
+   * Longest time one connect may take (TCP, TLS and the WebSocket upgrade);
+   * a connect that takes longer fails (reason `session-failed`) and is
+   * retried by the restore loop.
+   */
+  properties[PROP_CONNECT_TIMEOUT] = g_param_spec_uint ("connect-timeout",
+      "Connect timeout", "Longest time in ms for one connect to the server "
+      "(TCP + TLS + WebSocket upgrade; 0: no limit)", 0, G_MAXUINT,
+      DEFAULT_CONNECT_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY);
+  /**
+   * GstWcsElement:stream-timeout:
+   *
+   * Longest time from publishStream / playStream until the stream is active:
+   * PUBLISHING with video bytes going out (publisher), PLAYING with media
+   * coming in (player). A stream that is not active by then is a failure
+   * (reason `stream-timeout`), restored like any other.
+   */
+  properties[PROP_STREAM_TIMEOUT] = g_param_spec_uint ("stream-timeout",
+      "Stream timeout", "Longest time in ms from publishStream / playStream "
+      "until the stream is active with media flowing (0: no limit)", 0,
+      G_MAXUINT, DEFAULT_STREAM_TIMEOUT, G_PARAM_READWRITE |
+      G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_SESSION_STATUS] = g_param_spec_enum ("session-status",
       "Session status", "WCS SESSION_STATUS of the signalling session",
       GST_TYPE_WCS_SESSION_STATUS, GST_WCS_SESSION_STATUS_PENDING,

@@ -163,6 +163,7 @@ typedef struct
   GSource *stats_source;
   GstWcsBitrateDetector *detector;
   gboolean detector_done;
+  gboolean active_reported;     /* video bytes went out: the base knows */
 
   /* sink->lock */
   GstElement *vsrc, *asrc;      /* appsrc of the chains */
@@ -786,6 +787,14 @@ ps_process_stats (PubSession * ps, GstStructure * stats)
   GST_LOG_OBJECT (self, "video bytes %" G_GUINT64_FORMAT ", %"
       G_GUINT64_FORMAT " bit/s, zero readings %u", bytes, bitrate,
       gst_wcs_bitrate_detector_get_zero_readings (ps->detector));
+
+  /* a publish is restored once video really goes out, not at PUBLISHING:
+   * a stalled encoder keeps the outage open (and counts its tries) */
+  if (bitrate > 0 && !ps->active_reported) {
+    ps->active_reported = TRUE;
+    GST_INFO_OBJECT (self, "video bytes go out on %s: stream active", ps->id);
+    gst_wcs_element_stream_active (GST_WCS_ELEMENT (self));
+  }
 
   GST_OBJECT_LOCK (self);
   check = self->check_bitrate;
@@ -1448,6 +1457,14 @@ gst_wcs_publish_sink_stream_status (GstWcsElement * element,
     GST_INFO_OBJECT (self, "publishing %s: input flows", ps->id);
     force_key_unit (self, ps);
     ps_start_stats (ps);
+    if (!ps->has_video && !ps->active_reported) {
+      /* audio only: nothing for the video detector to prove */
+      ps->active_reported = TRUE;
+      gst_wcs_element_stream_active (element);
+    }
+    ps_unref (ps);
+    /* active once video bytes go out (ps_process_stats) */
+    return TRUE;
   } else {
     /* the detector stops the moment the stream leaves PUBLISHING */
     ps_stop_stats (ps);

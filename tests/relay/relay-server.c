@@ -93,6 +93,7 @@ typedef struct
   gchar *info;
   gint count;                   /* > 0: that many more; 0: until cleared */
   gboolean publish, play;
+  gboolean hold;                /* no answer at all (info unused) */
 } Reject;
 
 static void endpoint_remove (RelayEndpoint * ep);
@@ -383,6 +384,9 @@ refuse (RelaySession * s, const gchar * id, const gchar * name,
           GST_WCS_STREAM_STATUS_FAILED, info));
 }
 
+/* A reject fault for this request: TRUE with *@info to refuse it with, or
+ * with *@info NULL when the request is to be swallowed (hold: no answer,
+ * no status, the stream stays PENDING for the client). */
 static gboolean
 reject_fault_applies (RelayServer * server, const gchar * name,
     gboolean publish, gchar ** info)
@@ -391,7 +395,7 @@ reject_fault_applies (RelayServer * server, const gchar * name,
 
   if (!r || (publish && !r->publish) || (!publish && !r->play))
     return FALSE;
-  *info = g_strdup (r->info);
+  *info = r->hold ? NULL : g_strdup (r->info);
   if (r->count > 0 && --r->count == 0)
     g_hash_table_remove (server->rejects, name);
   return TRUE;
@@ -434,7 +438,11 @@ handle_publish (RelaySession * s, GstWcsMessage * msg)
     goto out;
   }
   if (reject_fault_applies (server, info.name, TRUE, &error_info)) {
-    refuse (s, info.media_session_id, info.name, TRUE, error_info);
+    if (error_info)
+      refuse (s, info.media_session_id, info.name, TRUE, error_info);
+    else
+      RELAY_INFO ("session %u: publish %s held (no answer)", s->id,
+          info.media_session_id);
     goto out;
   }
   if (!info.sdp) {
@@ -505,7 +513,11 @@ handle_play (RelaySession * s, GstWcsMessage * msg)
     goto out;
   }
   if (reject_fault_applies (server, info.name, FALSE, &error_info)) {
-    refuse (s, info.media_session_id, info.name, FALSE, error_info);
+    if (error_info)
+      refuse (s, info.media_session_id, info.name, FALSE, error_info);
+    else
+      RELAY_INFO ("session %u: play %s held (no answer)", s->id,
+          info.media_session_id);
     goto out;
   }
   if (!info.sdp) {
@@ -1125,12 +1137,14 @@ rest_fault (RelayServer * server, SoupServerMessage * msg, const gchar * what,
     const gchar *info = body ? gst_wcs_json_get_string (body, "info") : NULL;
     const gchar *kind = body ? gst_wcs_json_get_string (body, "what") : NULL;
     JsonNode *count = body ? json_object_get_member (body, "count") : NULL;
+    gboolean hold = body ? gst_wcs_json_get_boolean (body, "hold", FALSE) :
+        FALSE;
     Reject *r;
     if (!name) {
       reply_error (msg, SOUP_STATUS_BAD_REQUEST, "\"name\" (string) missing");
       return;
     }
-    if (!info) {
+    if (!info && !hold) {
       g_hash_table_remove (server->rejects, name);
       RELAY_INFO ("fault: rejects of \"%s\" cleared", name);
       reply_ok (msg, NULL, 0);
@@ -1138,6 +1152,7 @@ rest_fault (RelayServer * server, SoupServerMessage * msg, const gchar * what,
     }
     r = g_new0 (Reject, 1);
     r->info = g_strdup (info);
+    r->hold = hold;
     r->count = 1;
     if (count && JSON_NODE_HOLDS_VALUE (count)
         && json_node_get_value_type (count) == G_TYPE_INT64)
@@ -1146,8 +1161,9 @@ rest_fault (RelayServer * server, SoupServerMessage * msg, const gchar * what,
         || g_str_equal (kind, "any");
     r->play = !kind || g_str_equal (kind, "play") || g_str_equal (kind, "any");
     g_hash_table_replace (server->rejects, g_strdup (name), r);
-    RELAY_INFO ("fault: next %s of \"%s\" rejected with \"%s\" (count %d)",
-        kind ? kind : "any", name, info, r->count);
+    RELAY_INFO ("fault: next %s of \"%s\" %s \"%s\" (count %d)",
+        kind ? kind : "any", name, hold ? "held" : "rejected with",
+        hold ? "" : info, r->count);
     reply_ok (msg, NULL, 0);
   } else if (g_str_equal (what, "mute") || g_str_equal (what, "unmute")) {
     const gchar *name = body ? gst_wcs_json_get_string (body, "name") : NULL;

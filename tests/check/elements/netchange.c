@@ -117,6 +117,29 @@ topo_destroy (void)
   run_cmd (TRUE, "ip netns delete %s", topo.ns);
   run_cmd (TRUE, "ip link delete %s", topo.ha);
   run_cmd (TRUE, "ip link delete %s", topo.hb);
+  run_cmd (TRUE, "rm -rf /etc/netns/%s", topo.ns);
+}
+
+/* The relay's host name inside the namespace: `ip netns exec` bind-mounts
+ * /etc/netns/NS/hosts over /etc/hosts, so the player in the namespace can
+ * use a host-name location (the route check must not depend on a literal
+ * address). */
+#define RELAY_HOST_NAME "wcs-relay.netchange.test"
+
+static gboolean
+topo_hosts (void)
+{
+  gchar *dir = g_strdup_printf ("/etc/netns/%s", topo.ns);
+  gchar *path = g_strdup_printf ("%s/hosts", dir);
+  gchar *text = g_strdup_printf ("127.0.0.1 localhost\n%s %s\n",
+      topo.a_host, RELAY_HOST_NAME);
+  gboolean ok = g_mkdir_with_parents (dir, 0755) == 0 &&
+      g_file_set_contents (path, text, -1, NULL);
+
+  g_free (text);
+  g_free (path);
+  g_free (dir);
+  return ok;
 }
 
 /* A up with an address and the default route, B up without address. */
@@ -139,7 +162,7 @@ topo_create (void)
       run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.na) &&
       run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.nb) &&
       run_cmd (FALSE, "ip -n %s route add default via %s", topo.ns,
-      topo.a_host);
+      topo.a_host) && topo_hosts ();
 }
 
 /* unchecked fixture: runs in the parent, also after a crash or timeout */
@@ -614,8 +637,15 @@ GST_START_TEST (test_network_change_restore)
   gst_element_set_state (player, GST_STATE_PLAYING);
   fail_unless (wait_frames (20, FRAMES_WAIT_MS), "the player got no frames");
 
-  /* a second player inside the namespace, same network changes */
-  nsplay = child_start (relay->url, name, TRUE);
+  /* a second player inside the namespace, same network changes, with a
+   * host name in its location */
+  {
+    gchar *named = g_strdup_printf ("ws://%s:%u", RELAY_HOST_NAME,
+        relay->port);
+
+    nsplay = child_start (named, name, TRUE);
+    g_free (named);
+  }
   at = child_wait (nsplay, 0, "wcs-stream-status", "PLAYING",
       PUBLISH_WAIT_MS);
   if (!at)

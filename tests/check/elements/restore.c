@@ -23,6 +23,7 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/app/app.h>
+#include <libsoup/soup.h>
 
 #include "wcstestutil.h"
 
@@ -277,6 +278,32 @@ pipe_error_text (Pipe * p, GError ** error)
     g_error_free (err);
   g_free (dbg);
   return text;
+}
+
+/* the first ERROR is RESOURCE @code (its text returned) */
+static gchar *
+assert_error_code (Pipe * p, GstResourceError code)
+{
+  GError *err = NULL;
+  gchar *text = pipe_error_text (p, &err);
+
+  fail_unless (text != NULL, "%s: no ERROR", GST_OBJECT_NAME (p->el));
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR, code),
+      "%s: ERROR code %d, not %d: %s", GST_OBJECT_NAME (p->el),
+      err->code, code, text);
+  g_clear_error (&err);
+  return text;
+}
+
+/* the code of an ERROR that ends an outage of transient failures */
+static GstResourceError
+give_up_code (const gchar * reason)
+{
+  if (!g_strcmp0 (reason, "session-failed") ||
+      !g_strcmp0 (reason, "pings-missed") ||
+      !g_strcmp0 (reason, "network-changed"))
+    return GST_RESOURCE_ERROR_OPEN_READ_WRITE;
+  return GST_RESOURCE_ERROR_FAILED;
 }
 
 static void
@@ -885,9 +912,10 @@ GST_START_TEST (test_restore_disabled)
           10000, NULL) >= 0, "publisher: no ERROR");
   fail_unless (pipe_wait (play, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
           10000, NULL) >= 0, "player: no ERROR");
+  /* a server that went away: the connect failure's code */
   text = pipe_error_text (pub, &err);
   fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
-          GST_RESOURCE_ERROR_FAILED), "%s", text);
+          GST_RESOURCE_ERROR_OPEN_READ_WRITE), "%s", text);
   g_clear_error (&err);
   g_free (text);
   wcs_test_iterate (NULL, 1000);
@@ -935,7 +963,7 @@ assert_gave_up (Pipe * p, guint from, guint max_tries)
           NULL) >= 0, "no ERROR after gave-up");
   text = pipe_error_text (p, &err);
   fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
-          GST_RESOURCE_ERROR_FAILED), "%s", text);
+          give_up_code (reason)), "%s", text);
   fail_unless (strstr (text, reason) != NULL, "the ERROR '%s' does not name "
       "the last reason %s", text, reason);
   /* no attempt after giving up */
@@ -1068,6 +1096,284 @@ GST_START_TEST (test_fallback_sticky)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------------------ */
+/* permanent failures, bounds, settings changed during an outage       */
+
+/* An HTTP server on a free loopback port that answers every request with
+ * one status (no WebSocket), plain or TLS with a certificate nobody
+ * trusts. Runs in the default main context (iterated by pipe_wait). */
+typedef struct
+{
+  SoupServer *server;
+  gchar *url;
+} HttpStub;
+
+static void
+stub_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
+    GHashTable * query, gpointer data)
+{
+  soup_server_message_set_status (msg, GPOINTER_TO_UINT (data), NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
+      "no", 2);
+}
+
+static HttpStub *
+http_stub_new (guint status, gboolean tls)
+{
+  HttpStub *h = g_new0 (HttpStub, 1);
+  GError *err = NULL;
+  GSList *uris;
+  GTlsCertificate *cert = NULL;
+
+  if (tls) {
+    cert = g_tls_certificate_new_from_pem (wcs_test_self_signed_pem, -1,
+        &err);
+    fail_unless (cert != NULL, "certificate: %s", err ? err->message : "?");
+  }
+  h->server = soup_server_new ("tls-certificate", cert, NULL);
+  g_clear_object (&cert);
+  soup_server_add_handler (h->server, NULL, stub_handler,
+      GUINT_TO_POINTER (status), NULL);
+  fail_unless (soup_server_listen_local (h->server, 0,
+          SOUP_SERVER_LISTEN_IPV4_ONLY | (tls ? SOUP_SERVER_LISTEN_HTTPS : 0),
+          &err), "listen: %s", err ? err->message : "?");
+  uris = soup_server_get_uris (h->server);
+  fail_unless (uris != NULL);
+  h->url = g_strdup_printf ("%s://127.0.0.1:%d", tls ? "wss" : "ws",
+      g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return h;
+}
+
+static void
+http_stub_free (HttpStub * h)
+{
+  soup_server_disconnect (h->server);
+  g_object_unref (h->server);
+  g_free (h->url);
+  g_free (h);
+}
+
+/* A pipeline of @factory to @url that must fail for good: ERROR @code
+ * within a few seconds, naming @words, with no restore attempt and no
+ * WARNING. */
+static void
+check_permanent_connect_failure (const gchar * url, GstResourceError code,
+    const gchar * words)
+{
+  const gchar *descs[] = {
+    "videotestsrc is-live=true ! wcspublishsink name=wcs location=%s "
+        "stream-name=x " FAST_PROPS,
+    "wcsplaysrc name=wcs location=%s stream-name=x " FAST_PROPS,
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (descs); i++) {
+    gchar *desc = g_strdup_printf (descs[i], url);
+    Pipe *p = pipe_new (desc);
+    gint64 start = g_get_monotonic_time (), when = 0;
+    gchar *text;
+
+    pipe_play (p);
+    fail_unless (pipe_wait (p, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, 10000,
+            &when) >= 0, "%s: no ERROR for %s", GST_OBJECT_NAME (p->el),
+        url);
+    GST_INFO ("ERROR %" G_GINT64_FORMAT " ms after the start",
+        (when - start) / 1000);
+    text = assert_error_code (p, code);
+    fail_unless (strstr (text, words) != NULL, "'%s' does not say '%s'",
+        text, words);
+    g_free (text);
+    fail_unless (pipe_find (p, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
+            "phase", "attempt", NULL) < 0, "a permanent failure was retried");
+    fail_unless (pipe_find (p, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL,
+            NULL) < 0, "WARNING for a permanent failure");
+    pipe_free (p);
+    g_free (desc);
+  }
+}
+
+/* 401/403 and 404 on the WebSocket upgrade: ERROR at once, with the right
+ * code and the server's words, never a retry */
+GST_START_TEST (test_upgrade_refused)
+{
+  HttpStub *h = http_stub_new (403, FALSE);
+
+  check_permanent_connect_failure (h->url,
+      GST_RESOURCE_ERROR_NOT_AUTHORIZED, "HTTP 403 Forbidden");
+  http_stub_free (h);
+  h = http_stub_new (401, FALSE);
+  check_permanent_connect_failure (h->url,
+      GST_RESOURCE_ERROR_NOT_AUTHORIZED, "HTTP 401");
+  http_stub_free (h);
+  h = http_stub_new (404, FALSE);
+  check_permanent_connect_failure (h->url, GST_RESOURCE_ERROR_NOT_FOUND,
+      "HTTP 404 Not Found");
+  http_stub_free (h);
+}
+
+GST_END_TEST;
+
+/* A 503 on the upgrade is transient: retried with a WARNING, ERROR only at
+ * give-up (OPEN_READ_WRITE: the server cannot be reached) */
+GST_START_TEST (test_upgrade_unavailable_retried)
+{
+  HttpStub *h = http_stub_new (503, FALSE);
+  gchar *desc = g_strdup_printf ("wcsplaysrc name=wcs location=%s "
+      "stream-name=x " FAST_PROPS " restore-max-tries=2", h->url);
+  Pipe *p = pipe_new (desc);
+
+  pipe_play (p);
+  assert_gave_up (p, 0, 2);
+  fail_unless_equals_int (pipe_count (p, 0, GST_MESSAGE_WARNING, NULL, NULL,
+          NULL), 1);
+  pipe_free (p);
+  g_free (desc);
+  http_stub_free (h);
+}
+
+GST_END_TEST;
+
+/* wss:// to a certificate that fails verification: ERROR at once naming
+ * the reason */
+GST_START_TEST (test_tls_unverified)
+{
+  HttpStub *h = http_stub_new (200, TRUE);
+
+  check_permanent_connect_failure (h->url,
+      GST_RESOURCE_ERROR_OPEN_READ_WRITE, "unknown CA");
+  http_stub_free (h);
+}
+
+GST_END_TEST;
+
+/* The issue's stalled publisher: video never leaves the encoder. Each
+ * republish reaches PUBLISHING but sends nothing, so it is not a restore:
+ * the zero-bitrate cycles count against restore-max-tries, one WARNING for
+ * the whole outage, never "restored", then gave-up and the ERROR. */
+GST_START_TEST (test_publish_stalled_gives_up)
+{
+  WcsTestRelay *relay = relay_start (0, FALSE, NULL);
+  Pipe *pub;
+
+  pub = publisher_new (relay, "st1", FAST_PROPS " check-bitrate=true "
+      "change-codec=false restore-max-tries=2 bitrate-check-interval=300 "
+      "h264-encoder=\"x264enc tune=zerolatency speed-preset=ultrafast "
+      "! video/x-h264,profile=constrained-baseline "
+      "! identity drop-probability=1.0\"");
+  pipe_play (pub);
+  assert_gave_up (pub, 0, 2);
+  fail_unless (pipe_find (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "phase", "restored", NULL) < 0, "a publish that sends nothing was "
+      "counted as restored");
+  fail_unless_equals_int (pipe_count (pub, 0, GST_MESSAGE_ELEMENT,
+          "wcs-publish-failure", NULL, NULL), 3);
+  fail_unless_equals_int (pipe_count (pub, 0, GST_MESSAGE_WARNING, NULL,
+          NULL, NULL), 1);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* A stream request the server never answers (relay fault "hold"): bounded
+ * by stream-timeout, reason stream-timeout, and give-up once the tries are
+ * spent, for both elements. */
+GST_START_TEST (test_stream_never_answered)
+{
+  WcsTestRelay *relay = relay_start (0, TRUE, NULL);
+  Pipe *pub, *play;
+  gint idx;
+
+  rest (relay, "rest-api/faults/reject", "{\"name\": \"h1\", \"hold\": true, "
+      "\"what\": \"publish\", \"count\": 0}");
+  pub = publisher_new (relay, "h1", FAST_PROPS " stream-timeout=1500 "
+      "restore-max-tries=2");
+  pipe_play (pub);
+  idx = pipe_wait (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore", "reason",
+      "stream-timeout", 10000, NULL);
+  fail_unless (idx >= 0, "no stream-timeout");
+  assert_gave_up (pub, 0, 2);
+  pipe_free (pub);
+
+  /* a player whose playStream is swallowed, behind a real publisher */
+  rest (relay, "rest-api/faults/reject", "{\"name\": \"h2\", \"hold\": true, "
+      "\"what\": \"play\", \"count\": 0}");
+  pub = publisher_new (relay, "h2", FAST_PROPS);
+  pipe_play (pub);
+  fail_unless (wcs_test_relay_wait_stream (relay, "h2", "PUBLISHING", NULL,
+          MEDIA_WAIT_MS));
+  play = player_new (relay, "h2", FAST_PROPS " stream-timeout=1500 "
+      "restore-max-tries=2");
+  pipe_play (play);
+  fail_unless (pipe_wait (play, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "reason", "stream-timeout", 10000, NULL) >= 0, "no stream-timeout");
+  assert_gave_up (play, 0, 2);
+  assert_no_error (pub);
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* restore-connection=false set while an outage is being restored: the
+ * outage ends with an ERROR at once, the element does not sit idle */
+GST_START_TEST (test_restore_off_during_outage)
+{
+  WcsTestRelay *relay = relay_start (0, FALSE, NULL);
+  Pipe *pub, *play;
+  guint pub_from, play_from;
+  gint64 off;
+
+  start_both (relay, "o1", FAST_PROPS, &pub, &play);
+  pub_from = pipe_n_messages (pub);
+  play_from = pipe_n_messages (play);
+  wcs_test_relay_signal (relay, SIGKILL);
+  /* restoring: at least attempt 2 scheduled, the relay stays dead */
+  fail_unless (pipe_wait (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "phase", "attempt", 10000, NULL) >= 0);
+  fail_unless (pipe_wait (play, play_from, GST_MESSAGE_ELEMENT,
+          "wcs-restore", "phase", "attempt", 10000, NULL) >= 0);
+  fail_unless (pipe_find (pub, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
+          NULL) < 0);
+  off = g_get_monotonic_time ();
+  g_object_set (pub->el, "restore-connection", FALSE, NULL);
+  g_object_set (play->el, "restore-connection", FALSE, NULL);
+  fail_unless (pipe_wait (pub, pub_from, GST_MESSAGE_ERROR, NULL, NULL, NULL,
+          2000, NULL) >= 0, "publisher: no ERROR after restore off");
+  fail_unless (pipe_wait (play, play_from, GST_MESSAGE_ERROR, NULL, NULL,
+          NULL, 2000, NULL) >= 0, "player: no ERROR after restore off");
+  fail_unless (pipe_find (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "phase", "gave-up", NULL) >= 0);
+  GST_INFO ("ERROR %" G_GINT64_FORMAT " ms after restore off",
+      (g_get_monotonic_time () - off) / 1000);
+  g_free (assert_error_code (pub, GST_RESOURCE_ERROR_OPEN_READ_WRITE));
+
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
+/* probes-interval=0 turns the watchdog off (as documented), it does not
+ * fail the state change */
+GST_START_TEST (test_probes_interval_zero)
+{
+  WcsTestRelay *relay = relay_start (0, FALSE, NULL);
+  Pipe *pub, *play;
+
+  start_both (relay, "z1", "probes-interval=0", &pub, &play);
+  assert_no_error (pub);
+  assert_no_error (play);
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
 static Suite *
 restore_suite (void)
 {
@@ -1086,6 +1392,13 @@ restore_suite (void)
   tcase_add_test (tc, test_max_tries_exhausted);
   tcase_add_test (tc, test_player_permanent_refusal);
   tcase_add_test (tc, test_fallback_sticky);
+  tcase_add_test (tc, test_upgrade_refused);
+  tcase_add_test (tc, test_upgrade_unavailable_retried);
+  tcase_add_test (tc, test_tls_unverified);
+  tcase_add_test (tc, test_publish_stalled_gives_up);
+  tcase_add_test (tc, test_stream_never_answered);
+  tcase_add_test (tc, test_restore_off_during_outage);
+  tcase_add_test (tc, test_probes_interval_zero);
   return s;
 }
 

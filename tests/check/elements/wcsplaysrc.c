@@ -599,7 +599,7 @@ GST_START_TEST (test_element_contract)
     static const gchar *const names[] = { "location", "stream-name",
       "app-key", "custom", "restore-connection", "restore-timeout",
       "restore-max-tries", "receive-probes", "probes-interval",
-      "session-status", "stream-status", "codec", "stats", "decode",
+      "connect-timeout", "stream-timeout", "session-status", "stream-status", "codec", "stats", "decode",
       "media-timeout", NULL
     };
     guint i;
@@ -756,7 +756,7 @@ GST_START_TEST (test_bad_config)
   check_bad_config ("location=garbage stream-name=s", "location");
   check_bad_config ("location=ws:// stream-name=s", "location");
   check_bad_config ("location=ws://127.0.0.1:9 stream-name=s "
-      "probes-interval=0", "probes-interval");
+      "restore-timeout=0", "restore-timeout");
 }
 
 GST_END_TEST;
