@@ -1374,6 +1374,39 @@ GST_START_TEST (test_probes_interval_zero)
 
 GST_END_TEST;
 
+/* The server's operator terminates the stream (REST terminate): the
+ * publisher does not republish (ERROR at once, the server's words, no
+ * attempt, no WARNING), the player waits for a publisher (restoring) */
+GST_START_TEST (test_rest_terminate)
+{
+  WcsTestRelay *relay = relay_start (0, FALSE, NULL);
+  Pipe *pub, *play;
+  guint play_from;
+  gchar *text;
+
+  start_both (relay, "t1", FAST_PROPS, &pub, &play);
+  play_from = pipe_n_messages (play);
+  rest (relay, "rest-api/stream/terminate", "{\"name\": \"t1\"}");
+  fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
+          10000, NULL) >= 0, "publisher: no ERROR after terminate");
+  text = assert_error_code (pub, GST_RESOURCE_ERROR_FAILED);
+  fail_unless (strstr (text, "Stopped by rest /terminate") != NULL, "%s",
+      text);
+  g_free (text);
+  fail_unless (pipe_find (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
+          "phase", "attempt", NULL) < 0, "a terminated publish was retried");
+  fail_unless (pipe_find (pub, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL,
+          NULL) < 0);
+  assert_outage (play, play_from, "publisher-stopped", 10000);
+  assert_no_error (play);
+
+  pipe_free (play);
+  pipe_free (pub);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
 static Suite *
 restore_suite (void)
 {
@@ -1399,6 +1432,7 @@ restore_suite (void)
   tcase_add_test (tc, test_stream_never_answered);
   tcase_add_test (tc, test_restore_off_during_outage);
   tcase_add_test (tc, test_probes_interval_zero);
+  tcase_add_test (tc, test_rest_terminate);
   return s;
 }
 
