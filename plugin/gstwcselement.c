@@ -2299,7 +2299,8 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
   properties[PROP_RESTORE_TIMEOUT] = g_param_spec_uint ("restore-timeout",
       "Restore timeout",
       "Longest wait between two restore attempts in ms (attempt 1 at once, "
-      "then 250 ms doubling up to this)", 0, G_MAXUINT,
+      "then 250 ms doubling up to this; 0 is invalid: set "
+      "restore-connection=false to turn restoring off)", 0, G_MAXUINT,
       DEFAULT_RESTORE_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_RESTORE_MAX_TRIES] = g_param_spec_uint ("restore-max-tries",
@@ -2314,9 +2315,9 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       DEFAULT_RECEIVE_PROBES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY);
   properties[PROP_PROBES_INTERVAL] = g_param_spec_uint ("probes-interval",
-      "Probes interval", "Watchdog period in ms (0: watchdog off)", 0,
-      G_MAXUINT, DEFAULT_PROBES_INTERVAL, G_PARAM_READWRITE |
-      G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+      "Probes interval", "Period of the receive-probes watchdog, in ms (0: "
+      "watchdog off)", 0, G_MAXUINT, DEFAULT_PROBES_INTERVAL,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   /**
    * GstWcsElement:connect-timeout:
    *
@@ -2347,15 +2348,17 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       GST_TYPE_WCS_SESSION_STATUS, GST_WCS_SESSION_STATUS_PENDING,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STREAM_STATUS] = g_param_spec_enum ("stream-status",
-      "Stream status", "WCS STREAM_STATUS of our stream",
+      "Stream status", "WCS STREAM_STATUS of the current stream",
       GST_TYPE_WCS_STREAM_STATUS, GST_WCS_STREAM_STATUS_NEW,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_CODEC] = g_param_spec_string ("codec", "Codec",
-      "Video codec in use (H264, VP8), from what is actually sent / received",
+      "Video codec in use (H264 or VP8; NULL until negotiated), from what is "
+      "actually sent / received",
       NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATS] = g_param_spec_boxed ("stats", "Statistics",
-      "bitrate (bit/s, video, last interval), bytes (video), restores, "
-      "restore-attempts, last-restore-reason, downtime-ms and more",
+      "Statistics: bitrate (video bit/s over the last interval), bytes "
+      "(video), restores, restore-attempts, last-restore-reason, downtime-ms, "
+      "session-status, stream-status and per-element fields",
       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (gobject_class, N_PROPS, properties);

@@ -2147,7 +2147,7 @@ gst_wcs_play_src_class_init (GstWcsPlaySrcClass * klass)
   g_object_class_install_property (gobject_class, PROP_MEDIA_TIMEOUT,
       g_param_spec_uint ("media-timeout", "Media timeout",
           "No inbound media for this many ms while PLAYING is a failure "
-          "that triggers a restore (0 = watchdog off)", 0, G_MAXUINT,
+          "that triggers a restore (0: watchdog off)", 0, G_MAXUINT,
           DEFAULT_MEDIA_TIMEOUT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));

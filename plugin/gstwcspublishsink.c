@@ -110,8 +110,12 @@ enum
   PROP_VP8_ENCODER,
 };
 
-#define VIDEO_CAPS "video/x-raw, format=(string)I420; video/x-raw; " \
-  "video/x-h264; video/x-vp8"
+/* Pad template: what the video pad accepts, one structure per media type. */
+#define VIDEO_CAPS "video/x-raw; video/x-h264; video/x-vp8"
+/* Caps of the video input's appsink: the template with I420 (what the
+ * encoders take) listed first, so raw upstream that can produce it does
+ * (videotestsrc would otherwise pick its first format, a 64-bit RGB). */
+#define VIDEO_INPUT_CAPS "video/x-raw, format=(string)I420; " VIDEO_CAPS
 #define AUDIO_CAPS "audio/x-raw; audio/x-opus"
 
 static GstStaticPadTemplate video_template =
@@ -1686,8 +1690,8 @@ gst_wcs_publish_sink_request_new_pad (GstElement * element,
   in->appsink = gst_element_factory_make ("appsink",
       is_video ? "video-input" : "audio-input");
   gst_object_ref_sink (in->appsink);
-  tcaps = gst_static_caps_get (is_video ? &video_template.static_caps :
-      &audio_template.static_caps);
+  tcaps = is_video ? gst_caps_from_string (VIDEO_INPUT_CAPS) :
+      gst_static_caps_get (&audio_template.static_caps);
   g_object_set (in->appsink, "sync", TRUE, "async", FALSE,
       "emit-signals", FALSE, "enable-last-sample", FALSE,
       "max-buffers", 1, "drop", FALSE, "wait-on-eos", FALSE,
@@ -1931,12 +1935,14 @@ gst_wcs_publish_sink_class_init (GstWcsPublishSinkClass * klass)
   g_object_class_install_property (gobject_class,
       PROP_BITRATE_CHECK_INTERVAL,
       g_param_spec_uint ("bitrate-check-interval", "Bitrate check interval",
-          "Period of the zero-bitrate detector and of the stats update, in ms",
+          "Period of the zero-bitrate detector and of the stats update, in ms "
+          "(0 is invalid)",
           0, G_MAXUINT, DEFAULT_BITRATE_CHECK_INTERVAL, G_PARAM_READWRITE |
           G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_BITRATE_MAX_TRIES,
       g_param_spec_uint ("bitrate-max-tries", "Bitrate max tries",
-          "Consecutive zero-bitrate readings that mean the publish failed",
+          "Consecutive zero-bitrate readings that mean the publish failed "
+          "(0 is invalid while check-bitrate is on)",
           0, G_MAXUINT, DEFAULT_BITRATE_MAX_TRIES, G_PARAM_READWRITE |
           G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_STRIP_CODECS,
@@ -1980,7 +1986,7 @@ gst_wcs_publish_sink_class_init (GstWcsPublishSinkClass * klass)
   gst_element_class_add_static_pad_template (element_class, &video_template);
   gst_element_class_add_static_pad_template (element_class, &audio_template);
   gst_element_class_set_static_metadata (element_class,
-      "WCS publish sink", "Sink/Network/WebRTC",
+      "WCS WebRTC publisher", "Sink/Network/WebRTC",
       "Publishes a stream to a Flashphoner Web Call Server over WebRTC, "
       "with automatic restore and H264 to VP8 fallback",
       "gst-wcs authors");
