@@ -765,8 +765,23 @@ ps_process_stats (PubSession * ps, GstStructure * stats)
   g_mutex_lock (&self->lock);
   flowing = ps->flowing;
   g_mutex_unlock (&self->lock);
-  if (!flowing || ps->detector_done || !ps->detector)
+  if (!flowing || ps->detector_done || !ps->detector || !ps->webrtc)
     return;
+
+  /* nothing can leave before ICE and DTLS are up: a slow handshake (a
+   * loaded machine, a cold server) is not a stalled publish. The detector
+   * counts from the first reading on a connected transport; until then
+   * stream-timeout bounds the wait */
+  {
+    GstWebRTCPeerConnectionState conn;
+
+    g_object_get (ps->webrtc, "connection-state", &conn, NULL);
+    if (conn != GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+      GST_LOG_OBJECT (self, "peer connection state %d: no reading", conn);
+      gst_wcs_bitrate_detector_reset (ps->detector);
+      return;
+    }
+  }
 
   GST_TRACE_OBJECT (self, "stats %" GST_PTR_FORMAT, stats);
   /* by our video SSRC: webrtcbin 1.22 files bundled entries under the
