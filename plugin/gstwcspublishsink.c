@@ -168,6 +168,7 @@ typedef struct
   GstWcsBitrateDetector *detector;
   gboolean detector_done;
   gboolean active_reported;     /* video bytes went out: the base knows */
+  gboolean was_connected;       /* the peer connection reached CONNECTED */
 
   /* sink->lock */
   GstElement *vsrc, *asrc;      /* appsrc of the chains */
@@ -770,17 +771,19 @@ ps_process_stats (PubSession * ps, GstStructure * stats)
 
   /* nothing can leave before ICE and DTLS are up: a slow handshake (a
    * loaded machine, a cold server) is not a stalled publish. The detector
-   * counts from the first reading on a connected transport; until then
-   * stream-timeout bounds the wait */
-  {
+   * counts from the first reading on a connected transport (until then
+   * stream-timeout bounds the wait); once connected, every reading counts,
+   * so a transport that dies later is still a zero bitrate */
+  if (!ps->was_connected) {
     GstWebRTCPeerConnectionState conn;
 
     g_object_get (ps->webrtc, "connection-state", &conn, NULL);
     if (conn != GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
-      GST_LOG_OBJECT (self, "peer connection state %d: no reading", conn);
+      GST_LOG_OBJECT (self, "peer connection state %d: no reading yet", conn);
       gst_wcs_bitrate_detector_reset (ps->detector);
       return;
     }
+    ps->was_connected = TRUE;
   }
 
   GST_TRACE_OBJECT (self, "stats %" GST_PTR_FORMAT, stats);
