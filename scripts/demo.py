@@ -329,31 +329,44 @@ def save_png(sample, path):
 # sinks: a window when there is a display, never autovideosink
 
 
-def usable(factory, props=None):
+def try_sink(factory):
+    """None when `factory` exists and opens its display (NULL->READY), else
+    why not."""
     f = Gst.ElementFactory.find(factory)
     if f is None:
-        return False
+        return "not installed"
     e = f.create(None)
     if e is None:
-        return False
-    for k, v in (props or {}).items():
-        e.set_property(k, v)
+        return "cannot be created"
+    bus = Gst.Bus.new()
+    e.set_bus(bus)
     ok = e.set_state(Gst.State.READY) == Gst.StateChangeReturn.SUCCESS
     e.set_state(Gst.State.NULL)
-    return ok
+    if ok:
+        return None
+    msg = bus.pop_filtered(Gst.MessageType.ERROR)
+    return msg.parse_error()[0].message if msg else "cannot open the display"
 
 
 def pick_video_sink(headless):
     """(launch description, what to tell the user)"""
-    if not headless:
-        if os.environ.get("WAYLAND_DISPLAY") and usable("waylandsink"):
+    if headless:
+        return "fakesink sync=true", "fakesink (--headless; the PNGs are the picture)"
+    tried = []
+    if os.environ.get("WAYLAND_DISPLAY"):
+        why = try_sink("waylandsink")
+        if why is None:
             return "waylandsink", "a window (waylandsink)"
-        if os.environ.get("DISPLAY"):
-            for s in ("xvimagesink", "ximagesink"):
-                if usable(s):
-                    return s, "a window (%s on %s)" % (s, os.environ["DISPLAY"])
-    why = "--headless" if headless else "no usable display"
-    return "fakesink sync=true", "fakesink (%s; the PNGs are the picture)" % why
+        tried.append("waylandsink: " + why)
+    if os.environ.get("DISPLAY"):
+        for s in ("xvimagesink", "ximagesink"):
+            why = try_sink(s)
+            if why is None:
+                return s, "a window (%s on %s)" % (s, os.environ["DISPLAY"])
+            tried.append("%s: %s" % (s, why))
+    if not tried:
+        return "fakesink sync=true", "fakesink (no DISPLAY / WAYLAND_DISPLAY; the PNGs are the picture)"
+    return "fakesink sync=true", "fakesink (no usable display: %s; the PNGs are the picture)" % "; ".join(tried)
 
 
 # --------------------------------------------------------------------------
@@ -413,7 +426,7 @@ class Demo:
             overlay = ("timeoverlay time-mode=running-time halignment=left valignment=top "
                        "font-desc=\"Sans 28\" ! ")
         pub_desc = (
-            "videotestsrc is-live=true pattern=ball "
+            "videotestsrc is-live=true pattern=ball background-color=0xff1d3557 "
             "! video/x-raw,width=640,height=360,framerate=30/1 ! %s"
             "queue ! wcspublishsink name=pub location=%s stream-name=%s "
             "audiotestsrc is-live=true wave=sine volume=0.2 ! queue ! pub.audio"
@@ -523,7 +536,7 @@ class Demo:
         if self.failure or self.interrupted:
             return GLib.SOURCE_REMOVE
         ps, ys = self.stats(self.pub), self.stats(self.play)
-        pfps = self.poller.fps if self.poller else None
+        pfps = self.poller.fps if self.poller and self.relay.up else None
         pcodec = self.pub.get_property("codec") or "-"
         ycodec = self.play.get_property("codec") or "-"
         relay = ("relay :%d up" % self.relay.port) if self.relay.up else "relay DOWN"
