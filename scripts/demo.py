@@ -51,6 +51,7 @@ gi.require_version("GstVideo", "1.0")
 from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 
 STARTUP_TIMEOUT = 30.0   # s: relay up, publisher PUBLISHING, player showing frames
+STALL = 1.0              # s without a decoded frame outside an outage: a stall
 SETTLE = 3.0             # s of normal playback before each outage and after the last
 FRAMES_AFTER_RESTORE = 15  # decoded frames after both restores before an outage counts as over
 
@@ -137,7 +138,7 @@ class Relay:
         return err
 
     def _start_once(self, port):
-        cmd = [self.binary, "--port", str(port), "--faults"]
+        cmd = [self.binary, "--port", str(port), "--faults", "--verbose", "--ice-address", "127.0.0.1"]
         setpriv = shutil.which("setpriv")
         if setpriv:
             # the relay dies with us even if we are killed with SIGKILL
@@ -401,6 +402,8 @@ class Demo:
              self.fault_drop),
         ]
         self.cur = None            # current outage state (dict)
+        self.stall_t = None        # playback stopped outside our outages since
+        self.stalls = []           # (when, seconds) of such stalls
 
     # --- setup ---
 
@@ -539,8 +542,8 @@ class Demo:
         pfps = self.poller.fps if self.poller and self.relay.up else None
         pcodec = self.pub.get_property("codec") or "-"
         ycodec = self.play.get_property("codec") or "-"
-        relay = ("relay :%d up" % self.relay.port) if self.relay.up else "relay DOWN"
-        line = ("%s | publisher %s %s %s fps %d kbit/s restores %d | player %s %s %d fps restores %d"
+        relay = ("relay up" if self.relay.up else "relay DOWN")
+        line = ("%s | publisher %s %s %s fps %d kb/s restores %d | player %s %s %d fps restores %d"
                 % (relay, ps.get("stream-status", "?"), pcodec,
                    "%2.0f" % pfps if pfps is not None else " -",
                    ps.get("bitrate", 0) // 1000, ps.get("restores", 0),
@@ -567,6 +570,8 @@ class Demo:
         if code is not None:
             return self.fail("wcs-relay exited by itself with status %s (see %s)"
                              % (code, self.relay.log_path))
+        if self.watch_stall():
+            return
         step = self.step
         if step == "startup":
             ps = self.stats(self.pub).get("stream-status")
@@ -623,6 +628,33 @@ class Demo:
         elif step == "run":
             if self.args.duration > 0 and elapsed() >= self.args.duration:
                 self.loop.quit()
+
+    def watch_stall(self):
+        """Playback stopping when we did not break anything is reported (and
+        counted in the verdict), never hidden; an outage only starts from
+        steady playback. True while stalled."""
+        if self.cur is not None or self.step in ("startup", None):
+            return False
+        last = self.frames.last_t
+        if self.stall_t is None:
+            if last is not None and now() - last > STALL:
+                self.stall_t = last
+                self.frames.start_record()
+                CON.event("no new frame at the player for %.1f s, and no outage of ours "
+                          "is running: waiting" % (now() - last))
+        elif now() - last < STALL:
+            d = self.frames.stop_record() or (last - self.stall_t)
+            self.stalls.append((self.stall_t - T0, d))
+            CON.event("playback resumed after a %.1f s stall" % d)
+            self.stall_t = None
+            if self.step == "settle":
+                self.goto("settle")   # settle again from steady playback
+        elif now() - self.stall_t > self.args.restore_timeout:
+            self.frames.stop_record()
+            self.fail("playback stalled for %.0f s without any outage of ours (see %s)"
+                      % (now() - self.stall_t, self.relay.log_path))
+            return True
+        return self.stall_t is not None
 
     def begin_outage(self, key, title, fault):
         self.cur = {"key": key, "title": title, "fault": fault}
@@ -725,6 +757,9 @@ class Demo:
             for p in self.pictures:
                 print("    " + p)
         print("  relay log: %s" % self.relay.log_path)
+        for t, d in self.stalls:
+            print("  unplanned stall at %.1f s: %.1f s without a new frame (not one of "
+                  "our outages; see the relay log)" % (t, d))
         missing = [k for k, _, _ in self.outages]
         if self.cur is not None:
             missing.insert(0, self.cur["key"])
