@@ -138,7 +138,7 @@ class Relay:
         return err
 
     def _start_once(self, port):
-        cmd = [self.binary, "--port", str(port), "--faults", "--verbose", "--ice-address", "127.0.0.1"]
+        cmd = [self.binary, "--port", str(port), "--faults", "--verbose"]
         setpriv = shutil.which("setpriv")
         if setpriv:
             # the relay dies with us even if we are killed with SIGKILL
