@@ -62,6 +62,7 @@ esac
 audio=""
 [ "${AUDIO:-0}" = 1 ] && audio="src.audio ! queue ! mux.audio_%u"
 
+# shellcheck disable=SC2086 # $video and $audio are word lists
 set -- wcsplaysrc name=src location="$location" stream-name="$stream" \
   decode=false "$@" \
   matroskamux name=mux ! filesink location="$file" \

@@ -242,10 +242,11 @@ class Context:
             c.kill()
         for r in reversed(self.relays):
             r.kill()
+        # the examples' own output, in the test log (the end of it)
+        for c in self.children:
+            print("---- %s (%s) ----" % (c.name, c.path))
+            print(c.text()[-(6000 if failed else 3000):])
         if failed:
-            for c in self.children:
-                print("---- %s (%s) ----" % (c.name, c.path))
-                print(c.text()[-6000:])
             for r in self.relays:
                 with open(r.stderr_path, errors="replace") as f:
                     print("---- %s stderr ----" % r.name)
@@ -388,6 +389,25 @@ def test_python_app(ctx):
           is not None, "refused publisher: restore gave up")
     check(re.search(r"^\[error\] Stream FAILED: Restricted access", text, re.M)
           is not None, "refused publisher: ERROR printed")
+
+    # nobody listening, 2 tries: scheduled/attempt twice, gave up, exit 1
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = "ws://127.0.0.1:%d" % sock.getsockname()[1]
+    gone = Child(ctx, "app-play-gave-up", [py, app, "play", dead, "ex3",
+                                           "restore-max-tries=2",
+                                           "--stats-interval", "0"])
+    rc = gone.wait(30, "the player without a server")
+    text = gone.text()
+    check(rc == 1, "player without a server: exit status 1 (got %d)" % rc)
+    check(len(re.findall(r"^\[restore\] attempt [12]/2 starts \(session-failed\)$",
+                         text, re.M)) == 2
+          and re.search(r"^\[restore\] gave up after 2 attempt\(s\) "
+                        r"\(session-failed\)$", text, re.M) is not None,
+          "player without a server: 2 attempts, then gave up")
+    check(re.search(r"^\[error\] .*gave up", text, re.M) is not None,
+          "player without a server: ERROR printed")
 
 
 # --------------------------------------------------------------------------
@@ -541,6 +561,25 @@ def test_restream(ctx):
     wait_until(lambda: b.stream("copy1") is None, 10,
                "copy1 to be gone from relay B")
     log("ok: copy1 unpublished from relay B")
+
+    # TRANSCODE=1: decoded and encoded again by wcspublishsink
+    ctx.need_elements("videoconvert")
+    rs = Child(ctx, "restream-transcode", [script, a.url, "src1", b.url, "copy2"],
+               env=dict(ctx.env, TRANSCODE="1"))
+    s = b.wait_stream("copy2", 30, min_frames=30)
+    check(s.get("codec") == "H264",
+          "TRANSCODE=1: copy2 is PUBLISHING on relay B with codec H264 (%d "
+          "frames so far)" % s.get("frames", 0))
+    f0 = s.get("frames", 0)
+    def more():
+        st = b.stream("copy2")
+        return st if st and st.get("frames", 0) >= f0 + 30 else None
+    s = wait_until(more, 15, "30 more frames of copy2 on relay B")
+    log("ok: copy2 keeps receiving video (%d frames)" % s.get("frames", 0))
+    rs.signal(signal.SIGINT)
+    rc = rs.wait(20, "TRANSCODE=1 restream.sh after SIGINT")
+    check(rc == 0, "TRANSCODE=1 restream.sh: SIGINT gives exit status 0 "
+          "(got %d)" % rc)
 
 
 TESTS = {
