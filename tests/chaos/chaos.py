@@ -882,7 +882,8 @@ class Scenario:
 
     def draw_step(self):
         rng = self.rng
-        kinds = [k for k in KINDS if k != "netchange" or self.c.netns]
+        kinds = [k for k in KINDS if (k != "netchange" or self.c.netns)
+                 and (not self.c.kinds or k in self.c.kinds)]
         kind = rng.choices(kinds, [KINDS[k] for k in kinds])[0]
         s = {"kind": kind, "hold": 0, "permanent": False, "long": False}
         if kind == "relay-kill":
@@ -901,7 +902,7 @@ class Scenario:
             s["cut"] = rng.random() < 0.4
             s["hold"] = rng.randint(500, 4000) if s["cut"] else 0
         if kind in ("relay-kill", "relay-stop", "mute", "stall") and \
-                rng.random() < 0.12:
+                rng.random() < self.c.long_prob:
             s["long"] = True
             s["hold"] = self.cfg.giveup_bound(kind) + 2000
         if kind in ("drop", "freeze"):
@@ -1090,8 +1091,26 @@ class Scenario:
                 overlap_t = None
             if t >= end:
                 break
+            if s["long"] and self.decided(s, t_apply):
+                self.note("every affected element decided (ERROR or past "
+                          "its budget): the long %s ends early" % s["kind"])
+                break
             self.check_processes()
             time.sleep(min(0.1, max(0.0, (end - t) / 1000.0)))
+
+    def decided(self, s, t_apply):
+        """every element a total fault affects has posted an ERROR or made
+        more than max-tries attempts (the budget check reports it)"""
+        m = self.cfg.max_tries
+        for p in self.affected(s["kind"]):
+            evs = p.events_between(t_apply)
+            if any(e.get("ev") == "error" for e in evs):
+                continue
+            if sum(1 for e in evs if e.get("name") == "wcs-restore" and
+                   e.get("phase") == "attempt") > m + 1:
+                continue
+            return False
+        return True
 
     def check_long(self, s, t_apply, t_end):
         """a fault held past the give-up bound: the affected elements must
@@ -1104,8 +1123,8 @@ class Scenario:
             restored = [e for e in evs if e.get("name") == "wcs-restore" and
                         e.get("phase") == "restored"]
             errors = [e for e in evs if e.get("ev") == "error"]
-            if errors:
-                continue
+            if errors or len(attempts) > m:
+                continue    # (too many attempts: check_budget says so)
             self.violate(p.name, "%s held %d ms (give-up bound %d ms with "
                          "max-tries %d): no ERROR; %d attempts, %d "
                          "'restored' although no media could flow; last "
@@ -1207,6 +1226,7 @@ class Scenario:
     def run_step(self, s):
         kind = s["kind"]
         t_apply = now()
+        nviol = len(self.violations)
         clear = self.apply(s)
         self.hold(s, t_apply)
         t_end = now()
@@ -1242,6 +1262,9 @@ class Scenario:
             return False
         rec["recovery_ms"] = r
         self.check_webrtcbins()
+        if len(self.violations) > nviol:
+            rec["outcome"] = "violation"
+            rec["recovered_ms"] = r
         self.note("step %d: %s after %.0f ms" % (self.steps_done,
                                                  rec["outcome"], r))
         self.records.append(rec)
@@ -1289,6 +1312,12 @@ class Campaign:
         self.peer_path = os.environ.get("WCS_CHAOS_PEER")
         self.log_dir = args.log_dir or "/tmp/wcs-chaos-%d" % os.getpid()
         self.startup_failures = 0
+        self.kinds = args.kinds.split(",") if args.kinds else None
+        self.long_prob = args.long_prob
+        for k in self.kinds or []:
+            if k not in KINDS:
+                raise SystemExit("unknown fault kind %s (known: %s)" %
+                                 (k, ", ".join(KINDS)))
         self.netns = None
         self.host = "127.0.0.1"
         self.netns_note = None
@@ -1299,6 +1328,10 @@ class Campaign:
             extra += " --no-netns"
         if self.players != 2:
             extra += " --players %d" % self.players
+        if self.kinds:
+            extra += " --kinds %s" % ",".join(self.kinds)
+        if self.long_prob != 0.12:
+            extra += " --long-prob %g" % self.long_prob
         return "tests/chaos/run --seed %d --steps %d%s" % (seed, steps, extra)
 
     def setup_netns(self):
@@ -1365,7 +1398,7 @@ class Campaign:
                 scenarios.append(sc)
                 print("  %d steps, %d violation(s): %s" % (
                     sc.steps_done, len(sc.violations),
-                    ", ".join("%s %s" % (r["label"], r["outcome"] if
+                    ", ".join("%s: %s" % (r["label"], r["outcome"] if
                                          r["outcome"] != "restored" else
                                          "%.1fs" % (r["recovery_ms"] / 1000))
                               for r in sc.records)), flush=True)
@@ -1414,7 +1447,7 @@ def summary(scenarios, elapsed_ms, c):
     for k in kinds:
         rs = [r for r in recs if r["kind"] == k]
         times = [r["recovery_ms"] / 1000.0 for r in rs
-                 if "recovery_ms" in r]
+                 if "recovery_ms" in r and r["outcome"] != "violation"]
 
         def f(x):
             return "-" if x is None else "%.1f s" % x
@@ -1452,6 +1485,11 @@ def main():
     ap.add_argument("--steps", type=int, default=8,
                     help="faults per scenario (default 8)")
     ap.add_argument("--players", type=int, default=2)
+    ap.add_argument("--kinds", help="only these fault kinds (comma-"
+                    "separated): " + ", ".join(KINDS))
+    ap.add_argument("--long-prob", type=float, default=0.12,
+                    help="chance that a relay-kill, relay-stop, mute or "
+                    "stall outlasts the give-up bound (default 0.12)")
     ap.add_argument("--no-netns", action="store_true",
                     help="no network namespace (skips netchange)")
     ap.add_argument("--log-dir")
