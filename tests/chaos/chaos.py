@@ -927,6 +927,7 @@ class Scenario:
                 kind != "fail-permanent" and rng.random() < 0.2:
             s["overlap"] = rng.choice(SECONDARY)
             s["overlap_at"] = rng.randint(0, max(s["hold"], 0))
+            s["overlap_info"] = rng.choice(TRANSIENT_INFOS)
         return s
 
     def label(self, s):
@@ -1087,7 +1088,8 @@ class Scenario:
                     elif s["kind"] == "relay-kill":
                         self.note("overlap skipped: the relay is gone")
                     else:
-                        self.apply_instant(s["overlap"], s)
+                        self.apply_instant(s["overlap"], {
+                            "all": True, "info": s["overlap_info"]})
                 overlap_t = None
             if t >= end:
                 break
