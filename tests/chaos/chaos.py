@@ -649,6 +649,11 @@ class Scenario:
         c = self.c
         env = dict(os.environ)
         env["GIO_USE_NETWORK_MONITOR"] = "netlink"
+        # one malloc arena: otherwise every new thread (each restore makes
+        # webrtcbin, libnice and DTLS threads) may touch a new arena and RSS
+        # climbs ~1.7 MB per restore until glibc's 8 x cores arenas exist,
+        # which hides a real leak or fakes one (README.md, invariant 9)
+        env.setdefault("MALLOC_ARENA_MAX", "1")
         self.publisher = None
         self.players = []
 
@@ -1398,8 +1403,10 @@ class Campaign:
                     print("chaos: SKIP: %s" % e)
                     return SKIP
                 scenarios.append(sc)
-                print("  %d steps, %d violation(s): %s" % (
-                    sc.steps_done, len(sc.violations),
+                print("  %d steps%s, %d violation(s): %s" % (
+                    sc.steps_done, "" if sc.steps_done else
+                    " (the next fault would not fit in the time left)",
+                    len(sc.violations),
                     ", ".join("%s: %s" % (r["label"], r["outcome"] if
                                          r["outcome"] != "restored" else
                                          "%.1fs" % (r["recovery_ms"] / 1000))
@@ -1498,8 +1505,8 @@ def main():
     ap.add_argument("--results", help="write the summary (markdown) here")
     ap.add_argument("--tol-fds", type=int, default=8)
     ap.add_argument("--tol-threads", type=int, default=8)
-    ap.add_argument("--tol-rss-mb", type=int, default=32)
-    ap.add_argument("--tol-rss-pct", type=int, default=50)
+    ap.add_argument("--tol-rss-mb", type=int, default=24)
+    ap.add_argument("--tol-rss-pct", type=int, default=30)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     if args.players < 2:
