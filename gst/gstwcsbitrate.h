@@ -1,5 +1,5 @@
 /* gst-wcs: zero-bitrate detector and webrtcbin stats helpers
- * (wcs-protocol.md 8.5, with the defects of 8.8 fixed: bit/s computed over
+ * (docs/protocol.md 8.5, with the defects of 8.8 fixed: bit/s computed over
  * the real interval, no cumulative first reading, fires once, codec from the
  * RTP stats rather than from the SDP)
  */

@@ -190,7 +190,7 @@ gst_wcs_restore_action_get_type (void)
 }
 
 /* ------------------------------------------------------------------------ */
-/* info classification (wcs-protocol.md 7.1, 7.2) */
+/* info classification (docs/protocol.md 7.1, 7.2) */
 
 /* Matched case-insensitively as a prefix of the (trimmed) info, so that a
  * server appending details ("File not found: /a.mp4") still matches. */

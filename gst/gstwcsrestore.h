@@ -77,7 +77,7 @@ const gchar *gst_wcs_restore_reason_to_string (GstWcsRestoreReason reason);
  * @GST_WCS_INFO_WAIT_PUBLISHER: player only: the stream is not there (yet);
  *   keep retrying, the publisher may come back
  *
- * Classification of a server `info` string (wcs-protocol.md 7.2) that came
+ * Classification of a server `info` string (docs/protocol.md 7.2) that came
  * with a FAILED / STOPPED / UNPUBLISHED stream status.
  */
 typedef enum {

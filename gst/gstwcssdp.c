@@ -13,7 +13,7 @@
  *
  * The official SDK strips codecs with substring and prefix matches on the
  * SDP text and leaves the RTX companions of what it removed behind
- * (wcs-protocol.md 6.5). These helpers work on a #GstSDPMessage, one
+ * (docs/protocol.md 6.5). These helpers work on a #GstSDPMessage, one
  * m-section at a time, with exact payload matches. Planning and checking is
  * done before anything is changed, so a refused strip leaves the message
  * exactly as it was.

@@ -1,6 +1,6 @@
 /* gst-wcs: SDP helpers (codec stripping, negotiated codec)
  *
- * A correct version of the SDK's stripCodecs (wcs-protocol.md 6): exact
+ * A correct version of the SDK's stripCodecs (docs/protocol.md 6): exact
  * per-m-section payload matching, companions (RTX / RED / FEC) removed with
  * the codec they protect, CRLF kept (GstSDPMessage writes CRLF).
  */

@@ -14,7 +14,7 @@
  * #GstWcsSession connects to a Flashphoner Web Call Server (or wcs-relay)
  * over a WebSocket, sends `connection`, reaches ESTABLISHED on
  * `getUserData`, answers `ping` with `pong`, runs the client watchdog of
- * wcs-protocol.md 3.2 (`receive-probes` x `probes-interval`) and carries the
+ * docs/protocol.md 3.2 (`receive-probes` x `probes-interval`) and carries the
  * publish / play requests of the elements.
  *
  * ## Threading
@@ -47,7 +47,7 @@
  * DISCONNECTED: nobody asked for that session to end, so the restore logic
  * must treat it as a failure. Browsers report such a drop as close code
  * 1006 and the SDK maps it to DISCONNECTED or FAILED depending on the
- * engine (wcs-protocol.md 2.5); we do not copy that ambiguity. Only a close
+ * engine (docs/protocol.md 2.5); we do not copy that ambiguity. Only a close
  * frame (either side) or gst_wcs_session_disconnect() gives DISCONNECTED.
  *
  * ## Watchdog
@@ -966,7 +966,7 @@ on_ws_connected (GObject * source, GAsyncResult * res, gpointer data)
   send_text_now (core, text);
   g_free (text);
 
-  /* wcs-protocol.md 3.2: started at socket open, before ESTABLISHED */
+  /* docs/protocol.md 3.2: started at socket open, before ESTABLISHED */
   if (core->probes > 0 && core->interval > 0) {
     core->pings_missing = 0;
     core->watchdog = g_timeout_source_new (core->interval);

@@ -5,7 +5,7 @@
  * name. Everything here runs in the default main context; the media layer
  * (relay-media.c) calls back in that context too.
  *
- * Protocol: docs/wcs-protocol.md section 10 plus the shapes of sections 4
+ * Protocol: docs/protocol.md section 10 plus the shapes of sections 4
  * and 5. REST and fault injection: docs/relay.md.
  */
 

@@ -2,7 +2,7 @@
  *
  * Inputs are the real chromium offers captured from the official SDK
  * (tests/fixtures/sdk-transcripts) plus small hand-made SDPs for the corner
- * cases the SDK gets wrong (wcs-protocol.md 6.5).
+ * cases the SDK gets wrong (docs/protocol.md 6.5).
  */
 #include <gst/check/gstcheck.h>
 #include <json-glib/json-glib.h>
