@@ -1,4 +1,9 @@
-/* gst-wcs: Flashphoner WCS signalling protocol (docs/protocol.md sections 2-5, 9)
+/* gst-wcs: Flashphoner WCS signalling protocol
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Described in docs/protocol.md sections 2-5 and 9.
  *
  * Builders and parsers for the JSON envelope {"message": ..., "data": [...]}
  * in both directions: the client side (elements) and the server side

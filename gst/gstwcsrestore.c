@@ -1,5 +1,8 @@
 /* gst-wcs: restore policy
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * See gstwcsrestore.h and docs/restore.md for the contract. Implementation
  * notes:
  *

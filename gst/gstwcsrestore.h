@@ -1,5 +1,8 @@
 /* gst-wcs: restore policy (elements.md section 4, docs/restore.md)
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * One GstWcsRestorePolicy per element / stream: it decides WHEN the owner
  * retries after a failure, never WHAT a retry does. The owner reports
  * failures and successes; the policy answers with a GstWcsRestoreAction and

@@ -1,5 +1,8 @@
 /* gst-wcs: one WCS WebSocket signalling session (libsoup 3)
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * The session owns a private GMainContext running in its own thread: all
  * socket I/O, timers (connect timeout, receive-probes watchdog) and signal
  * emissions happen there, so an element's streaming thread never blocks on

@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2024 gst-wcs authors
+#
 # Build (and optionally run) the libFuzzer targets of gst-wcs.
 #
 #   tests/fuzz/build.sh [OUTDIR]            build into OUTDIR (default: build-fuzz

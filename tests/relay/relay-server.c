@@ -1,4 +1,7 @@
-/* wcs-relay: WebSocket signalling, REST API, sessions and streams
+/* gst-wcs: wcs-relay WebSocket signalling, REST API, sessions and streams
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * One RelaySession per WebSocket client, one RelayEndpoint per
  * mediaSessionId (a publisher or a player), one RelayStream per published

@@ -1,5 +1,8 @@
 /* gst-wcs: tests for the WCS protocol module (gstwcsprotocol.h)
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * Builders are checked by parsing their output back (every member, member
  * order, absent optional members) and against the shapes of the real frames
  * the official SDK sent (tests/fixtures/sdk-transcripts). Every fixture

@@ -1,5 +1,8 @@
 /* gst-wcs: tests for the SDP helpers (gstwcssdp.h)
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * Inputs are the real chromium offers captured from the official SDK
  * (tests/fixtures/sdk-transcripts) plus small hand-made SDPs for the corner
  * cases the SDK gets wrong (docs/protocol.md 6.5).
