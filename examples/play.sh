@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2024 gst-wcs authors
+#
 # Play a WCS stream with wcsplaysrc (video and audio, decoded).
 #
 #   examples/play.sh [LOCATION] [STREAM-NAME] [extra wcsplaysrc properties...]

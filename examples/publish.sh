@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2024 gst-wcs authors
+#
 # Publish a test pattern (and a tone) to WCS with wcspublishsink.
 #
 #   examples/publish.sh [LOCATION] [STREAM-NAME] [extra wcspublishsink properties...]

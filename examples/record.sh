@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2024 gst-wcs authors
+#
 # Record a WCS stream to a Matroska file without decoding it: wcsplaysrc with
 # decode=false outputs the encoded stream (H264 byte-stream, one access unit
 # per buffer, or VP8; Opus audio), h264parse turns H264 into the avc form

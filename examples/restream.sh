@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2024 gst-wcs authors
+#
 # Restream: play a WCS stream from one server (wcsplaysrc) and publish it to
 # another (wcspublishsink), under another name if wished.
 #

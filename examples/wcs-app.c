@@ -1,5 +1,10 @@
-/* gst-wcs example: an application that publishes (or plays) a WCS stream
- * and reacts to the elements' bus messages.
+/* gst-wcs: example application (wcs-app)
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * An application that publishes (or plays) a WCS stream and reacts to the
+ * elements' bus messages.
  *
  *   wcs-app publish ws://127.0.0.1:8080 cam1     # videotestsrc + audiotestsrc
  *   wcs-app play    ws://127.0.0.1:8080 cam1     # to fakesinks, counts frames
@@ -7,9 +12,6 @@
  * Run with GST_PLUGIN_PATH=build/plugin. Ctrl-C stops cleanly: the publisher
  * gets EOS (it unpublishes, then EOS reaches the bus), the player is set to
  * NULL (it sends stopStream).
- *
- * Copyright (C) 2024 gst-wcs authors
- * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <glib-unix.h>
 #include <gst/gst.h>

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2024 gst-wcs authors
+#
 # gst-wcs example: a Python (PyGObject) application that publishes or plays a
 # WCS stream and reacts to every bus message of the elements (the Python
 # counterpart of examples/wcs-app.c).
@@ -23,9 +26,6 @@
 # Needs PyGObject and the GStreamer typelibs (Debian: python3-gi,
 # gir1.2-gstreamer-1.0) and the plugin: GST_PLUGIN_PATH=build/plugin (set
 # automatically when build/plugin exists next to this file).
-#
-# Copyright (C) 2024 gst-wcs authors
-# SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse
 import os

@@ -1,5 +1,8 @@
 /* gst-wcs: zero-bitrate detector and webrtcbin stats helpers
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * See gstwcsbitrate.h. The stats helpers read the structure webrtcbin's
  * "get-stats" promise replies with: one field per stats entry, each a
  * GstStructure with a "type" field (GstWebRTCStatsType: we compare its nick,

@@ -1,7 +1,11 @@
 /* gst-wcs: zero-bitrate detector and webrtcbin stats helpers
- * (wcs-protocol.md 8.5, with the defects of 8.8 fixed: bit/s computed over
- * the real interval, no cumulative first reading, fires once, codec from the
- * RTP stats rather than from the SDP)
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The detector of docs/protocol.md 8.5, with the defects of 8.8 fixed: bit/s
+ * computed over the real interval, no cumulative first reading, fires once,
+ * codec from the RTP stats rather than from the SDP.
  */
 #ifndef __GST_WCS_BITRATE_H__
 #define __GST_WCS_BITRATE_H__

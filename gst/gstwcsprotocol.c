@@ -1,9 +1,7 @@
 /* gst-wcs: Flashphoner WCS signalling protocol
  *
- * This library is free software; you can redistribute it and/or
- * modify it under the terms of the GNU Library General Public
- * License as published by the Free Software Foundation; either
- * version 2.1 of the License, or (at your option) any later version.
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 /**
@@ -12,7 +10,7 @@
  * @short_description: builders and parsers for WCS signalling frames
  *
  * Every frame in both directions is one JSON object
- * `{"message": <name>, "data": [<args>...]}` (wcs-protocol.md 1.3). The
+ * `{"message": <name>, "data": [<args>...]}` (docs/protocol.md 1.3). The
  * builders reproduce the shapes the official browser SDK sends, field for
  * field and in the same member order; the parsers accept anything the server
  * (or, for wcs-relay, a client) may send and turn every malformed frame into
@@ -217,7 +215,7 @@ gst_wcs_stream_status_is_terminal (GstWcsStreamStatus status)
  *
  * Returns: %FALSE for the deprecated event-like statuses RESIZE,
  * SNAPSHOT_COMPLETE and NOT_ENOUGH_BANDWIDTH (they never replace a stream's
- * status, wcs-protocol.md 4.4), %TRUE otherwise.
+ * status, docs/protocol.md 4.4), %TRUE otherwise.
  */
 gboolean
 gst_wcs_stream_status_changes_status (GstWcsStreamStatus status)

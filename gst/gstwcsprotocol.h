@@ -1,4 +1,9 @@
-/* gst-wcs: Flashphoner WCS signalling protocol (wcs-protocol.md sections 2-5, 9)
+/* gst-wcs: Flashphoner WCS signalling protocol
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Described in docs/protocol.md sections 2-5 and 9.
  *
  * Builders and parsers for the JSON envelope {"message": ..., "data": [...]}
  * in both directions: the client side (elements) and the server side
@@ -66,7 +71,7 @@ gboolean gst_wcs_stream_status_is_terminal (GstWcsStreamStatus status);
 /* RESIZE, SNAPSHOT_COMPLETE, NOT_ENOUGH_BANDWIDTH do not change a stream's status */
 gboolean gst_wcs_stream_status_changes_status (GstWcsStreamStatus status);
 
-/* Well-known server info strings (wcs-protocol.md 7.2) */
+/* Well-known server info strings (docs/protocol.md 7.2) */
 #define GST_WCS_INFO_STREAM_NOT_FOUND        "Stream not found"
 #define GST_WCS_INFO_NAME_IN_USE             "Stream name is already in use"
 #define GST_WCS_INFO_STOPPED_BY_PUBLISHER    "Stopped by publisher stop"

@@ -1,5 +1,8 @@
 /* gst-wcs: restore policy
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * See gstwcsrestore.h and docs/restore.md for the contract. Implementation
  * notes:
  *
@@ -190,7 +193,7 @@ gst_wcs_restore_action_get_type (void)
 }
 
 /* ------------------------------------------------------------------------ */
-/* info classification (wcs-protocol.md 7.1, 7.2) */
+/* info classification (docs/protocol.md 7.1, 7.2) */
 
 /* Matched case-insensitively as a prefix of the (trimmed) info, so that a
  * server appending details ("File not found: /a.mp4") still matches. */

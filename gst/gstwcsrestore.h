@@ -1,5 +1,8 @@
 /* gst-wcs: restore policy (elements.md section 4, docs/restore.md)
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * One GstWcsRestorePolicy per element / stream: it decides WHEN the owner
  * retries after a failure, never WHAT a retry does. The owner reports
  * failures and successes; the policy answers with a GstWcsRestoreAction and
@@ -77,7 +80,7 @@ const gchar *gst_wcs_restore_reason_to_string (GstWcsRestoreReason reason);
  * @GST_WCS_INFO_WAIT_PUBLISHER: player only: the stream is not there (yet);
  *   keep retrying, the publisher may come back
  *
- * Classification of a server `info` string (wcs-protocol.md 7.2) that came
+ * Classification of a server `info` string (docs/protocol.md 7.2) that came
  * with a FAILED / STOPPED / UNPUBLISHED stream status.
  */
 typedef enum {

@@ -1,9 +1,7 @@
 /* gst-wcs: SDP helpers
  *
- * This library is free software; you can redistribute it and/or
- * modify it under the terms of the GNU Library General Public
- * License as published by the Free Software Foundation; either
- * version 2.1 of the License, or (at your option) any later version.
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 /**
@@ -13,7 +11,7 @@
  *
  * The official SDK strips codecs with substring and prefix matches on the
  * SDP text and leaves the RTX companions of what it removed behind
- * (wcs-protocol.md 6.5). These helpers work on a #GstSDPMessage, one
+ * (docs/protocol.md 6.5). These helpers work on a #GstSDPMessage, one
  * m-section at a time, with exact payload matches. Planning and checking is
  * done before anything is changed, so a refused strip leaves the message
  * exactly as it was.

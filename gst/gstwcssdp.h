@@ -1,6 +1,9 @@
 /* gst-wcs: SDP helpers (codec stripping, negotiated codec)
  *
- * A correct version of the SDK's stripCodecs (wcs-protocol.md 6): exact
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A correct version of the SDK's stripCodecs (docs/protocol.md 6): exact
  * per-m-section payload matching, companions (RTX / RED / FEC) removed with
  * the codec they protect, CRLF kept (GstSDPMessage writes CRLF).
  */

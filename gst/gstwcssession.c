@@ -1,9 +1,7 @@
 /* gst-wcs: one WCS WebSocket signalling session (libsoup 3)
  *
- * This library is free software; you can redistribute it and/or
- * modify it under the terms of the GNU Library General Public
- * License as published by the Free Software Foundation; either
- * version 2.1 of the License, or (at your option) any later version.
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 /**
@@ -14,7 +12,7 @@
  * #GstWcsSession connects to a Flashphoner Web Call Server (or wcs-relay)
  * over a WebSocket, sends `connection`, reaches ESTABLISHED on
  * `getUserData`, answers `ping` with `pong`, runs the client watchdog of
- * wcs-protocol.md 3.2 (`receive-probes` x `probes-interval`) and carries the
+ * docs/protocol.md 3.2 (`receive-probes` x `probes-interval`) and carries the
  * publish / play requests of the elements.
  *
  * ## Threading
@@ -47,7 +45,7 @@
  * DISCONNECTED: nobody asked for that session to end, so the restore logic
  * must treat it as a failure. Browsers report such a drop as close code
  * 1006 and the SDK maps it to DISCONNECTED or FAILED depending on the
- * engine (wcs-protocol.md 2.5); we do not copy that ambiguity. Only a close
+ * engine (docs/protocol.md 2.5); we do not copy that ambiguity. Only a close
  * frame (either side) or gst_wcs_session_disconnect() gives DISCONNECTED.
  *
  * ## Watchdog
@@ -966,7 +964,7 @@ on_ws_connected (GObject * source, GAsyncResult * res, gpointer data)
   send_text_now (core, text);
   g_free (text);
 
-  /* wcs-protocol.md 3.2: started at socket open, before ESTABLISHED */
+  /* docs/protocol.md 3.2: started at socket open, before ESTABLISHED */
   if (core->probes > 0 && core->interval > 0) {
     core->pings_missing = 0;
     core->watchdog = g_timeout_source_new (core->interval);

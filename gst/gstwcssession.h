@@ -1,5 +1,8 @@
 /* gst-wcs: one WCS WebSocket signalling session (libsoup 3)
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * The session owns a private GMainContext running in its own thread: all
  * socket I/O, timers (connect timeout, receive-probes watchdog) and signal
  * emissions happen there, so an element's streaming thread never blocks on
@@ -20,7 +23,7 @@
  * Why an abrupt drop is FAILED and not DISCONNECTED: nobody asked for the
  * session to end, so the restore logic must treat it as a failure. The
  * browser reports it as close code 1006, which the SDK maps to DISCONNECTED
- * or FAILED depending on the engine (wcs-protocol.md 2.5); only a close
+ * or FAILED depending on the engine (docs/protocol.md 2.5); only a close
  * frame (either side) or disconnect() is a clean end.
  */
 #ifndef __GST_WCS_SESSION_H__

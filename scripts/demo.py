@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2024 gst-wcs authors
 """The gst-wcs demo (run it through scripts/demo, which builds first when needed).
 
 Starts wcs-relay (tests/relay) as a child process, publishes a moving test

@@ -1,5 +1,8 @@
 /* gst-wcs: wcs-relay fan-out benchmark (run by hand, see docs/relay.md)
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  *   relay-bench [--players 20] [--seconds 20] [--codec H264|VP8]
  *               [--decode N] [--width 320 --height 240] [--relay PATH]
  *

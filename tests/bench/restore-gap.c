@@ -1,5 +1,8 @@
 /* gst-wcs: restore-gap benchmark (run by hand, see tests/bench/README.md)
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  *   restore-gap [--runs 10] [--props "extra element properties"]
  *               [--restart-delay MS] [--verbose] [--relay-verbose]
  *               [--relay PATH]

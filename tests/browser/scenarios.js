@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2024 gst-wcs authors
+//
 // Browser end-to-end test: the official Flashphoner WCS web SDK (its own, unmodified
 // example pages) in Debian's headless chromium, driven by playwright-core, against
 // wcs-relay. Started by tests/browser/run, which installs the npm packages first.

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2024 gst-wcs authors
+//
 // Small static file server for the browser test: serves a folder (the unpacked
 // @flashphoner/websdk package, unmodified) on 127.0.0.1, port 0 by default.
 //

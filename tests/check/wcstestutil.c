@@ -1,4 +1,8 @@
-/* gst-wcs: helpers shared by every end-to-end test (see wcstestutil.h) */
+/* gst-wcs: helpers shared by every end-to-end test (see wcstestutil.h)
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"

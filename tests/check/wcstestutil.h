@@ -1,5 +1,8 @@
 /* gst-wcs: helpers shared by every end-to-end test
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * Start a wcs-relay child process (path from the WCS_RELAY environment
  * variable, set by meson test) on a free loopback port, talk to its REST API,
  * and wait on flags with bounded main-context loops.

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2024 gst-wcs authors
+#
 # gst-wcs: end-to-end tests of the applications in examples/ (meson suite
 # examples/*). Standard library only; the Python example itself needs
 # PyGObject, looked for in this interpreter and in /usr/bin/python3.
@@ -12,9 +15,6 @@
 # against them and checks what really happened; every wait is bounded and
 # every child (in its own process group) is killed by PID at the end.
 # Exit status: 0 pass, 1 fail, 77 skip (a prerequisite is missing).
-#
-# Copyright (C) 2024 gst-wcs authors
-# SPDX-License-Identifier: LGPL-2.1-or-later
 
 import ctypes
 import json

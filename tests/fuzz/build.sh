@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2024 gst-wcs authors
+#
 # Build (and optionally run) the libFuzzer targets of gst-wcs.
 #
 #   tests/fuzz/build.sh [OUTDIR]            build into OUTDIR (default: build-fuzz
@@ -12,14 +15,15 @@
 #
 # Needs clang with libFuzzer (Debian: apt-get install -y clang libclang-rt-14-dev).
 # Seed corpora are extracted from the SDK transcripts in
-# ../shared/fixtures/sdk-transcripts (override with WCS_FIXTURES). Not part of
-# the meson build or of the default test run.
+# tests/fixtures/sdk-transcripts (WCS_FIXTURES overrides the fixtures folder,
+# the one holding sdk-transcripts/). Not part of the meson build or of the
+# default test run.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=${1:-$top/build-fuzz}
-fixtures=${WCS_FIXTURES:-$top/../shared/fixtures}
+fixtures=${WCS_FIXTURES:-$top/tests/fixtures}
 CC=${CC:-clang}
 
 mkdir -p "$out"

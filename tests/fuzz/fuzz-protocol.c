@@ -1,5 +1,8 @@
 /* gst-wcs: libFuzzer target for the protocol parsers
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * Feeds arbitrary bytes to gst_wcs_message_parse() and, when that succeeds,
  * to gst_wcs_stream_info_parse() and gst_wcs_parse_set_remote_sdp(); an SDP
  * that comes out of setRemoteSDP (or a stream request) also goes through the

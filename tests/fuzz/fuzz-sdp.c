@@ -1,5 +1,8 @@
 /* gst-wcs: libFuzzer target for the SDP helpers
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * Arbitrary text is parsed with GstSDPMessage; every parse that succeeds
  * goes through gst_wcs_sdp_strip_codec() for a set of names and through
  * gst_wcs_sdp_get_codec(). Contract checks: a refused strip leaves the

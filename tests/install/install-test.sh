@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2024 gst-wcs authors
+#
 # install/install (tests/install/meson.build): installs the build into a
 # temporary DESTDIR and checks, from there:
 #   - exactly the plugin (WCS_PLUGINDIR/libgstwcs.so) and wcs-relay

@@ -1,4 +1,8 @@
-/* wcs-relay: logging (see relay-log.h) */
+/* gst-wcs: wcs-relay logging (see relay-log.h)
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 #include "relay-log.h"
 

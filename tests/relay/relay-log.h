@@ -1,4 +1,7 @@
-/* wcs-relay: logging shared by the relay's files
+/* gst-wcs: wcs-relay logging shared by the relay's files
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Everything goes to the GStreamer debug category "wcsrelay". On top of that
  * warnings and errors always go to stderr (one line each), and with

@@ -1,4 +1,7 @@
-/* wcs-relay: media forwarding (see relay-media.h)
+/* gst-wcs: wcs-relay media forwarding (see relay-media.h)
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Publisher pipeline:
  *   webrtcbin (recvonly transceivers, one per offered m-line, in order)

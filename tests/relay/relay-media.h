@@ -1,4 +1,9 @@
-/* wcs-relay: media forwarding, one webrtcbin per publisher and per player
+/* gst-wcs: wcs-relay media forwarding
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One webrtcbin per publisher and per player.
  *
  * A publisher pipeline receives (webrtcbin, recvonly), depayloads and parses
  * each track (H264, VP8, Opus) into an appsink whose samples are fanned out,

@@ -1,11 +1,14 @@
-/* wcs-relay: WebSocket signalling, REST API, sessions and streams
+/* gst-wcs: wcs-relay WebSocket signalling, REST API, sessions and streams
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * One RelaySession per WebSocket client, one RelayEndpoint per
  * mediaSessionId (a publisher or a player), one RelayStream per published
  * name. Everything here runs in the default main context; the media layer
  * (relay-media.c) calls back in that context too.
  *
- * Protocol: docs/wcs-protocol.md section 10 plus the shapes of sections 4
+ * Protocol: docs/protocol.md section 10 plus the shapes of sections 4
  * and 5. REST and fault injection: docs/relay.md.
  */
 

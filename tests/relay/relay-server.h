@@ -1,4 +1,7 @@
-/* wcs-relay: WebSocket signalling, REST API, sessions and streams
+/* gst-wcs: wcs-relay WebSocket signalling, REST API, sessions and streams
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Everything here runs in the default main context.
  */

@@ -1,5 +1,10 @@
-/* wcs-relay: a WCS-compatible relay server for local use, the demo and the
- * end-to-end tests (docs/relay.md).
+/* gst-wcs: wcs-relay command line (main)
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A WCS-compatible relay server for local use, the demo and the end-to-end
+ * tests (docs/relay.md).
  *
  *   wcs-relay [--port N] [--host ADDR] [--tls-cert F --tls-key F]
  *             [--ping-interval MS] [--rtp-timeout MS] [--faults]

@@ -1,5 +1,9 @@
-/* gst-wcs: tests for the zero-bitrate detector and the webrtcbin stats
- * helpers (gst/gstwcsbitrate.h)
+/* gst-wcs: tests for gst/gstwcsbitrate.h
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The zero-bitrate detector and the webrtcbin stats helpers.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

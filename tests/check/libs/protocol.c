@@ -1,9 +1,12 @@
 /* gst-wcs: tests for the WCS protocol module (gstwcsprotocol.h)
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * Builders are checked by parsing their output back (every member, member
  * order, absent optional members) and against the shapes of the real frames
- * the official SDK sent (fixtures/sdk-transcripts). Every fixture frame must
- * parse; malformed frames must give the right error.
+ * the official SDK sent (tests/fixtures/sdk-transcripts). Every fixture
+ * frame must parse; malformed frames must give the right error.
  */
 #include <gst/check/gstcheck.h>
 #include <json-glib/json-glib.h>
@@ -22,8 +25,8 @@ fixture_dir (void)
 
   if (dir)
     return g_build_filename (dir, "sdk-transcripts", NULL);
-  return g_build_filename (WCS_TEST_SOURCE_DIR, "..", "..", "..", "shared",
-      "fixtures", "sdk-transcripts", NULL);
+  return g_build_filename (WCS_TEST_SOURCE_DIR, "..", "fixtures",
+      "sdk-transcripts", NULL);
 }
 
 typedef struct

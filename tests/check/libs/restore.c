@@ -1,5 +1,9 @@
-/* gst-wcs: tests for the restore policy (gst/gstwcsrestore.h), driven by a
- * GstTestClock, plus one short run on the system clock
+/* gst-wcs: tests for the restore policy (gst/gstwcsrestore.h)
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Driven by a GstTestClock, plus one short run on the system clock.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

@@ -1,8 +1,11 @@
 /* gst-wcs: tests for the SDP helpers (gstwcssdp.h)
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * Inputs are the real chromium offers captured from the official SDK
- * (fixtures/sdk-transcripts) plus small hand-made SDPs for the corner cases
- * the SDK gets wrong (wcs-protocol.md 6.5).
+ * (tests/fixtures/sdk-transcripts) plus small hand-made SDPs for the corner
+ * cases the SDK gets wrong (docs/protocol.md 6.5).
  */
 #include <gst/check/gstcheck.h>
 #include <json-glib/json-glib.h>
@@ -21,8 +24,8 @@ fixture_path (const gchar * file)
 
   if (dir)
     return g_build_filename (dir, "sdk-transcripts", file, NULL);
-  return g_build_filename (WCS_TEST_SOURCE_DIR, "..", "..", "..", "shared",
-      "fixtures", "sdk-transcripts", file, NULL);
+  return g_build_filename (WCS_TEST_SOURCE_DIR, "..", "fixtures",
+      "sdk-transcripts", file, NULL);
 }
 
 /* The data[0].sdp (or data[1] for setRemoteSDP) of the @nth frame named

@@ -1,5 +1,8 @@
 /* gst-wcs: GstWcsSession against an in-process WCS stand-in
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * The fake server is a SoupServer on 127.0.0.1 (port 0) running in the
  * test's default main context; the session runs in its own thread. Every
  * wait is a bounded loop over the default context.

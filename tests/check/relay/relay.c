@@ -1,5 +1,8 @@
 /* gst-wcs: end-to-end tests of wcs-relay
  *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * Every test starts its own relay process (wcstestutil) and drives it over
  * real WebSockets (a small SoupSession client below) and REST. The media
  * tests run webrtcbin publishers and players in this process against it and
