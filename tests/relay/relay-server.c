@@ -267,15 +267,16 @@ static void
 player_end (RelayEndpoint * ep, GstWcsStreamStatus status, const gchar * info)
 {
   RelayStream *st = ep->stream;
+  RelayServer *server = ep->server;
 
   endpoint_send_status (ep, status, info);
   if (st) {
     st->players = g_list_remove (st->players, ep);
     ep->stream = NULL;
   }
-  endpoint_remove (ep);
+  endpoint_remove (ep);         /* frees ep */
   if (st)
-    maybe_drop_stream (st, ep->server);
+    maybe_drop_stream (st, server);
 }
 
 static void
