@@ -1035,8 +1035,10 @@ fault_sessions (RelayServer * server, RestReply * msg, JsonObject * body)
   return arr;
 }
 
+/* Shuts the socket down under the session (no close frame); the session
+ * sends nothing more. session_destroy() still has to follow. */
 static void
-session_drop (RelaySession * s)
+session_cut (RelaySession * s)
 {
   GIOStream *io = soup_websocket_connection_get_io_stream (s->conn);
   GIOStream *base = io;
@@ -1060,9 +1062,6 @@ session_drop (RelaySession * s)
   }
   if (base)
     g_object_unref (base);
-  /* libsoup would only notice after its close timeout: release the
-   * session's streams now, like a real server seeing the TCP reset */
-  session_destroy (s);
 }
 
 static void
@@ -1086,14 +1085,21 @@ rest_fault (RelayServer * server, RestReply * msg, const gchar * what,
     g_ptr_array_unref (sessions);
   } else if (g_str_equal (what, "drop") || g_str_equal (what, "close")) {
     gboolean drop = g_str_equal (what, "drop");
-    if (!(sessions = fault_sessions (server, msg, body)))
+    GPtrArray *cut = g_ptr_array_new ();
+    if (!(sessions = fault_sessions (server, msg, body))) {
+      g_ptr_array_unref (cut);
       return;
+    }
     for (i = 0; i < sessions->len; i++) {
       RelaySession *s = g_ptr_array_index (sessions, i);
       if (!session_is_open (s))
         continue;
       if (drop) {
-        session_drop (s);
+        /* every selected socket goes at once, like a network cut: none of
+         * them is told of another's streams ending ("Stopped by
+         * publisher"), whatever order the sessions are walked in */
+        session_cut (s);
+        g_ptr_array_add (cut, s);
       } else {
         RELAY_INFO ("fault: closing session %u", s->id);
         s->closing = TRUE;
@@ -1101,6 +1107,11 @@ rest_fault (RelayServer * server, RestReply * msg, const gchar * what,
             SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "closed by fault injection");
       }
     }
+    /* libsoup would only notice after its close timeout: release the
+     * sessions' streams now, like a real server seeing the TCP resets */
+    for (i = 0; i < cut->len; i++)
+      session_destroy (g_ptr_array_index (cut, i));
+    g_ptr_array_unref (cut);
     reply_ok (msg, "sessions", sessions->len);
     g_ptr_array_unref (sessions);
   } else if (g_str_equal (what, "fail")) {
