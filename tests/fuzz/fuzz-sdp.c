@@ -144,6 +144,30 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     gst_sdp_message_free (copy);
   }
 
+  /* what the elements do with a server's answer besides the helpers above:
+   * publishsink maps payload types to caps (find_payload); and
+   * gst_wcs_sdp_unbundle_only() (only ever applied to our own offers) */
+  for (k = 0; k < gst_sdp_message_medias_len (msg); k++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (msg, k);
+    guint f;
+
+    for (f = 0; f < gst_sdp_media_formats_len (m); f++) {
+      GstCaps *caps = gst_sdp_media_get_caps_from_media (m,
+          atoi (gst_sdp_media_get_format (m, f)));
+      if (caps)
+        gst_caps_unref (caps);
+    }
+  }
+  {
+    GstSDPMessage *copy;
+    guint n = gst_sdp_message_medias_len (msg);
+
+    gst_sdp_message_copy (msg, &copy);
+    (void) gst_wcs_sdp_unbundle_only (copy);
+    CHECK (gst_sdp_message_medias_len (copy) == n);
+    gst_sdp_message_free (copy);
+  }
+
   gst_sdp_message_free (msg);
   g_free (text);
   return 0;

@@ -31,7 +31,6 @@
 #define INFO_SESSION_NOT_READY "Session not ready"
 #define INFO_MSID_IN_USE "MediaSessionId is already in use"
 
-typedef struct _RelaySession RelaySession;
 typedef struct _RelayStream RelayStream;
 typedef struct _RelayEndpoint RelayEndpoint;
 
@@ -271,15 +270,16 @@ static void
 player_end (RelayEndpoint * ep, GstWcsStreamStatus status, const gchar * info)
 {
   RelayStream *st = ep->stream;
+  RelayServer *server = ep->server;
 
   endpoint_send_status (ep, status, info);
   if (st) {
     st->players = g_list_remove (st->players, ep);
     ep->stream = NULL;
   }
-  endpoint_remove (ep);
+  endpoint_remove (ep);         /* frees ep */
   if (st)
-    maybe_drop_stream (st, ep->server);
+    maybe_drop_stream (st, server);
 }
 
 static void
@@ -675,26 +675,18 @@ handle_connection (RelaySession * s, GstWcsMessage * msg)
   g_free (token);
 }
 
-static void
-on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * bytes,
-    gpointer user_data)
+void
+relay_session_handle_text (RelaySession * s, const gchar * data, gsize len)
 {
-  RelaySession *s = user_data;
   GstWcsMessage *msg;
   GError *err = NULL;
-  gsize len = 0;
-  const gchar *data = g_bytes_get_data (bytes, &len);
 
   if (s->frozen) {
     RELAY_DEBUG ("session %u frozen: inbound frame ignored", s->id);
     return;
   }
-  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-    RELAY_WARN ("session %u: binary frame (%" G_GSIZE_FORMAT " bytes) "
-        "ignored", s->id, len);
-    return;
-  }
-  RELAY_DEBUG ("session %u -> %.300s", s->id, data ? data : "");
+  RELAY_DEBUG ("session %u -> %.*s", s->id, (int) MIN (len, 300),
+      data ? data : "");
 
   msg = gst_wcs_message_parse (data, (gssize) len, &err);
   if (!msg) {
@@ -733,6 +725,22 @@ on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * bytes,
         msg->message);
 
   gst_wcs_message_free (msg);
+}
+
+static void
+on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * bytes,
+    gpointer user_data)
+{
+  RelaySession *s = user_data;
+  gsize len = 0;
+  const gchar *data = g_bytes_get_data (bytes, &len);
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT && !s->frozen) {
+    RELAY_WARN ("session %u: binary frame (%" G_GSIZE_FORMAT " bytes) "
+        "ignored", s->id, len);
+    return;
+  }
+  relay_session_handle_text (s, data, len);
 }
 
 static void
@@ -783,6 +791,25 @@ on_websocket (SoupServer * soup, SoupServerMessage * smsg, const char *path,
   g_hash_table_add (server->sessions, s);
 
   RELAY_INFO ("session %u connected from %s (path %s)", s->id, s->peer, path);
+}
+
+RelaySession *
+relay_server_add_detached_session (RelayServer * server)
+{
+  RelaySession *s = g_new0 (RelaySession, 1);
+
+  s->server = server;
+  s->id = ++server->next_session_id;
+  s->peer = g_strdup ("detached");
+  g_hash_table_add (server->sessions, s);
+  RELAY_INFO ("session %u (detached) added", s->id);
+  return s;
+}
+
+void
+relay_session_destroy (RelaySession * s)
+{
+  session_destroy (s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -849,34 +876,35 @@ check_tick (gpointer data)
 /* ------------------------------------------------------------------ */
 /* REST                                                                */
 
-static void
-reply_json (SoupServerMessage * msg, guint status, JsonNode * node)
+/* What one REST request answers: an HTTP status and a JSON text */
+typedef struct
 {
-  gchar *text = json_to_string (node, FALSE);
+  guint status;
+  gchar *body;
+} RestReply;
 
-  soup_server_message_set_status (msg, status, NULL);
-  /* one request per connection: libsoup 3.2 leaves idle keep-alive
-   * connections in CLOSE_WAIT after the client went away (an fd each) */
-  soup_message_headers_replace (soup_server_message_get_response_headers
-      (msg), "Connection", "close");
-  soup_server_message_set_response (msg, "application/json",
-      SOUP_MEMORY_TAKE, text, strlen (text));
+static void
+reply_json (RestReply * reply, guint status, JsonNode * node)
+{
+  reply->status = status;
+  g_free (reply->body);
+  reply->body = json_to_string (node, FALSE);
   json_node_unref (node);
 }
 
 static void
-reply_error (SoupServerMessage * msg, guint status, const gchar * text)
+reply_error (RestReply * reply, guint status, const gchar * text)
 {
   JsonObject *obj = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
   json_object_set_string_member (obj, "error", text);
   json_node_take_object (node, obj);
-  reply_json (msg, status, node);
+  reply_json (reply, status, node);
 }
 
 static void
-reply_ok (SoupServerMessage * msg, const gchar * member, gint64 value)
+reply_ok (RestReply * reply, const gchar * member, gint64 value)
 {
   JsonObject *obj = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
@@ -884,7 +912,7 @@ reply_ok (SoupServerMessage * msg, const gchar * member, gint64 value)
   if (member)
     json_object_set_int_member (obj, member, value);
   json_node_take_object (node, obj);
-  reply_json (msg, SOUP_STATUS_OK, node);
+  reply_json (reply, SOUP_STATUS_OK, node);
 }
 
 static JsonObject *
@@ -936,7 +964,7 @@ compare_streams (gconstpointer a, gconstpointer b)
 }
 
 static void
-rest_find (RelayServer * server, SoupServerMessage * msg, JsonObject * body)
+rest_find (RelayServer * server, RestReply * msg, JsonObject * body)
 {
   const gchar *name = body ? gst_wcs_json_get_string (body, "name") : NULL;
   JsonArray *arr = json_array_new ();
@@ -963,8 +991,7 @@ rest_find (RelayServer * server, SoupServerMessage * msg, JsonObject * body)
 }
 
 static void
-rest_terminate (RelayServer * server, SoupServerMessage * msg,
-    JsonObject * body)
+rest_terminate (RelayServer * server, RestReply * msg, JsonObject * body)
 {
   const gchar *name = body ? gst_wcs_json_get_string (body, "name") : NULL;
   RelayStream *st;
@@ -988,8 +1015,7 @@ rest_terminate (RelayServer * server, SoupServerMessage * msg,
 /* Sessions selected by a fault call: {"all": true} or {"name": stream} (the
  * sessions publishing or playing it). NULL with a 400/404 reply sent. */
 static GPtrArray *
-fault_sessions (RelayServer * server, SoupServerMessage * msg,
-    JsonObject * body)
+fault_sessions (RelayServer * server, RestReply * msg, JsonObject * body)
 {
   gboolean all = body ? gst_wcs_json_get_boolean (body, "all", FALSE) : FALSE;
   const gchar *name = body ? gst_wcs_json_get_string (body, "name") : NULL;
@@ -1024,8 +1050,10 @@ fault_sessions (RelayServer * server, SoupServerMessage * msg,
   return arr;
 }
 
+/* Shuts the socket down under the session (no close frame); the session
+ * sends nothing more. session_destroy() still has to follow. */
 static void
-session_drop (RelaySession * s)
+session_cut (RelaySession * s)
 {
   GIOStream *io = soup_websocket_connection_get_io_stream (s->conn);
   GIOStream *base = io;
@@ -1049,13 +1077,10 @@ session_drop (RelaySession * s)
   }
   if (base)
     g_object_unref (base);
-  /* libsoup would only notice after its close timeout: release the
-   * session's streams now, like a real server seeing the TCP reset */
-  session_destroy (s);
 }
 
 static void
-rest_fault (RelayServer * server, SoupServerMessage * msg, const gchar * what,
+rest_fault (RelayServer * server, RestReply * msg, const gchar * what,
     JsonObject * body)
 {
   GPtrArray *sessions;
@@ -1075,14 +1100,21 @@ rest_fault (RelayServer * server, SoupServerMessage * msg, const gchar * what,
     g_ptr_array_unref (sessions);
   } else if (g_str_equal (what, "drop") || g_str_equal (what, "close")) {
     gboolean drop = g_str_equal (what, "drop");
-    if (!(sessions = fault_sessions (server, msg, body)))
+    GPtrArray *cut = g_ptr_array_new ();
+    if (!(sessions = fault_sessions (server, msg, body))) {
+      g_ptr_array_unref (cut);
       return;
+    }
     for (i = 0; i < sessions->len; i++) {
       RelaySession *s = g_ptr_array_index (sessions, i);
       if (!session_is_open (s))
         continue;
       if (drop) {
-        session_drop (s);
+        /* every selected socket goes at once, like a network cut: none of
+         * them is told of another's streams ending ("Stopped by
+         * publisher"), whatever order the sessions are walked in */
+        session_cut (s);
+        g_ptr_array_add (cut, s);
       } else {
         RELAY_INFO ("fault: closing session %u", s->id);
         s->closing = TRUE;
@@ -1090,6 +1122,11 @@ rest_fault (RelayServer * server, SoupServerMessage * msg, const gchar * what,
             SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "closed by fault injection");
       }
     }
+    /* libsoup would only notice after its close timeout: release the
+     * sessions' streams now, like a real server seeing the TCP resets */
+    for (i = 0; i < cut->len; i++)
+      session_destroy (g_ptr_array_index (cut, i));
+    g_ptr_array_unref (cut);
     reply_ok (msg, "sessions", sessions->len);
     g_ptr_array_unref (sessions);
   } else if (g_str_equal (what, "fail")) {
@@ -1213,19 +1250,14 @@ is_websocket_request (SoupServerMessage * msg)
   return upgrade && g_ascii_strcasecmp (upgrade, "websocket") == 0;
 }
 
-static void
-on_http (SoupServer * soup, SoupServerMessage * msg, const char *path,
-    GHashTable * query, gpointer user_data)
+guint
+relay_server_handle_rest (RelayServer * server, const gchar * method,
+    const gchar * path, const gchar * body, gsize len, gchar ** response)
 {
-  RelayServer *server = user_data;
-  SoupMessageBody *req;
-  JsonObject *body = NULL;
+  RestReply reply = { 0, NULL };
+  JsonObject *obj = NULL;
   JsonParser *parser = NULL;
-  const char *method = soup_server_message_get_method (msg);
   gboolean known;
-
-  if (is_websocket_request (msg))
-    return;                     /* the WebSocket handler takes it */
 
   known = g_str_equal (path, "/rest-api/stream/find_all")
       || g_str_equal (path, "/rest-api/stream/find")
@@ -1233,55 +1265,83 @@ on_http (SoupServer * soup, SoupServerMessage * msg, const char *path,
       || (server->opts.faults && g_str_has_prefix (path, "/rest-api/faults/"));
   if (!known) {
     RELAY_INFO ("HTTP %s %s: 404", method, path);
-    reply_error (msg, SOUP_STATUS_NOT_FOUND, "Not found");
-    return;
+    reply_error (&reply, SOUP_STATUS_NOT_FOUND, "Not found");
+    goto out;
   }
   if (g_strcmp0 (method, "POST") != 0) {
-    reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Use POST");
-    return;
+    reply_error (&reply, SOUP_STATUS_METHOD_NOT_ALLOWED, "Use POST");
+    goto out;
   }
 
-  req = soup_server_message_get_request_body (msg);
-  if (req && req->length > server->opts.max_payload) {
-    RELAY_WARN ("REST %s: body of %" G_GINT64_FORMAT " bytes refused", path,
-        (gint64) req->length);
-    reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "Body too large");
-    return;
+  if (len > server->opts.max_payload) {
+    RELAY_WARN ("REST %s: body of %" G_GSIZE_FORMAT " bytes refused", path,
+        len);
+    reply_error (&reply, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+        "Body too large");
+    goto out;
   }
-  if (req && req->length > 0) {
+  if (body && len > 0) {
     GError *err = NULL;
     JsonNode *root;
     parser = json_parser_new ();
-    if (!json_parser_load_from_data (parser, req->data, req->length, &err)) {
+    if (!json_parser_load_from_data (parser, body, (gssize) len, &err)) {
       RELAY_WARN ("REST %s: bad JSON body: %s", path, err->message);
-      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "Body is not JSON");
+      reply_error (&reply, SOUP_STATUS_BAD_REQUEST, "Body is not JSON");
       g_clear_error (&err);
-      g_object_unref (parser);
-      return;
+      goto out;
     }
     root = json_parser_get_root (parser);
     if (root && JSON_NODE_HOLDS_OBJECT (root)) {
-      body = json_node_get_object (root);
+      obj = json_node_get_object (root);
     } else if (root && !JSON_NODE_HOLDS_NULL (root)) {
       RELAY_WARN ("REST %s: body is not a JSON object", path);
-      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "Body is not a JSON object");
-      g_object_unref (parser);
-      return;
+      reply_error (&reply, SOUP_STATUS_BAD_REQUEST,
+          "Body is not a JSON object");
+      goto out;
     }
   }
 
   RELAY_DEBUG ("REST %s", path);
   if (g_str_equal (path, "/rest-api/stream/find_all"))
-    rest_find (server, msg, NULL);
+    rest_find (server, &reply, NULL);
   else if (g_str_equal (path, "/rest-api/stream/find"))
-    rest_find (server, msg, body);
+    rest_find (server, &reply, obj);
   else if (g_str_equal (path, "/rest-api/stream/terminate"))
-    rest_terminate (server, msg, body);
+    rest_terminate (server, &reply, obj);
   else
-    rest_fault (server, msg, path + strlen ("/rest-api/faults/"), body);
+    rest_fault (server, &reply, path + strlen ("/rest-api/faults/"), obj);
 
+out:
   if (parser)
     g_object_unref (parser);
+  *response = reply.body;
+  return reply.status;
+}
+
+static void
+on_http (SoupServer * soup, SoupServerMessage * msg, const char *path,
+    GHashTable * query, gpointer user_data)
+{
+  RelayServer *server = user_data;
+  SoupMessageBody *req;
+  gchar *response = NULL;
+  guint status;
+
+  if (is_websocket_request (msg))
+    return;                     /* the WebSocket handler takes it */
+
+  req = soup_server_message_get_request_body (msg);
+  status = relay_server_handle_rest (server,
+      soup_server_message_get_method (msg), path, req ? req->data : NULL,
+      req ? (gsize) req->length : 0, &response);
+
+  soup_server_message_set_status (msg, status, NULL);
+  /* one request per connection: libsoup 3.2 leaves idle keep-alive
+   * connections in CLOSE_WAIT after the client went away (an fd each) */
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Connection", "close");
+  soup_server_message_set_response (msg, "application/json",
+      SOUP_MEMORY_TAKE, response, strlen (response));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1305,14 +1365,11 @@ resolve_host (const gchar * host, GError ** error)
   return addr;
 }
 
-RelayServer *
-relay_server_new (const RelayOptions * opts, GError ** error)
+/* the state of a server, without sockets or timers */
+static RelayServer *
+server_alloc (const RelayOptions * opts)
 {
   RelayServer *server = g_new0 (RelayServer, 1);
-  GInetAddress *iaddr;
-  GSocketAddress *saddr;
-  GSList *listeners;
-  gboolean ok;
 
   server->opts = *opts;
   server->host = g_strdup (opts->host ? opts->host : "127.0.0.1");
@@ -1330,6 +1387,23 @@ relay_server_new (const RelayOptions * opts, GError ** error)
       (GDestroyNotify) endpoint_free);
   server->rejects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) reject_free);
+  return server;
+}
+
+RelayServer *
+relay_server_new_detached (const RelayOptions * opts)
+{
+  return server_alloc (opts);
+}
+
+RelayServer *
+relay_server_new (const RelayOptions * opts, GError ** error)
+{
+  RelayServer *server = server_alloc (opts);
+  GInetAddress *iaddr;
+  GSocketAddress *saddr;
+  GSList *listeners;
+  gboolean ok;
 
   server->soup = soup_server_new ("server-header", "wcs-relay ", NULL);
   if (opts->tls_cert || opts->tls_key) {
@@ -1429,6 +1503,8 @@ relay_server_free (RelayServer * server)
     g_ptr_array_add (sessions, key);
   for (i = 0; i < sessions->len; i++) {
     RelaySession *s = g_ptr_array_index (sessions, i);
+    if (!s->conn)
+      continue;                 /* detached */
     g_signal_handlers_disconnect_by_data (s->conn, s);
     if (session_is_open (s))
       soup_websocket_connection_close (s->conn,

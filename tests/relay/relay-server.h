@@ -40,6 +40,26 @@ guint relay_server_get_port (RelayServer * server);
 /* Closes every session (close frame "going away") and every stream. */
 void relay_server_free (RelayServer * server);
 
+/* Network input without sockets (the fuzz targets in tests/fuzz use these;
+ * wcs-relay itself goes through them for every frame and request). */
+typedef struct _RelaySession RelaySession;
+
+/* A server that does not listen and runs no timers. */
+RelayServer *relay_server_new_detached (const RelayOptions * opts);
+/* A session without a connection: what it would be sent is dropped. */
+RelaySession *relay_server_add_detached_session (RelayServer * server);
+/* Its socket is gone: releases its streams and frees it. */
+void relay_session_destroy (RelaySession * s);
+/* One inbound WebSocket text frame (@data: @len bytes, not necessarily
+ * NUL-terminated). */
+void relay_session_handle_text (RelaySession * s, const gchar * data,
+    gsize len);
+/* One REST request: @path ("/rest-api/..."), @body (@len bytes, may be
+ * NULL). Returns the HTTP status; *response: the JSON text to send
+ * (g_free() it). */
+guint relay_server_handle_rest (RelayServer * server, const gchar * method,
+    const gchar * path, const gchar * body, gsize len, gchar ** response);
+
 G_END_DECLS
 
 #endif /* __RELAY_SERVER_H__ */

@@ -541,7 +541,10 @@ static void
 start_both (WcsTestRelay * relay, const gchar * name, const gchar * props,
     Pipe ** pub, Pipe ** play)
 {
-  gchar *pprops = g_strdup_printf ("%s media-timeout=1000", props);
+  /* x WCS_TEST_TIMEOUT_SCALE: 1 s without a frame is normal in the
+   * sanitizer build (build-asan sets 3) */
+  gchar *pprops = g_strdup_printf ("%s media-timeout=%u", props,
+      1000 * wcs_test_timeout_scale ());
 
   *pub = publisher_new (relay, name, props);
   pipe_play (*pub);
@@ -1042,13 +1045,18 @@ GST_START_TEST (test_fallback_sticky)
   WcsTestRelay *relay = relay_start (0, TRUE, NULL);
   Pipe *pub, *play;
   guint from, play_from;
-  gchar *codec = NULL;
+  gchar *codec = NULL, *props;
 
-  pub = publisher_new (relay, "fb1", FAST_PROPS " check-bitrate=true "
-      "bitrate-check-interval=300 bitrate-max-tries=3 change-codec=true "
+  /* bitrate windows x WCS_TEST_TIMEOUT_SCALE: in the sanitizer build a
+   * fresh VP8 encoder can take longer than 3 x 300 ms to produce */
+  props = g_strdup_printf ("%s check-bitrate=true "
+      "bitrate-check-interval=%u bitrate-max-tries=3 change-codec=true "
       "h264-encoder=\"x264enc tune=zerolatency speed-preset=ultrafast "
       "! video/x-h264,profile=constrained-baseline "
-      "! identity drop-probability=1.0\"");
+      "! identity drop-probability=1.0\"", FAST_PROPS,
+      300 * wcs_test_timeout_scale ());
+  pub = publisher_new (relay, "fb1", props);
+  g_free (props);
   pipe_play (pub);
   fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ELEMENT, "wcs-codec-fallback",
           NULL, NULL, 20000, NULL) >= 0, "no H264 -> VP8 fallback");
@@ -1060,7 +1068,10 @@ GST_START_TEST (test_fallback_sticky)
   fail_unless (wcs_test_relay_wait_stream (relay, "fb1", "PUBLISHING", "VP8",
           MEDIA_WAIT_MS), "not republished with VP8");
 
-  play = player_new (relay, "fb1", FAST_PROPS " media-timeout=1000");
+  props = g_strdup_printf ("%s media-timeout=%u", FAST_PROPS,
+      1000 * wcs_test_timeout_scale ());
+  play = player_new (relay, "fb1", props);
+  g_free (props);
   pipe_play (play);
   fail_unless (player_wait_buffers (play, 10, MEDIA_WAIT_MS),
       "no VP8 video");
