@@ -30,7 +30,21 @@
 #define MEDIA_WAIT_MS 30000
 #define RESTORE_WAIT_MS 30000
 
-#define FAST_PROPS "restore-timeout=500 probes-interval=300 receive-probes=3"
+/* short outages; x WCS_TEST_TIMEOUT_SCALE (3 in the sanitizer build, where
+ * 3 x 300 ms without a ping answer happens without any fault) */
+static const gchar *
+fast_props (void)
+{
+  static gchar *props;
+
+  if (!props)
+    props = g_strdup_printf ("restore-timeout=%u probes-interval=%u "
+        "receive-probes=3", 500 * wcs_test_timeout_scale (),
+        300 * wcs_test_timeout_scale ());
+  return props;
+}
+
+#define FAST_PROPS fast_props ()
 
 /* ------------------------------------------------------------------ */
 /* a pipeline with a bus log (publisher or player)                      */
@@ -885,8 +899,9 @@ GST_START_TEST (test_restore_disabled)
   gchar *text;
   GError *err = NULL;
 
-  start_both (relay, "n1", FAST_PROPS " restore-connection=false", &pub,
-      &play);
+  text = g_strdup_printf ("%s restore-connection=false", FAST_PROPS);
+  start_both (relay, "n1", text, &pub, &play);
+  g_free (text);
   wcs_test_relay_signal (relay, SIGKILL);
 
   fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
@@ -961,8 +976,10 @@ GST_START_TEST (test_max_tries_exhausted)
   WcsTestRelay *relay = relay_start (0, FALSE, NULL);
   Pipe *pub, *play;
   guint pub_from, play_from;
+  gchar *props = g_strdup_printf ("%s restore-max-tries=3", FAST_PROPS);
 
-  start_both (relay, "m1", FAST_PROPS " restore-max-tries=3", &pub, &play);
+  start_both (relay, "m1", props, &pub, &play);
+  g_free (props);
   pub_from = pipe_n_messages (pub);
   play_from = pipe_n_messages (play);
   wcs_test_relay_signal (relay, SIGKILL);
