@@ -30,7 +30,7 @@
 #define MEDIA_WAIT_MS 30000
 #define RESTORE_WAIT_MS 30000
 
-/* short outages; x WCS_TEST_TIMEOUT_SCALE (3 in the sanitizer build, where
+/* short outages; x WCS_TEST_TIMEOUT_SCALE (5 in the sanitizer build, where
  * 3 x 300 ms without a ping answer happens without any fault) */
 static const gchar *
 fast_props (void)
@@ -529,7 +529,7 @@ start_both (WcsTestRelay * relay, const gchar * name, const gchar * props,
     Pipe ** pub, Pipe ** play)
 {
   /* x WCS_TEST_TIMEOUT_SCALE: 1 s without a frame is normal in the
-   * sanitizer build (build-asan sets 3) */
+   * sanitizer build (build-asan sets 5) */
   gchar *pprops = g_strdup_printf ("%s media-timeout=%u", props,
       1000 * wcs_test_timeout_scale ());
 
