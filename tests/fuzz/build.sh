@@ -85,14 +85,14 @@ def put(d, data):
     with open(os.path.join(out, d, name), "wb") as f:
         f.write(data)
 REST = [b"\x03/rest-api/stream/find_all\n{}",
-        b"\x03/rest-api/stream/find\n{\"name\":\"s\"}",
+        b"\x03/rest-api/stream/find\n{\"name\":\"stream1\"}",
         b"\x03/rest-api/faults/freeze\n{\"all\":true}",
         b"\x03/rest-api/faults/unfreeze\n{\"all\":true}",
-        b"\x03/rest-api/faults/fail\n{\"name\":\"s\",\"info\":\"x\"}",
+        b"\x03/rest-api/faults/mute\n{\"name\":\"stream1\"}",
         b"\x03/rest-api/faults/stale\n{\"ms\":1000}",
-        b"\x03/rest-api/faults/reject\n{\"name\":\"s\",\"info\":\"x\",\"count\":2}",
-        b"\x03/rest-api/faults/mute\n{\"name\":\"s\"}",
-        b"\x03/rest-api/stream/terminate\n{\"name\":\"s\"}"]
+        b"\x03/rest-api/faults/reject\n{\"name\":\"stream1\",\"info\":\"x\",\"count\":2}",
+        b"\x03/rest-api/faults/fail\n{\"name\":\"stream1\",\"info\":\"x\"}",
+        b"\x03/rest-api/stream/terminate\n{\"name\":\"stream1\"}"]
 for path in sorted(glob.glob(os.path.join(src, "*.jsonl"))):
     frames = []
     for line in open(path, encoding="utf-8"):
@@ -116,20 +116,41 @@ for path in sorted(glob.glob(os.path.join(src, "*.jsonl"))):
             frames.append((msg.get("message"), raw.encode()))
     if not frames:
         continue
-    # one client does everything
-    put("corpus-relay", b"\0".join([b"\x00" + f for _, f in frames] +
+    # one client does everything (op 6: client 0; a 0 byte separates)
+    put("corpus-relay", b"\0".join([b"\x06" + f for _, f in frames] +
                                    [b"\x05"] + REST[:2]))
     # client 0 publishes, client 1 connects and plays the same stream,
     # faults and a disconnect in between
     seq = []
     for m, f in frames:
-        seq.append(b"\x00" + f)
+        seq.append(b"\x06" + f)
         if m == "connection":
             seq.append(b"\x01" + f)
+            seq.append(b"\x02" + f)
         if m == "publishStream":
             seq.append(b"\x05")
-            seq.append(b"\x01" + f.replace(b"publishStream", b"playStream"))
+            seq.append(b"\x01" + f.replace(b"publishStream", b"playStream")
+                       .replace(b'"mediaSessionId":"', b'"mediaSessionId":"p'))
             seq.append(b"\x05")
+            # the other inbound messages, and a player whose media fails
+            pub = json.loads(f)
+            pid = pub["data"][0].get("mediaSessionId", "")
+            seq.append(b"\x01" + json.dumps({"message": "availableStream",
+                "data": [{"mediaSessionId": "a1", "name": "stream1"}]}).encode())
+            seq.append(b"\x06" + json.dumps({"message": "sendStreamEvent",
+                "data": [{"mediaSessionId": pid, "type": "x",
+                          "payload": {"a": 1}}]}).encode())
+            bad = json.loads(f.decode())
+            bad["message"] = "playStream"
+            bad["data"][0]["mediaSessionId"] = "fail-" + pid
+            sdp = bad["data"][0].get("sdp", "")
+            bad["data"][0]["sdp"] = sdp.replace("t=0 0\r\n",
+                                                "t=0 0\r\na=x-fuzz-fail\r\n", 1)
+            seq.append(b"\x02" + json.dumps(bad).encode())
+            seq.append(b"\x05")
+            seq.append(b"\x01" + json.dumps({"message": "stopStream",
+                "data": [{"mediaSessionId": "p" + pid,
+                          "name": "stream1"}]}).encode())
             seq.extend(REST)
     seq.append(b"\x04")
     seq.append(b"\x05")

@@ -6,7 +6,7 @@
  * frames, REST calls and disconnects from three clients can be replayed.
  *
  * Input: records separated by NUL bytes; the first byte of a record is the
- * operation, the rest its argument:
+ * operation (never 0: 6 is client 0's frame), the rest its argument:
  *   op % 6 == 0..2  a WebSocket text frame from client (op % 6)
  *   op % 6 == 3     a REST request "PATH\nBODY" (GET when op & 0x80, else
  *                   POST), faults enabled
