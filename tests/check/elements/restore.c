@@ -1196,13 +1196,13 @@ check_permanent_connect_failure (const gchar * url, GstResourceError code,
 {
   const gchar *descs[] = {
     "videotestsrc is-live=true ! wcspublishsink name=wcs location=%s "
-        "stream-name=x " FAST_PROPS,
-    "wcsplaysrc name=wcs location=%s stream-name=x " FAST_PROPS,
+        "stream-name=x %s",
+    "wcsplaysrc name=wcs location=%s stream-name=x %s",
   };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (descs); i++) {
-    gchar *desc = g_strdup_printf (descs[i], url);
+    gchar *desc = g_strdup_printf (descs[i], url, FAST_PROPS);
     Pipe *p = pipe_new (desc);
     gint64 start = g_get_monotonic_time (), when = 0;
     gchar *text;
@@ -1253,7 +1253,7 @@ GST_START_TEST (test_upgrade_unavailable_retried)
 {
   HttpStub *h = http_stub_new (503, FALSE);
   gchar *desc = g_strdup_printf ("wcsplaysrc name=wcs location=%s "
-      "stream-name=x " FAST_PROPS " restore-max-tries=2", h->url);
+      "stream-name=x %s restore-max-tries=2", h->url, FAST_PROPS);
   Pipe *p = pipe_new (desc);
 
   pipe_play (p);
@@ -1287,13 +1287,16 @@ GST_END_TEST;
 GST_START_TEST (test_publish_stalled_gives_up)
 {
   WcsTestRelay *relay = relay_start (0, FALSE, NULL);
-  Pipe *pub;
-
-  pub = publisher_new (relay, "st1", FAST_PROPS " check-bitrate=true "
-      "change-codec=false restore-max-tries=2 bitrate-check-interval=300 "
+  gchar *props = g_strdup_printf ("%s check-bitrate=true change-codec=false "
+      "restore-max-tries=2 bitrate-check-interval=%u "
       "h264-encoder=\"x264enc tune=zerolatency speed-preset=ultrafast "
       "! video/x-h264,profile=constrained-baseline "
-      "! identity drop-probability=1.0\"");
+      "! identity drop-probability=1.0\"", FAST_PROPS,
+      300 * wcs_test_timeout_scale ());
+  Pipe *pub;
+
+  pub = publisher_new (relay, "st1", props);
+  g_free (props);
   pipe_play (pub);
   assert_gave_up (pub, 0, 2);
   fail_unless (pipe_find (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
@@ -1315,13 +1318,14 @@ GST_END_TEST;
 GST_START_TEST (test_stream_never_answered)
 {
   WcsTestRelay *relay = relay_start (0, TRUE, NULL);
+  gchar *props = g_strdup_printf ("%s stream-timeout=1500 "
+      "restore-max-tries=2", FAST_PROPS);
   Pipe *pub, *play;
   gint idx;
 
   rest (relay, "rest-api/faults/reject", "{\"name\": \"h1\", \"hold\": true, "
       "\"what\": \"publish\", \"count\": 0}");
-  pub = publisher_new (relay, "h1", FAST_PROPS " stream-timeout=1500 "
-      "restore-max-tries=2");
+  pub = publisher_new (relay, "h1", props);
   pipe_play (pub);
   idx = pipe_wait (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore", "reason",
       "stream-timeout", 10000, NULL);
@@ -1336,8 +1340,8 @@ GST_START_TEST (test_stream_never_answered)
   pipe_play (pub);
   fail_unless (wcs_test_relay_wait_stream (relay, "h2", "PUBLISHING", NULL,
           MEDIA_WAIT_MS));
-  play = player_new (relay, "h2", FAST_PROPS " stream-timeout=1500 "
-      "restore-max-tries=2");
+  play = player_new (relay, "h2", props);
+  g_free (props);
   pipe_play (play);
   fail_unless (pipe_wait (play, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
           "reason", "stream-timeout", 10000, NULL) >= 0, "no stream-timeout");
