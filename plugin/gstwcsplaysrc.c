@@ -1195,6 +1195,22 @@ promise_error (GstPromise * promise)
   return msg;
 }
 
+/* s->promise_error is written from webrtcbin's threads (the promises' change
+ * functions) and taken on the element thread (the idles): always swapped
+ * atomically, each value freed exactly once by whoever took it (a second
+ * setRemoteSDP for the same id could otherwise free it twice) */
+static void
+set_promise_error (PlaySession * s, gchar * error)
+{
+  g_free (g_atomic_pointer_exchange (&s->promise_error, error));
+}
+
+static gchar *
+take_promise_error (PlaySession * s)
+{
+  return g_atomic_pointer_exchange (&s->promise_error, NULL);
+}
+
 static gboolean
 local_set_idle (gpointer data)
 {
@@ -1202,17 +1218,18 @@ local_set_idle (gpointer data)
   GstWcsPlaySrc *self = s->src;
   GstWebRTCICEGatheringState state;
   GSource *source;
-  gchar *detail;
+  gchar *detail, *error;
 
   if (!play_session_is_current (self, s))
     return G_SOURCE_REMOVE;
 
-  if (s->promise_error) {
-    detail = g_strdup_printf ("set-local-description failed: %s",
-        s->promise_error);
+  error = take_promise_error (s);
+  if (error) {
+    detail = g_strdup_printf ("set-local-description failed: %s", error);
     play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE,
         detail);
     g_free (detail);
+    g_free (error);
     return G_SOURCE_REMOVE;
   }
 
@@ -1239,7 +1256,7 @@ on_local_description_set (GstPromise * promise, gpointer user_data)
 {
   PlaySession *s = user_data;
 
-  s->promise_error = promise_error (promise);
+  set_promise_error (s, promise_error (promise));
   gst_promise_unref (promise);
   play_session_invoke (s, local_set_idle);
 }
@@ -1250,21 +1267,23 @@ offer_created_idle (gpointer data)
   PlaySession *s = data;
   GstWcsPlaySrc *self = s->src;
   GstPromise *promise;
-  gchar *detail;
+  gchar *detail, *error;
 
   if (!play_session_is_current (self, s))
     return G_SOURCE_REMOVE;
 
+  error = take_promise_error (s);
   if (!s->offer) {
     detail = g_strdup_printf ("create-offer failed: %s",
-        s->promise_error ? s->promise_error : "no offer");
+        error ? error : "no offer");
     play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE,
         detail);
     g_free (detail);
+    g_free (error);
     return G_SOURCE_REMOVE;
   }
+  g_free (error);
 
-  g_clear_pointer (&s->promise_error, g_free);
   promise = gst_promise_new_with_change_func (on_local_description_set,
       play_session_ref (s), (GDestroyNotify) play_session_unref);
   /* the change func keeps its own ref of the promise until it ran */
@@ -1283,14 +1302,16 @@ on_offer_created (GstPromise * promise, gpointer user_data)
   const GstStructure *reply;
   GstWebRTCSessionDescription *offer = NULL;
 
-  s->promise_error = promise_error (promise);
-  if (!s->promise_error) {
+  gchar *error = promise_error (promise);
+
+  if (!error) {
     reply = gst_promise_get_reply (promise);
     if (reply)
       gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
           &offer, NULL);
   }
   s->offer = offer;
+  set_promise_error (s, error);
   gst_promise_unref (promise);
   play_session_invoke (s, offer_created_idle);
 }
@@ -1300,17 +1321,19 @@ remote_set_idle (gpointer data)
 {
   PlaySession *s = data;
   GstWcsPlaySrc *self = s->src;
-  gchar *detail;
+  gchar *detail, *error;
 
   if (!play_session_is_current (self, s))
     return G_SOURCE_REMOVE;
 
-  if (s->promise_error) {
+  error = take_promise_error (s);
+  if (error) {
     detail = g_strdup_printf ("the server's answer was refused by "
-        "webrtcbin: %s", s->promise_error);
+        "webrtcbin: %s", error);
     play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE,
         detail);
     g_free (detail);
+    g_free (error);
   } else {
     GST_DEBUG_OBJECT (self, "remote description of %s applied", s->id);
   }
@@ -1322,8 +1345,7 @@ on_remote_description_set (GstPromise * promise, gpointer user_data)
 {
   PlaySession *s = user_data;
 
-  g_free (s->promise_error);
-  s->promise_error = promise_error (promise);
+  set_promise_error (s, promise_error (promise));
   gst_promise_unref (promise);
   play_session_invoke (s, remote_set_idle);
 }
@@ -1544,7 +1566,7 @@ gst_wcs_play_src_remote_sdp (GstWcsElement * element,
 
   answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER,
       msg);
-  g_clear_pointer (&s->promise_error, g_free);
+  set_promise_error (s, NULL);
   promise = gst_promise_new_with_change_func (on_remote_description_set,
       play_session_ref (s), (GDestroyNotify) play_session_unref);
   gst_promise_ref (promise);
