@@ -1524,7 +1524,7 @@ check_config (GstWcsElement * self)
 /* Each element watches the network with its own monitor, created on the
  * element thread (GstWcsNetWatch, docs/restore.md section 9). */
 static void
-netmon_start (GstWcsElement * self, gpointer data)
+netwatch_start (GstWcsElement * self, gpointer data)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GMainContext *ctx = gst_wcs_element_get_context (self);
@@ -1586,7 +1586,7 @@ start_running (GstWcsElement * self)
   ev->session = g_object_ref (session);
   queue_event (ev);
 
-  run_sync (self, netmon_start, NULL);
+  run_sync (self, netwatch_start, NULL);
 }
 
 typedef struct
