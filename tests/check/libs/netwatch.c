@@ -12,6 +12,8 @@
 #include "config.h"
 #endif
 
+#include <string.h>
+
 #include <gst/check/gstcheck.h>
 
 #include "gstwcsnetwatch.h"
@@ -131,135 +133,146 @@ wait_reports (GMainContext * ctx, Reports * r, guint n)
   }
 }
 
-/* iterates @ctx for @ms, long enough for a pending debounce to fire */
-static void
-run_for (GMainContext * ctx, guint ms)
+/* a watch on a private context that only the test iterates */
+typedef struct
 {
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+  GMainContext *ctx;
+  Reports r;
+  GstWcsNetWatch *watch;
+} Fixture;
+
+static void
+fixture_init (Fixture * f)
+{
+  memset (f, 0, sizeof (*f));
+  f->ctx = g_main_context_new ();
+  f->watch = gst_wcs_net_watch_new (f->ctx, DEBOUNCE_MS, on_report, &f->r);
+}
+
+static void
+fixture_clear (Fixture * f)
+{
+  gst_wcs_net_watch_free (f->watch);
+  g_main_context_unref (f->ctx);
+}
+
+/* iterates long enough for a pending debounce to fire: still @n reports */
+static void
+expect_no_more (Fixture * f, guint n)
+{
+  gint64 end = g_get_monotonic_time () +
+      2 * DEBOUNCE_MS * G_TIME_SPAN_MILLISECOND;
 
   while (g_get_monotonic_time () < end) {
-    if (!g_main_context_iteration (ctx, FALSE))
+    if (!g_main_context_iteration (f->ctx, FALSE))
       g_usleep (2000);
   }
+  fail_unless_equals_int (f->r.reports, n);
+}
+
+/* waits for report @n and checks what it says */
+static void
+expect_report (Fixture * f, guint n, gboolean available, gboolean was)
+{
+  wait_reports (f->ctx, &f->r, n);
+  fail_unless_equals_int (f->r.reports, n);
+  fail_unless_equals_int (f->r.available, available);
+  fail_unless_equals_int (f->r.was, was);
+  fail_unless_equals_int (gst_wcs_net_watch_get_available (f->watch),
+      available);
 }
 
 GST_START_TEST (test_debounce_burst_is_one_report)
 {
-  GMainContext *ctx = g_main_context_new ();
-  Reports r = { 0, };
-  GstWcsNetWatch *watch = gst_wcs_net_watch_new (ctx, DEBOUNCE_MS,
-      on_report, &r);
+  Fixture f;
   gint64 last;
 
-  fail_unless (gst_wcs_net_watch_get_available (watch));
+  fixture_init (&f);
+  fail_unless (gst_wcs_net_watch_get_available (f.watch));
 
   /* a burst: the context is not iterated in between, so no timer fires */
-  gst_wcs_net_watch_inject (watch, FALSE);
-  gst_wcs_net_watch_inject (watch, TRUE);
-  gst_wcs_net_watch_inject (watch, FALSE);
+  gst_wcs_net_watch_inject (f.watch, FALSE);
+  gst_wcs_net_watch_inject (f.watch, TRUE);
+  gst_wcs_net_watch_inject (f.watch, FALSE);
   g_usleep (50 * 1000);
-  gst_wcs_net_watch_inject (watch, TRUE);
+  gst_wcs_net_watch_inject (f.watch, TRUE);
   g_usleep (50 * 1000);
   last = g_get_monotonic_time ();
-  gst_wcs_net_watch_inject (watch, FALSE);
-  fail_unless_equals_int (r.reports, 0);
+  gst_wcs_net_watch_inject (f.watch, FALSE);
+  fail_unless_equals_int (f.r.reports, 0);
 
-  wait_reports (ctx, &r, 1);
-  fail_unless_equals_int (r.reports, 1);
-  fail_if (r.available);        /* the last reported availability */
-  fail_unless (r.was);
-  fail_if (gst_wcs_net_watch_get_available (watch));
+  /* one report, with the last reported availability */
+  expect_report (&f, 1, FALSE, TRUE);
   /* the timer was restarted by the last change, not kept from the first */
-  fail_unless (r.when - last >= DEBOUNCE_MS * G_TIME_SPAN_MILLISECOND,
+  fail_unless (f.r.when - last >= DEBOUNCE_MS * G_TIME_SPAN_MILLISECOND,
       "reported %" G_GINT64_FORMAT " us after the last change",
-      r.when - last);
+      f.r.when - last);
 
   /* nothing else is pending */
-  run_for (ctx, 2 * DEBOUNCE_MS);
-  fail_unless_equals_int (r.reports, 1);
+  expect_no_more (&f, 1);
 
-  gst_wcs_net_watch_free (watch);
-  g_main_context_unref (ctx);
+  fixture_clear (&f);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_debounce_reports_each_settled_burst)
 {
-  GMainContext *ctx = g_main_context_new ();
-  Reports r = { 0, };
-  GstWcsNetWatch *watch = gst_wcs_net_watch_new (ctx, DEBOUNCE_MS,
-      on_report, &r);
+  Fixture f;
 
+  fixture_init (&f);
   /* a burst that ends where it began is still reported */
-  gst_wcs_net_watch_inject (watch, FALSE);
-  gst_wcs_net_watch_inject (watch, TRUE);
-  wait_reports (ctx, &r, 1);
-  fail_unless_equals_int (r.reports, 1);
-  fail_unless (r.available);
-  fail_unless (r.was);
+  gst_wcs_net_watch_inject (f.watch, FALSE);
+  gst_wcs_net_watch_inject (f.watch, TRUE);
+  expect_report (&f, 1, TRUE, TRUE);
 
   /* going away ... */
-  gst_wcs_net_watch_inject (watch, FALSE);
-  wait_reports (ctx, &r, 2);
-  fail_unless_equals_int (r.reports, 2);
-  fail_if (r.available);
-  fail_unless (r.was);
+  gst_wcs_net_watch_inject (f.watch, FALSE);
+  expect_report (&f, 2, FALSE, TRUE);
 
   /* ... and coming back: was is the previous report */
-  gst_wcs_net_watch_inject (watch, TRUE);
-  wait_reports (ctx, &r, 3);
-  fail_unless_equals_int (r.reports, 3);
-  fail_unless (r.available);
-  fail_if (r.was);
-  fail_unless (gst_wcs_net_watch_get_available (watch));
+  gst_wcs_net_watch_inject (f.watch, TRUE);
+  expect_report (&f, 3, TRUE, FALSE);
 
-  gst_wcs_net_watch_free (watch);
-  g_main_context_unref (ctx);
+  fixture_clear (&f);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_stop_drops_pending_change)
 {
-  GMainContext *ctx = g_main_context_new ();
-  Reports r = { 0, };
-  GstWcsNetWatch *watch = gst_wcs_net_watch_new (ctx, DEBOUNCE_MS,
-      on_report, &r);
+  Fixture f;
 
-  gst_wcs_net_watch_inject (watch, FALSE);
-  gst_wcs_net_watch_stop (watch);
-  gst_wcs_net_watch_stop (watch);
-  run_for (ctx, 2 * DEBOUNCE_MS);
-  fail_unless_equals_int (r.reports, 0);
-  fail_unless (gst_wcs_net_watch_get_available (watch));
+  fixture_init (&f);
+  gst_wcs_net_watch_inject (f.watch, FALSE);
+  gst_wcs_net_watch_stop (f.watch);
+  gst_wcs_net_watch_stop (f.watch);
+  expect_no_more (&f, 0);
+  fail_unless (gst_wcs_net_watch_get_available (f.watch));
 
   /* freed with a change pending: its timer goes too */
-  gst_wcs_net_watch_inject (watch, FALSE);
-  gst_wcs_net_watch_free (watch);
-  run_for (ctx, 2 * DEBOUNCE_MS);
-  fail_unless_equals_int (r.reports, 0);
+  gst_wcs_net_watch_inject (f.watch, FALSE);
+  g_clear_pointer (&f.watch, gst_wcs_net_watch_free);
+  expect_no_more (&f, 0);
 
-  g_main_context_unref (ctx);
+  fixture_clear (&f);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_free_in_callback)
 {
-  GMainContext *ctx = g_main_context_new ();
-  Reports r = { 0, };
-  GstWcsNetWatch *watch = gst_wcs_net_watch_new (ctx, DEBOUNCE_MS,
-      on_report, &r);
+  Fixture f;
 
-  r.free_in_callback = TRUE;
-  gst_wcs_net_watch_inject (watch, FALSE);
-  wait_reports (ctx, &r, 1);
-  fail_unless_equals_int (r.reports, 1);
-  run_for (ctx, 2 * DEBOUNCE_MS);
-  fail_unless_equals_int (r.reports, 1);
+  fixture_init (&f);
+  f.r.free_in_callback = TRUE;
+  gst_wcs_net_watch_inject (f.watch, FALSE);
+  f.watch = NULL;               /* the callback frees it */
+  wait_reports (f.ctx, &f.r, 1);
+  fail_unless_equals_int (f.r.reports, 1);
+  expect_no_more (&f, 1);
 
-  g_main_context_unref (ctx);
+  fixture_clear (&f);
 }
 
 GST_END_TEST;
@@ -289,18 +302,19 @@ hold_context (gpointer data)
 
 GST_START_TEST (test_start_on_private_context)
 {
-  GMainContext *ctx = g_main_context_new ();
-  Reports r = { 0, };
-  GstWcsNetWatch *watch = gst_wcs_net_watch_new (ctx, DEBOUNCE_MS,
-      on_report, &r);
-  Holder h = { ctx, g_async_queue_new (), g_async_queue_new () };
+  Fixture f;
+  Holder h;
   GError *err = NULL;
   GThread *t;
 
+  fixture_init (&f);
+  h.ctx = f.ctx;
+  h.held = g_async_queue_new ();
+  h.release = g_async_queue_new ();
   /* a context run by another thread: refused, no monitor made */
   t = g_thread_new ("holder", hold_context, &h);
   g_async_queue_pop (h.held);
-  fail_if (gst_wcs_net_watch_start (watch, &err));
+  fail_if (gst_wcs_net_watch_start (f.watch, &err));
   fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_BUSY));
   g_clear_error (&err);
   g_async_queue_push (h.release, GINT_TO_POINTER (1));
@@ -311,20 +325,19 @@ GST_START_TEST (test_start_on_private_context)
   /* Real changes may come from the host while this runs (other tests make
    * interfaces): only starting and stopping are checked here, the reports
    * are the business of the injected tests above and elements/netchange. */
-  if (!gst_wcs_net_watch_start (watch, &err)) {
+  if (!gst_wcs_net_watch_start (f.watch, &err)) {
     GST_WARNING ("no network monitor: %s", err ? err->message : "?");
     g_clear_error (&err);
   } else {
-    fail_unless (gst_wcs_net_watch_start (watch, NULL));        /* idempotent */
-    gst_wcs_net_watch_stop (watch);
-    fail_unless (gst_wcs_net_watch_start (watch, NULL));        /* again */
+    /* idempotent, and can start again after a stop */
+    fail_unless (gst_wcs_net_watch_start (f.watch, NULL));
+    gst_wcs_net_watch_stop (f.watch);
+    fail_unless (gst_wcs_net_watch_start (f.watch, NULL));
   }
-  gst_wcs_net_watch_stop (watch);
-  run_for (ctx, 2 * DEBOUNCE_MS);
-  fail_unless_equals_int (r.reports, 0);
+  gst_wcs_net_watch_stop (f.watch);
+  expect_no_more (&f, 0);
 
-  gst_wcs_net_watch_free (watch);
-  g_main_context_unref (ctx);
+  fixture_clear (&f);
 }
 
 GST_END_TEST;
