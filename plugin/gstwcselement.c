@@ -22,6 +22,7 @@
 
 #include "gstwcselement.h"
 #include "gstwcselements.h"
+#include "gstwcsnetwatch.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_wcs_element_debug);
 #define GST_CAT_DEFAULT gst_wcs_element_debug
@@ -115,14 +116,10 @@ typedef struct
   GstResourceError last_code;   /* GST_RESOURCE_ERROR code of the ERROR that
                                  * ends the outage; 0: from last_reason */
   gulong session_handlers[3];
-  GNetworkMonitor *netmon;
-  gulong netmon_handler;
 
   /* [element thread] */
   gboolean connecting;
-  gboolean net_available;       /* last debounced availability */
-  gboolean net_pending;         /* availability waiting for the debounce */
-  GSource *net_debounce;
+  GstWcsNetWatch *netwatch;     /* while running (PAUSED and up) */
   GSource *stream_timer;        /* stream-timeout of the current stream */
   gboolean net_abort;           /* we aborted the session: network change */
 
@@ -171,7 +168,6 @@ typedef enum
   EV_FAILURE,
   EV_ACTIVE,
   EV_OFFER,
-  EV_NETWORK,
   EV_RESTORE_OFF,
 } WcsEventType;
 
@@ -992,40 +988,8 @@ handle_offer (GstWcsElement * self, WcsEvent * ev)
   }
 }
 
-/* The local address the kernel picks right now to reach @ip (a literal
- * address): a UDP socket is connected to it (nothing is sent). NULL when
- * there is no route. */
-static gchar *
-probe_route_source (const gchar * ip)
-{
-  GInetAddress *addr;
-  GSocketAddress *remote = NULL, *local = NULL;
-  GSocket *sock = NULL;
-  gchar *ret = NULL;
-
-  addr = ip ? g_inet_address_new_from_string (ip) : NULL;
-  if (!addr)
-    return NULL;
-  sock = g_socket_new (g_inet_address_get_family (addr),
-      G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
-  if (!sock)
-    goto out;
-  remote = g_inet_socket_address_new (addr, 9);
-  if (!g_socket_connect (sock, remote, NULL, NULL))
-    goto out;                   /* e.g. ENETUNREACH: no route */
-  local = g_socket_get_local_address (sock, NULL);
-  if (local && G_IS_INET_SOCKET_ADDRESS (local))
-    ret = g_inet_address_to_string (g_inet_socket_address_get_address
-        (G_INET_SOCKET_ADDRESS (local)));
-out:
-  g_clear_object (&local);
-  g_clear_object (&remote);
-  g_clear_object (&sock);
-  g_clear_object (&addr);
-  return ret;
-}
-
-/* Debounced network change: always posted. The stream is restored (reason
+/* Debounced network change (GstWcsNetWatch, on the element thread): always
+ * posted while a stream is wanted. The stream is restored (reason
  * network-changed: the session is aborted and reconnected, a fresh
  * offer/answer since webrtcbin cannot ICE-restart) when the network comes
  * back after being unavailable, or when the route to the server (the
@@ -1034,37 +998,34 @@ out:
  * own: the old TCP connection and ICE pair are dead. A change that leaves
  * that route alone (another interface, an unrelated route) keeps a healthy
  * stream. */
-static gboolean
-network_debounced (gpointer data)
+static void
+on_network_changed (GstWcsNetWatch * watch, gboolean available,
+    gboolean was, gpointer data)
 {
   GstWcsElement *self = data;
   GstWcsElementPrivate *priv = GET_PRIV (self);
-  gboolean available = priv->net_pending;
-  gboolean was = priv->net_available;
-  gboolean restore = FALSE, established;
-  GstWcsSession *session = ref_session (self);
+  gboolean restore = FALSE, established, route_changed = FALSE;
+  GstWcsSession *session;
   gchar *local = NULL, *remote = NULL, *src = NULL;
 
-  g_source_unref (priv->net_debounce);
-  priv->net_debounce = NULL;
-  priv->net_available = available;
-
+  if (!is_wanted (self))
+    return;
+  session = ref_session (self);
   if (session) {
     local = gst_wcs_session_get_local_address (session);
     remote = gst_wcs_session_get_remote_address (session);
   }
-  if (available && remote)
-    src = probe_route_source (remote);
+  if (available)
+    route_changed = gst_wcs_net_watch_route_changed (local, remote, &src);
 
   g_mutex_lock (&priv->lock);
   established = priv->session_status == GST_WCS_SESSION_STATUS_ESTABLISHED;
   g_mutex_unlock (&priv->lock);
 
+  /* route_changed is also TRUE when the addresses are unknown */
   if (available && !was)
     restore = TRUE;
-  else if (available && established && (!local || !remote))
-    restore = TRUE;             /* addresses unknown: cannot tell */
-  else if (available && established && g_strcmp0 (src, local) != 0)
+  else if (available && established && route_changed)
     restore = TRUE;
 
   GST_INFO_OBJECT (self, "network changed, available: %d, route to %s from "
@@ -1086,25 +1047,6 @@ network_debounced (gpointer data)
         "The network changed");
   }
   g_clear_object (&session);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-handle_network (GstWcsElement * self, gboolean available)
-{
-  GstWcsElementPrivate *priv = GET_PRIV (self);
-  GMainContext *ctx = gst_wcs_element_get_context (self);
-
-  if (!is_wanted (self) || !ctx)
-    return;
-  priv->net_pending = available;
-  if (priv->net_debounce) {
-    g_source_destroy (priv->net_debounce);
-    g_source_unref (priv->net_debounce);
-  }
-  priv->net_debounce = g_timeout_source_new (NETWORK_DEBOUNCE_MS);
-  g_source_set_callback (priv->net_debounce, network_debounced, self, NULL);
-  g_source_attach (priv->net_debounce, ctx);
 }
 
 static gboolean
@@ -1179,9 +1121,6 @@ wcs_event_dispatch (gpointer data)
       break;
     case EV_OFFER:
       handle_offer (self, ev);
-      break;
-    case EV_NETWORK:
-      handle_network (self, ev->flag);
       break;
   }
   return G_SOURCE_REMOVE;
@@ -1290,16 +1229,6 @@ on_policy_gave_up (GstWcsRestorePolicy * policy, gint reason, guint attempt,
       attempt) : g_strdup ("not retried");
   post_give_up_error (self, reason, how);
   g_free (how);
-}
-
-static void
-on_network_changed (GNetworkMonitor * monitor, gboolean available,
-    GstWcsElement * self)
-{
-  WcsEvent *ev = wcs_event_new (self, EV_NETWORK);
-
-  ev->flag = available;
-  queue_event (ev);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1592,45 +1521,24 @@ check_config (GstWcsElement * self)
   return TRUE;
 }
 
-/* A GNetworkMonitor emits in the context it was created in. The default
- * one lives in whatever context first asked for it (usually the
- * application's default one, which an application that only pops the bus
- * never runs): each element makes its own monitor, of the default's type,
- * on the element thread. */
+/* Each element watches the network with its own monitor, created on the
+ * element thread (GstWcsNetWatch, docs/restore.md section 9). */
 static void
-netmon_start (GstWcsElement * self, gpointer data)
+netwatch_start (GstWcsElement * self, gpointer data)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
+  GMainContext *ctx = gst_wcs_element_get_context (self);
   GError *err = NULL;
-  GType type;
 
-  if (priv->netmon)
+  if (priv->netwatch || !ctx)
     return;
-  type = G_OBJECT_TYPE (g_network_monitor_get_default ());
-  priv->netmon = g_initable_new (type, NULL, &err, NULL);
-  if (!priv->netmon) {
+  priv->netwatch = gst_wcs_net_watch_new (ctx, NETWORK_DEBOUNCE_MS,
+      on_network_changed, self);
+  if (!gst_wcs_net_watch_start (priv->netwatch, &err)) {
     GST_WARNING_OBJECT (self, "no network monitor (%s): network changes are "
         "not watched", err ? err->message : "?");
     g_clear_error (&err);
-    return;
-  }
-  priv->net_available =
-      g_network_monitor_get_network_available (priv->netmon);
-  priv->netmon_handler = g_signal_connect (priv->netmon, "network-changed",
-      G_CALLBACK (on_network_changed), self);
-  GST_DEBUG_OBJECT (self, "watching the network with a %s",
-      g_type_name (type));
-}
-
-static void
-netmon_stop (GstWcsElement * self)
-{
-  GstWcsElementPrivate *priv = GET_PRIV (self);
-
-  if (priv->netmon) {
-    g_signal_handler_disconnect (priv->netmon, priv->netmon_handler);
-    priv->netmon_handler = 0;
-    g_clear_object (&priv->netmon);
+    g_clear_pointer (&priv->netwatch, gst_wcs_net_watch_free);
   }
 }
 
@@ -1678,7 +1586,7 @@ start_running (GstWcsElement * self)
   ev->session = g_object_ref (session);
   queue_event (ev);
 
-  run_sync (self, netmon_start, NULL);
+  run_sync (self, netwatch_start, NULL);
 }
 
 typedef struct
@@ -1742,12 +1650,7 @@ shutdown_finish (GstWcsElement * self, gpointer data)
   priv->connecting = FALSE;
   priv->net_abort = FALSE;
   stop_stream_timer (self);
-  netmon_stop (self);
-  if (priv->net_debounce) {
-    g_source_destroy (priv->net_debounce);
-    g_source_unref (priv->net_debounce);
-    priv->net_debounce = NULL;
-  }
+  g_clear_pointer (&priv->netwatch, gst_wcs_net_watch_free);
   if (started && klass->stop_stream)
     klass->stop_stream (self, TRUE);
 

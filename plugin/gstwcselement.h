@@ -8,6 +8,10 @@
  * session (GstWcsSession), the restore policy (GstWcsRestorePolicy) and the
  * restore loop, the bus messages, the read-only status properties and the
  * stats structure. A subclass only builds and tears down its WebRTC part.
+ * The network watch (private monitor, debounce, route check) lives in
+ * gst/gstwcsnetwatch.h; the base only starts it on the element thread while
+ * running and, on a debounced change, posts wcs-network-changed and decides
+ * whether to restore (docs/restore.md section 9).
  *
  * Threading model
  * ---------------

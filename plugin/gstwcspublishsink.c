@@ -60,6 +60,7 @@
 #include "gstwcspublishsink.h"
 #include "gstwcselements.h"
 #include "gstwcsbitrate.h"
+#include "gstwcsstats.h"
 #include "gstwcssdp.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_wcs_publish_sink_debug);

@@ -1,4 +1,4 @@
-/* gst-wcs: tests for gst/gstwcsbitrate.h
+/* gst-wcs: tests for gst/gstwcsbitrate.h and gst/gstwcsstats.h
  *
  * Copyright (C) 2024 gst-wcs authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -15,6 +15,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "gstwcsbitrate.h"
+#include "gstwcsstats.h"
 
 #define MS(x) ((GstClockTime) (x) * GST_MSECOND)
 
