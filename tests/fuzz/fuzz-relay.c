@@ -29,18 +29,12 @@
 
 #define N_CLIENTS 3
 
-#define CHECK(cond) do { if (!(cond)) { \
-      g_printerr ("contract violated at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-      abort (); } } while (0)
-
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
+#include "fuzz-common.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  gst_init (NULL, NULL);
-  gst_debug_set_default_threshold (GST_LEVEL_NONE);
+  fuzz_init_gst ();
   relay_log_init (FALSE);
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
   return 0;

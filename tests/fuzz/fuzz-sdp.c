@@ -18,18 +18,12 @@
 #include "gstwcsprotocol.h"
 #include "gstwcssdp.h"
 
-#define CHECK(cond) do { if (!(cond)) { \
-      g_printerr ("contract violated at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-      abort (); } } while (0)
-
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
+#include "fuzz-common.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  gst_init (NULL, NULL);
-  gst_debug_set_default_threshold (GST_LEVEL_NONE);
+  fuzz_init_gst ();
   return 0;
 }
 
