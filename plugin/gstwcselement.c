@@ -455,6 +455,21 @@ is_wanted (GstWcsElement * self)
   return ret;
 }
 
+/* @id is the stream in progress, and a stream is wanted: the events of
+ * older mediaSessionIds (offers, answers, activity) are dropped */
+static gboolean
+is_wanted_stream (GstWcsElement * self, const gchar * id)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  gboolean ret;
+
+  g_mutex_lock (&priv->lock);
+  ret = priv->wanted && priv->stream_started &&
+      g_strcmp0 (priv->current_id, id) == 0;
+  g_mutex_unlock (&priv->lock);
+  return ret;
+}
+
 /* Sends unPublishStream / stopStream for @id if the session is up. */
 static void
 send_stop_request (GstWcsElement * self, GstWcsSession * session,
@@ -948,7 +963,6 @@ handle_attempt (GstWcsElement * self, WcsEvent * ev)
 static void
 handle_offer (GstWcsElement * self, WcsEvent * ev)
 {
-  GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsElementClass *klass = GST_WCS_ELEMENT_GET_CLASS (self);
   GstWcsSession *session;
   gboolean current;
@@ -956,10 +970,7 @@ handle_offer (GstWcsElement * self, WcsEvent * ev)
   gchar *name;
   gboolean ok;
 
-  g_mutex_lock (&priv->lock);
-  current = priv->wanted && priv->stream_started &&
-      g_strcmp0 (priv->current_id, ev->id) == 0;
-  g_mutex_unlock (&priv->lock);
+  current = is_wanted_stream (self, ev->id);
   if (!current) {
     GST_DEBUG_OBJECT (self, "dropping offer of old stream %s", ev->id);
     return;
@@ -1070,10 +1081,7 @@ wcs_event_dispatch (gpointer data)
 
       if (!session_is_current (self, ev->session))
         break;
-      g_mutex_lock (&priv->lock);
-      current = priv->wanted && priv->stream_started &&
-          g_strcmp0 (priv->current_id, ev->id) == 0;
-      g_mutex_unlock (&priv->lock);
+      current = is_wanted_stream (self, ev->id);
       if (current && klass->remote_sdp)
         klass->remote_sdp (self, ev->id, ev->text);
       else
@@ -1102,20 +1110,13 @@ wcs_event_dispatch (gpointer data)
         GST_DEBUG_OBJECT (self, "ignoring failure of old stream %s", ev->id);
       break;
     }
-    case EV_ACTIVE:{
-      gboolean current;
-
-      g_mutex_lock (&priv->lock);
-      current = priv->wanted && priv->stream_started &&
-          g_strcmp0 (priv->current_id, ev->id) == 0;
-      g_mutex_unlock (&priv->lock);
-      if (current)
+    case EV_ACTIVE:
+      if (is_wanted_stream (self, ev->id))
         stream_became_active (self);
       else
         GST_DEBUG_OBJECT (self, "ignoring activity of old stream %s",
             GST_STR_NULL (ev->id));
       break;
-    }
     case EV_RESTORE_OFF:
       restore_turned_off (self);
       break;
