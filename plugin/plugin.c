@@ -10,11 +10,16 @@
 #include <gst/gst.h>
 
 #include "gstwcselements.h"
+#include "gstwcsprocess.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
+
+  /* before the first webrtcbin initialises OpenSSL: no exit handler
+   * (gst/gstwcsprocess.c) */
+  gst_wcs_process_init ();
 
   ret |= GST_ELEMENT_REGISTER (wcspublishsink, plugin);
   ret |= GST_ELEMENT_REGISTER (wcsplaysrc, plugin);

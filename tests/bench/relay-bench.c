@@ -417,6 +417,7 @@ main (int argc, char **argv)
   double wall, relay_cpu, self_cpu;
   const gchar *extra[] = { "--rtp-timeout", "0", NULL };
 
+  gst_wcs_process_init ();      /* before webrtcbin: gst/gstwcsprocess.c */
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &err)) {

@@ -15,8 +15,27 @@
 #include <signal.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <gst/check/gstcheck.h>
+
+#include "gstwcsprocess.h"
 
 G_BEGIN_DECLS
+
+/**
+ * WCS_CHECK_MAIN:
+ * @name: the suite's name (name_suite () builds it)
+ *
+ * GST_CHECK_MAIN with gst_wcs_process_init () first: every test process may
+ * run a webrtcbin, and OpenSSL's exit handler must be off before anything
+ * initialises libcrypto (gst/gstwcsprocess.c).
+ */
+#define WCS_CHECK_MAIN(name)                                    \
+int main (int argc, char **argv)                                \
+{                                                               \
+  gst_wcs_process_init ();                                      \
+  gst_check_init (&argc, &argv);                                \
+  return gst_check_run_suite (name ## _suite (), # name, __FILE__); \
+}
 
 /**
  * WcsTestRelay:

@@ -25,6 +25,7 @@
 #include "relay-log.h"
 #include "relay-media.h"
 #include "relay-server.h"
+#include "gstwcsprocess.h"
 
 static gboolean
 on_quit_signal (gpointer data)
@@ -114,6 +115,7 @@ main (int argc, char **argv)
   }
 
   signal (SIGPIPE, SIG_IGN);
+  gst_wcs_process_init ();      /* before webrtcbin: gst/gstwcsprocess.c */
   gst_init (NULL, NULL);
   relay_log_init (verbose);
   relay_media_init ((const gchar * const *) ice_addresses,

@@ -743,6 +743,7 @@ main (int argc, char **argv)
 {
   gboolean can;
 
+  gst_wcs_process_init ();
   gst_check_init (&argc, &argv);
   /* without root / ip netns the test cannot run: say so as a skip (exit 77:
    * meson SKIP), never as a pass */

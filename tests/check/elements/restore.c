@@ -1473,4 +1473,4 @@ restore_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (restore);
+WCS_CHECK_MAIN (restore);

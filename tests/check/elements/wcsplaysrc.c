@@ -1338,4 +1338,4 @@ wcsplaysrc_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (wcsplaysrc);
+WCS_CHECK_MAIN (wcsplaysrc);

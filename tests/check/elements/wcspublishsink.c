@@ -1433,4 +1433,4 @@ wcspublishsink_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (wcspublishsink);
+WCS_CHECK_MAIN (wcspublishsink);

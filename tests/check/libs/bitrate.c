@@ -16,6 +16,7 @@
 
 #include "gstwcsbitrate.h"
 #include "gstwcsstats.h"
+#include "wcstestutil.h"
 
 #define MS(x) ((GstClockTime) (x) * GST_MSECOND)
 
@@ -686,4 +687,4 @@ bitrate_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (bitrate);
+WCS_CHECK_MAIN (bitrate);

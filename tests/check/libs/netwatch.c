@@ -17,6 +17,7 @@
 #include <gst/check/gstcheck.h>
 
 #include "gstwcsnetwatch.h"
+#include "wcstestutil.h"
 
 #define DEBOUNCE_MS 200
 
@@ -361,4 +362,4 @@ netwatch_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (netwatch);
+WCS_CHECK_MAIN (netwatch);

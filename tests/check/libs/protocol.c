@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gstwcsprotocol.h"
+#include "wcstestutil.h"
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
@@ -1320,4 +1321,4 @@ wcs_protocol_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (wcs_protocol);
+WCS_CHECK_MAIN (wcs_protocol);

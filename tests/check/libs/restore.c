@@ -13,6 +13,7 @@
 #include <gst/check/gsttestclock.h>
 
 #include "gstwcsrestore.h"
+#include "wcstestutil.h"
 
 #define MS(x) ((GstClockTime) (x) * GST_MSECOND)
 
@@ -1249,4 +1250,4 @@ restore_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (restore);
+WCS_CHECK_MAIN (restore);

@@ -13,6 +13,7 @@
 
 #include "gstwcsprotocol.h"
 #include "gstwcssdp.h"
+#include "wcstestutil.h"
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
@@ -890,4 +891,4 @@ wcs_sdp_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (wcs_sdp);
+WCS_CHECK_MAIN (wcs_sdp);

@@ -1937,6 +1937,7 @@ main (int argc, char **argv)
   /* loopback only: never ask the system (libproxy) for a proxy */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 
+  gst_wcs_process_init ();
   gst_check_init (&argc, &argv);
   s = session_suite ();
   return gst_check_run_suite (s, "session", __FILE__);

@@ -2053,6 +2053,7 @@ main (int argc, char **argv)
 {
   gchar *openssl;
 
+  gst_wcs_process_init ();
   gst_check_init (&argc, &argv);
   /* relay/tls (GST_CHECKS=test_tls) cannot run without openssl: a skip */
   openssl = g_find_program_in_path ("openssl");
