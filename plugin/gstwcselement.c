@@ -589,6 +589,25 @@ stop_stream_timer (GstWcsElement * self)
   }
 }
 
+/* Ends the outage in progress, if any, adding its length to the downtime.
+ * Returns whether there was one. Element thread. */
+static gboolean
+close_outage (GstWcsElement * self)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  gboolean outage;
+
+  g_mutex_lock (&priv->lock);
+  outage = priv->outage_start != 0;
+  if (outage) {
+    priv->downtime_ms +=
+        (g_get_monotonic_time () - priv->outage_start) / 1000;
+    priv->outage_start = 0;
+  }
+  g_mutex_unlock (&priv->lock);
+  return outage;
+}
+
 /* @code: the GstResourceError of the ERROR should this failure end the
  * outage (permanent ones), 0 for the default of @reason */
 static void
@@ -597,7 +616,8 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsRestoreAction action;
-  gboolean was_outage;
+  gboolean was_outage, had_outage;
+  guint max_tries;
 
   if (!is_wanted (self)) {
     GST_DEBUG_OBJECT (self, "ignoring failure %s (%s): not running",
@@ -613,6 +633,7 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
 
   was_outage = gst_wcs_restore_policy_in_outage (priv->policy);
   g_mutex_lock (&priv->lock);
+  had_outage = priv->outage_start != 0;
   priv->last_reason = reason;
   priv->last_code = code;
   g_free (priv->last_detail);
@@ -636,8 +657,19 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
       /* "gave-up" handler posted the message and the ERROR */
       break;
     case GST_WCS_RESTORE_DISABLED:
-      post_give_up_error (self, reason,
-          permanent ? "not retried" : "restore disabled");
+      close_outage (self);
+      if (had_outage) {
+        /* restore-connection was turned off during this outage and the
+         * attempt in flight failed before EV_RESTORE_OFF was handled: the
+         * outage ends here, as restore_turned_off () ends it (that event
+         * then finds no outage: wanted is FALSE after the ERROR) */
+        g_object_get (priv->policy, "max-tries", &max_tries, NULL);
+        post_restore (self, "gave-up", reason, 0, max_tries, NULL,
+            G_TYPE_NONE, 0);
+      }
+      post_give_up_error (self, reason, permanent ? "not retried" :
+          had_outage ? "restore-connection turned off during the outage" :
+          "restore disabled");
       break;
   }
 }
@@ -912,19 +944,12 @@ restore_turned_off (GstWcsElement * self)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsRestoreReason reason;
-  gboolean outage;
   guint max_tries;
 
   g_mutex_lock (&priv->lock);
-  outage = priv->wanted && priv->outage_start != 0;
   reason = priv->last_reason;
-  if (outage) {
-    priv->downtime_ms +=
-        (g_get_monotonic_time () - priv->outage_start) / 1000;
-    priv->outage_start = 0;
-  }
   g_mutex_unlock (&priv->lock);
-  if (!outage)
+  if (!is_wanted (self) || !close_outage (self))
     return;
 
   GST_INFO_OBJECT (self, "restore turned off during an outage: giving up");
@@ -1213,17 +1238,9 @@ static void
 on_policy_gave_up (GstWcsRestorePolicy * policy, gint reason, guint attempt,
     guint max_tries, GstWcsElement * self)
 {
-  GstWcsElementPrivate *priv = GET_PRIV (self);
   gchar *how;
 
-  g_mutex_lock (&priv->lock);
-  if (priv->outage_start) {
-    priv->downtime_ms +=
-        (g_get_monotonic_time () - priv->outage_start) / 1000;
-    priv->outage_start = 0;
-  }
-  g_mutex_unlock (&priv->lock);
-
+  close_outage (self);
   post_restore (self, "gave-up", reason, attempt, max_tries, NULL,
       G_TYPE_NONE, 0);
   how = attempt > 0 ? g_strdup_printf ("gave up after %u restore attempts",
