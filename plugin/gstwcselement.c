@@ -1566,19 +1566,38 @@ start_running (GstWcsElement * self)
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsSession *session;
   WcsEvent *ev;
+  gchar *location, *app_key;
+  GstStructure *custom;
+  guint receive_probes, probes_interval, connect_timeout;
+  guint restore_max_tries, restore_timeout;
+  gboolean restore_connection;
 
+  /* a snapshot of the configuration: no lock is held while calling into the
+   * session or the policy (lock rules above) */
   GST_OBJECT_LOCK (self);
-  session = gst_wcs_session_new (priv->location);
-  g_object_set (session, "app-key", priv->app_key,
-      "receive-probes", priv->receive_probes,
-      "probes-interval", priv->probes_interval,
-      "connect-timeout", priv->connect_timeout, NULL);
-  if (priv->custom)
-    g_object_set (session, "custom", priv->custom, NULL);
-  g_object_set (priv->policy, "enabled", priv->restore_connection,
-      "max-tries", priv->restore_max_tries,
-      "timeout", priv->restore_timeout, NULL);
+  location = g_strdup (priv->location);
+  app_key = g_strdup (priv->app_key);
+  custom = priv->custom ? gst_structure_copy (priv->custom) : NULL;
+  receive_probes = priv->receive_probes;
+  probes_interval = priv->probes_interval;
+  connect_timeout = priv->connect_timeout;
+  restore_connection = priv->restore_connection;
+  restore_max_tries = priv->restore_max_tries;
+  restore_timeout = priv->restore_timeout;
   GST_OBJECT_UNLOCK (self);
+
+  session = gst_wcs_session_new (location);
+  g_object_set (session, "app-key", app_key,
+      "receive-probes", receive_probes, "probes-interval", probes_interval,
+      "connect-timeout", connect_timeout, NULL);
+  if (custom)
+    g_object_set (session, "custom", custom, NULL);
+  g_object_set (priv->policy, "enabled", restore_connection,
+      "max-tries", restore_max_tries, "timeout", restore_timeout, NULL);
+  g_free (location);
+  g_free (app_key);
+  if (custom)
+    gst_structure_free (custom);
 
   gst_wcs_restore_policy_cancel (priv->policy);
 
@@ -1956,6 +1975,7 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
   GstWcsElement *self = GST_WCS_ELEMENT (object);
   GstWcsElementPrivate *priv = GET_PRIV (self);
   gboolean restore_off = FALSE;
+  const gchar *policy_prop = NULL;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
@@ -1980,17 +2000,17 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
       break;
     case PROP_RESTORE_CONNECTION:
       priv->restore_connection = g_value_get_boolean (value);
-      g_object_set (priv->policy, "enabled", priv->restore_connection, NULL);
+      policy_prop = "enabled";
       restore_off = !priv->restore_connection;
       break;
     case PROP_RESTORE_TIMEOUT:
       priv->restore_timeout = g_value_get_uint (value);
       if (priv->restore_timeout > 0)
-        g_object_set (priv->policy, "timeout", priv->restore_timeout, NULL);
+        policy_prop = "timeout";
       break;
     case PROP_RESTORE_MAX_TRIES:
       priv->restore_max_tries = g_value_get_uint (value);
-      g_object_set (priv->policy, "max-tries", priv->restore_max_tries, NULL);
+      policy_prop = "max-tries";
       break;
     case PROP_RECEIVE_PROBES:
       priv->receive_probes = g_value_get_uint (value);
@@ -2009,6 +2029,14 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
       break;
   }
   GST_OBJECT_UNLOCK (self);
+
+  /* the restore settings take effect at once, also during an outage; set
+   * outside the object lock (lock rules above) */
+  if (g_strcmp0 (policy_prop, "timeout") == 0)
+    g_object_set (priv->policy, "timeout", MIN (g_value_get_uint (value),
+            (guint) G_MAXINT32), NULL);
+  else if (policy_prop)
+    g_object_set_property (G_OBJECT (priv->policy), policy_prop, value);
 
   /* an outage in progress must end with an ERROR, not sit idle (the
    * policy dropped its pending attempt) */
