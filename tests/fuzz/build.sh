@@ -60,7 +60,8 @@ for target in $TARGETS; do
         $top/tests/relay/relay-server.c $top/tests/relay/relay-log.c $lib" ;;
     fuzz-relay-offer)
       p=$relay_pkgs
-      srcs="$here/fuzz-relay-offer.c $top/tests/relay/relay-log.c $lib" ;;
+      srcs="$here/fuzz-relay-offer.c $top/tests/relay/relay-log.c
+        $top/gst/gstwcspeer.c $lib" ;;
     *) echo "unknown target $target (known: $ALL_TARGETS)" >&2; exit 2 ;;
   esac
   echo "building $out/$target"

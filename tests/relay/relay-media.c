@@ -28,6 +28,7 @@
 
 #include "relay-media.h"
 #include "relay-log.h"
+#include "gstwcspeer.h"
 
 #include <string.h>
 #include <ifaddrs.h>
@@ -119,19 +120,14 @@ struct _RelayPeer
   gboolean closed;
   gboolean answered;
   gboolean failed;
+  gboolean connected;           /* DTLS up */
   guint bus_watch;
-  guint timeout_source;
 
   GstElement *pipeline;
   GstElement *webrtc;
+  GstWcsPeer *wp;               /* the negotiation (gst/gstwcspeer.c) */
   GstSDPMessage *offer;
   GPtrArray *plan;              /* MLinePlan*, in m-line order */
-
-  GMutex lock;
-  GPtrArray *candidates;        /* "MLINE candidate:..." */
-  gint local_set;               /* atomic */
-  gint answer_queued;           /* atomic */
-  gint connected;               /* atomic: DTLS up */
 };
 
 static RelayPeer *
@@ -148,14 +144,17 @@ peer_unref (RelayPeer * peer)
     return;
   if (peer->free_func)
     peer->free_func (peer);
+  if (peer->wp) {
+    /* closed already unless the peer never got that far */
+    gst_wcs_peer_close (peer->wp);
+    gst_wcs_peer_unref (peer->wp);
+  }
   if (peer->pipeline)
     gst_object_unref (peer->pipeline);
   if (peer->offer)
     gst_sdp_message_free (peer->offer);
   if (peer->plan)
     g_ptr_array_unref (peer->plan);
-  g_ptr_array_unref (peer->candidates);
-  g_mutex_clear (&peer->lock);
   g_free (peer->label);
   g_free (peer);
 }
@@ -169,60 +168,6 @@ peer_init (RelayPeer * peer, gboolean is_publisher, const gchar * label,
   peer->label = g_strdup (label ? label : "?");
   peer->cb = *cb;
   peer->free_func = free_func;
-  g_mutex_init (&peer->lock);
-  peer->candidates = g_ptr_array_new_with_free_func (g_free);
-}
-
-/* Always through an idle source: never runs @func in the calling thread */
-static void
-invoke_main (GSourceFunc func, RelayPeer * peer)
-{
-  GSource *src = g_idle_source_new ();
-
-  g_source_set_priority (src, G_PRIORITY_DEFAULT);
-  g_source_set_callback (src, func, peer_ref (peer),
-      (GDestroyNotify) peer_unref);
-  g_source_attach (src, main_ctx);
-  g_source_unref (src);
-}
-
-static void peer_fail (RelayPeer * peer, const gchar * info);
-
-typedef struct
-{
-  RelayPeer *peer;
-  gchar *info;
-} FailData;
-
-static gboolean
-fail_main (gpointer data)
-{
-  FailData *fd = data;
-
-  peer_fail (fd->peer, fd->info);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-fail_data_free (FailData * fd)
-{
-  peer_unref (fd->peer);
-  g_free (fd->info);
-  g_free (fd);
-}
-
-/* from any thread */
-static void
-peer_fail_async (RelayPeer * peer, const gchar * info)
-{
-  FailData *fd = g_new0 (FailData, 1);
-  GSource *src = g_idle_source_new ();
-
-  fd->peer = peer_ref (peer);
-  fd->info = g_strdup (info);
-  g_source_set_callback (src, fail_main, fd, (GDestroyNotify) fail_data_free);
-  g_source_attach (src, main_ctx);
-  g_source_unref (src);
 }
 
 /* main thread */
@@ -232,10 +177,8 @@ peer_fail (RelayPeer * peer, const gchar * info)
   if (peer->closed || peer->failed)
     return;
   peer->failed = TRUE;
-  if (peer->timeout_source) {
-    g_source_remove (peer->timeout_source);
-    peer->timeout_source = 0;
-  }
+  if (peer->wp)
+    gst_wcs_peer_close (peer->wp);
   RELAY_WARN ("%s: media failed: %s", peer->label, info);
   if (peer->cb.failed)
     peer->cb.failed (peer->cb.user_data, info);
@@ -260,10 +203,8 @@ peer_close (RelayPeer * peer)
   if (peer->closed)
     return;
   peer->closed = TRUE;
-  if (peer->timeout_source) {
-    g_source_remove (peer->timeout_source);
-    peer->timeout_source = 0;
-  }
+  if (peer->wp)
+    gst_wcs_peer_close (peer->wp);
   if (peer->bus_watch) {
     g_source_remove (peer->bus_watch);
     peer->bus_watch = 0;
@@ -596,40 +537,6 @@ garbage:
 /* ------------------------------------------------------------------ */
 /* Negotiation (answerer)                                              */
 
-static void
-add_missing_candidates (RelayPeer * peer, GstSDPMessage * answer)
-{
-  guint i, n = 0;
-
-  for (i = 0; i < gst_sdp_message_medias_len (answer); i++) {
-    const GstSDPMedia *m = gst_sdp_message_get_media (answer, i);
-    guint j;
-    for (j = 0; j < gst_sdp_media_attributes_len (m); j++)
-      if (g_strcmp0 (gst_sdp_media_get_attribute (m, j)->key,
-              "candidate") == 0)
-        n++;
-  }
-  if (n > 0)
-    return;
-
-  g_mutex_lock (&peer->lock);
-  for (i = 0; i < peer->candidates->len; i++) {
-    const gchar *c = g_ptr_array_index (peer->candidates, i);
-    gchar *end = NULL;
-    guint mline = (guint) g_ascii_strtoull (c, &end, 10);
-    GstSDPMedia *m;
-
-    if (!end || *end != ' ' || mline >= gst_sdp_message_medias_len (answer))
-      continue;
-    m = (GstSDPMedia *) gst_sdp_message_get_media (answer, mline);
-    end++;
-    if (g_str_has_prefix (end, "candidate:"))
-      end += strlen ("candidate:");
-    gst_sdp_media_add_attribute (m, "candidate", end);
-  }
-  g_mutex_unlock (&peer->lock);
-}
-
 static gboolean
 media_has_attribute (const GstSDPMedia * media, const gchar * key);
 
@@ -675,224 +582,86 @@ add_msid (RelayPeer * peer, GstSDPMessage * answer)
 
 static void player_attach (RelayPlayer * player);
 
-static gboolean
-deliver_answer_main (gpointer data)
+/* The negotiation itself is GstWcsPeer's (gst/gstwcspeer.c, shared with
+ * the elements): the callbacks below run on the main context, never after
+ * peer_close () / peer_fail (). */
+
+/* the answer, with the candidates gathered so far */
+static void
+on_peer_answer (GstWcsPeer * wp, GstSDPMessage * answer, gboolean complete,
+    gpointer data)
 {
   RelayPeer *peer = data;
-  GstWebRTCSessionDescription *desc = NULL;
-  GstSDPMessage *copy = NULL;
   gchar *text;
 
   if (peer->closed || peer->answered || peer->failed)
-    return G_SOURCE_REMOVE;
-
-  g_object_get (peer->webrtc, "local-description", &desc, NULL);
-  if (!desc || !desc->sdp) {
-    if (desc)
-      gst_webrtc_session_description_free (desc);
-    peer_fail (peer, "Failed by error");
-    return G_SOURCE_REMOVE;
-  }
-  gst_sdp_message_copy (desc->sdp, &copy);
-  gst_webrtc_session_description_free (desc);
-  add_missing_candidates (peer, copy);
+    return;
+  if (!complete)
+    RELAY_WARN ("%s: ICE gathering not complete after %u ms, answering with "
+        "the candidates found so far", peer->label, gather_timeout_ms);
   if (!peer->is_publisher)
-    add_msid (peer, copy);
-  text = gst_sdp_message_as_text (copy);
-  gst_sdp_message_free (copy);
+    add_msid (peer, answer);
+  text = gst_sdp_message_as_text (answer);
 
   if (!strstr (text, " 127.0.0.1 "))
     RELAY_WARN ("%s: answer has no 127.0.0.1 candidate", peer->label);
 
   peer->answered = TRUE;
-  if (peer->timeout_source) {
-    g_source_remove (peer->timeout_source);
-    peer->timeout_source = 0;
-  }
   RELAY_INFO ("%s: answer ready", peer->label);
   RELAY_DEBUG ("%s: answer:\n%s", peer->label, text);
 
   /* a player is fed once DTLS is up: what is sent before is lost, and the
    * first thing it must get is a key frame */
-  if (!peer->is_publisher && g_atomic_int_get (&peer->connected))
+  if (!peer->is_publisher && peer->connected)
     player_attach ((RelayPlayer *) peer);
 
   if (peer->cb.answer)
     peer->cb.answer (peer->cb.user_data, text);
   g_free (text);
-  return G_SOURCE_REMOVE;
 }
 
 static void
-queue_answer (RelayPeer * peer)
-{
-  if (g_atomic_int_compare_and_exchange (&peer->answer_queued, 0, 1))
-    invoke_main (deliver_answer_main, peer);
-}
-
-static gboolean
-negotiation_timeout (gpointer data)
-{
-  RelayPeer *peer = data;
-
-  peer->timeout_source = 0;
-  if (g_atomic_int_get (&peer->local_set)) {
-    RELAY_WARN ("%s: ICE gathering not complete after %u ms, answering with "
-        "the candidates found so far", peer->label, gather_timeout_ms);
-    queue_answer (peer);
-  } else {
-    peer_fail (peer, "Failed by error");
-  }
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-promise_failed (GstPromise * promise, const gchar * what, RelayPeer * peer)
-{
-  const GstStructure *reply;
-  GError *err = NULL;
-
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED) {
-    RELAY_WARN ("%s: %s: no reply", peer->label, what);
-    return TRUE;
-  }
-  reply = gst_promise_get_reply (promise);
-  if (reply && gst_structure_has_field (reply, "error")) {
-    gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
-    RELAY_WARN ("%s: %s failed: %s", peer->label, what,
-        err ? err->message : "?");
-    g_clear_error (&err);
-    return TRUE;
-  }
-  return FALSE;
-}
-
-static void
-on_local_description_set (GstPromise * promise, gpointer data)
-{
-  RelayPeer *peer = data;
-  GstWebRTCICEGatheringState state;
-
-  if (promise_failed (promise, "set-local-description", peer)) {
-    peer_fail_async (peer, "Failed by error");
-  } else {
-    g_atomic_int_set (&peer->local_set, 1);
-    g_object_get (peer->webrtc, "ice-gathering-state", &state, NULL);
-    if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-      queue_answer (peer);
-  }
-  gst_promise_unref (promise);
-}
-
-static void
-on_answer_created (GstPromise * promise, gpointer data)
-{
-  RelayPeer *peer = data;
-  GstWebRTCSessionDescription *answer = NULL;
-  const GstStructure *reply;
-  GstPromise *next;
-
-  if (promise_failed (promise, "create-answer", peer)) {
-    peer_fail_async (peer, "No common codecs");
-    gst_promise_unref (promise);
-    return;
-  }
-  reply = gst_promise_get_reply (promise);
-  if (reply)
-    gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-        &answer, NULL);
-  gst_promise_unref (promise);
-  if (!answer) {
-    RELAY_WARN ("%s: create-answer gave no answer", peer->label);
-    peer_fail_async (peer, "Failed by error");
-    return;
-  }
-
-  next = gst_promise_new_with_change_func (on_local_description_set,
-      peer_ref (peer), (GDestroyNotify) peer_unref);
-  g_signal_emit_by_name (peer->webrtc, "set-local-description", answer, next);
-  gst_webrtc_session_description_free (answer);
-}
-
-static void
-on_remote_description_set (GstPromise * promise, gpointer data)
-{
-  RelayPeer *peer = data;
-  GstPromise *next;
-
-  if (promise_failed (promise, "set-remote-description", peer)) {
-    peer_fail_async (peer, "Failed by error");
-    gst_promise_unref (promise);
-    return;
-  }
-  gst_promise_unref (promise);
-
-  next = gst_promise_new_with_change_func (on_answer_created,
-      peer_ref (peer), (GDestroyNotify) peer_unref);
-  g_signal_emit_by_name (peer->webrtc, "create-answer", NULL, next);
-}
-
-static void
-on_ice_candidate (GstElement * webrtc, guint mline, gchar * candidate,
-    gpointer data)
-{
-  RelayPeer *peer = data;
-
-  RELAY_DEBUG ("%s: local candidate %u %s", peer->label, mline, candidate);
-  g_mutex_lock (&peer->lock);
-  g_ptr_array_add (peer->candidates, g_strdup_printf ("%u %s", mline,
-          candidate));
-  g_mutex_unlock (&peer->lock);
-}
-
-static void
-on_gathering_state (GObject * webrtc, GParamSpec * pspec, gpointer data)
-{
-  RelayPeer *peer = data;
-  GstWebRTCICEGatheringState state;
-
-  g_object_get (webrtc, "ice-gathering-state", &state, NULL);
-  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE
-      && g_atomic_int_get (&peer->local_set))
-    queue_answer (peer);
-}
-
-static void
-on_ice_connection_state (GObject * webrtc, GParamSpec * pspec, gpointer data)
-{
-  RelayPeer *peer = data;
-  GstWebRTCICEConnectionState state;
-
-  g_object_get (webrtc, "ice-connection-state", &state, NULL);
-  RELAY_DEBUG ("%s: ICE connection state %d", peer->label, state);
-  if (state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
-    peer_fail_async (peer, "Failed by ICE error");
-}
-
-static gboolean
-connected_main (gpointer data)
+on_peer_connected (GstWcsPeer * wp, gpointer data)
 {
   RelayPeer *peer = data;
 
   RELAY_INFO ("%s: peer connection connected", peer->label);
+  peer->connected = TRUE;
   if (!peer->closed && !peer->failed && peer->answered && !peer->is_publisher)
     player_attach ((RelayPlayer *) peer);
-  return G_SOURCE_REMOVE;
 }
 
+/* the SDK's FAILED infos for what went wrong */
 static void
-on_connection_state (GObject * webrtc, GParamSpec * pspec, gpointer data)
+on_peer_failed (GstWcsPeer * wp, GstWcsPeerFailure failure,
+    const gchar * detail, gpointer data)
 {
   RelayPeer *peer = data;
-  GstWebRTCPeerConnectionState state;
+  const gchar *info;
 
-  g_object_get (webrtc, "connection-state", &state, NULL);
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
-    if (g_atomic_int_compare_and_exchange (&peer->connected, 0, 1))
-      invoke_main (connected_main, peer);
-  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
-    peer_fail_async (peer, "Failed by DTLS error");
+  switch (failure) {
+    case GST_WCS_PEER_FAILURE_CREATE:
+      info = "No common codecs";
+      break;
+    case GST_WCS_PEER_FAILURE_ICE:
+      info = "Failed by ICE error";
+      break;
+    case GST_WCS_PEER_FAILURE_CONNECTION:
+      info = "Failed by DTLS error";
+      break;
+    default:
+      info = "Failed by error";
+      break;
+  }
+  RELAY_WARN ("%s: %s", peer->label, detail);
+  peer_fail (peer, info);
 }
+
+static const GstWcsPeerCallbacks peer_callbacks = {
+  .local_description = on_peer_answer,
+  .connected = on_peer_connected,
+  .failed = on_peer_failed,
+};
 
 static gboolean
 bus_watch (GstBus * bus, GstMessage * msg, gpointer data)
@@ -972,14 +741,17 @@ peer_setup_webrtc (RelayPeer * peer)
     gst_object_unref (ice);
   }
 
-  g_signal_connect (peer->webrtc, "on-ice-candidate",
-      G_CALLBACK (on_ice_candidate), peer);
-  g_signal_connect (peer->webrtc, "notify::ice-gathering-state",
-      G_CALLBACK (on_gathering_state), peer);
-  g_signal_connect (peer->webrtc, "notify::ice-connection-state",
-      G_CALLBACK (on_ice_connection_state), peer);
-  g_signal_connect (peer->webrtc, "notify::connection-state",
-      G_CALLBACK (on_connection_state), peer);
+  /* no reference on @peer: no callback runs after peer_close (), and the
+   * peer is closed before its last reference goes (peer_unref) */
+  peer->wp = gst_wcs_peer_new (peer->webrtc, GST_WCS_PEER_ANSWERER,
+      main_ctx, &peer_callbacks, peer, NULL);
+  gst_wcs_peer_set_label (peer->wp, peer->label);
+  /* no gathering wait of its own: the answer goes when gathering is
+   * complete, or with what was gathered when the whole bound expires
+   * (before the answer was even set: FAILED) */
+  gst_wcs_peer_set_gather_timeout (peer->wp, 0);
+  gst_wcs_peer_set_negotiation_timeout (peer->wp, gather_timeout_ms +
+      NEGOTIATION_EXTRA_MS / 2);
 
   bus = gst_pipeline_get_bus (GST_PIPELINE (peer->pipeline));
   peer->bus_watch = gst_bus_add_watch (bus, bus_watch, peer);
@@ -992,9 +764,7 @@ peer_setup_webrtc (RelayPeer * peer)
 static gboolean
 peer_start (RelayPeer * peer, gchar ** error_info)
 {
-  GstWebRTCSessionDescription *offer;
   GstSDPMessage *copy = NULL;
-  GstPromise *promise;
 
   if (gst_element_set_state (peer->pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
@@ -1003,16 +773,8 @@ peer_start (RelayPeer * peer, gchar ** error_info)
     return FALSE;
   }
 
-  peer->timeout_source = g_timeout_add (gather_timeout_ms +
-      NEGOTIATION_EXTRA_MS / 2, negotiation_timeout, peer);
-
   gst_sdp_message_copy (peer->offer, &copy);
-  offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, copy);
-  promise = gst_promise_new_with_change_func (on_remote_description_set,
-      peer_ref (peer), (GDestroyNotify) peer_unref);
-  g_signal_emit_by_name (peer->webrtc, "set-remote-description", offer,
-      promise);
-  gst_webrtc_session_description_free (offer);
+  gst_wcs_peer_set_remote_description (peer->wp, copy);
   return TRUE;
 }
 

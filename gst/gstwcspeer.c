@@ -1,0 +1,840 @@
+/* gst-wcs: one WebRTC peer (one webrtcbin, one offer/answer)
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * GstWcsPeer drives one webrtcbin through one negotiation, the same way for
+ * our two elements (offerers: WCS answers their offer) and for wcs-relay
+ * (answerer):
+ *
+ *   offerer:  start -> create-offer -> set-local -> [gathering wait]
+ *             -> local_description (send it) ... set_remote_description
+ *             (the answer) -> remote_applied
+ *   answerer: set_remote_description (the offer) -> create-answer
+ *             -> set-local -> [gathering wait] -> local_description
+ *
+ * then connected, or failed (once, with a typed #GstWcsPeerFailure).
+ *
+ * Threads: webrtcbin replies to promises and notifies its states on its own
+ * threads; every step that reaches the owner is moved to the owner's
+ * GMainContext (an idle source holding a reference), where it is dropped if
+ * the peer was closed or failed meanwhile. So the callbacks never run on a
+ * webrtcbin or streaming thread, never concurrently, and never after
+ * gst_wcs_peer_close() (called on the context's thread; from another thread
+ * a callback already running may still finish).
+ *
+ * The gathering wait: the SDK sends its offer at once, with no candidates
+ * (trickle-less WCS then learns them from ICE checks); webrtcbin's local
+ * description carries the candidates gathered so far, so we wait for
+ * gathering to complete, bounded by the gather timeout (0: no bound of its
+ * own). The negotiation timeout (0: none) bounds the whole way to the
+ * local description: when it expires with the local description set, what
+ * was gathered is sent; before that, the peer fails with TIMEOUT.
+ *
+ * The owner keeps its webrtcbin (in its bin or its own pipeline) and tears
+ * it down itself, after gst_wcs_peer_close().
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include <gst/webrtc/webrtc.h>
+
+#include "gstwcspeer.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_wcs_peer_debug);
+#define GST_CAT_DEFAULT gst_wcs_peer_debug
+
+static void
+ensure_debug_category (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (gst_wcs_peer_debug, "wcspeer", 0,
+        "gst-wcs WebRTC peer (webrtcbin offer/answer)");
+    g_once_init_leave (&done, 1);
+  }
+}
+
+struct _GstWcsPeer
+{
+  gatomicrefcount ref;
+  GstWcsPeerRole role;
+  GstElement *webrtc;
+  GMainContext *context;
+  GstWcsPeerCallbacks cb;
+  gpointer user_data;
+  GDestroyNotify notify;
+  gulong handlers[4];
+
+  /* set before start / set_remote_description */
+  gchar *label;
+  guint gather_timeout_ms;
+  guint negotiation_timeout_ms;
+
+  gint closed;                  /* atomic */
+  gint local_set;               /* atomic: set-local-description done */
+  gint connected;               /* atomic */
+  gint started;                 /* atomic: offer or answer under way */
+
+  /* the context's thread only */
+  gboolean failed;
+  gboolean local_sent;
+  GSource *gather_timer;
+  GSource *negotiation_timer;
+
+  GMutex lock;
+  GPtrArray *candidates;        /* "MLINE candidate:..." (on-ice-candidate) */
+};
+
+const gchar *
+gst_wcs_peer_failure_to_string (GstWcsPeerFailure failure)
+{
+  switch (failure) {
+    case GST_WCS_PEER_FAILURE_CREATE:
+      return "create";
+    case GST_WCS_PEER_FAILURE_LOCAL:
+      return "local-description";
+    case GST_WCS_PEER_FAILURE_REMOTE:
+      return "remote-description";
+    case GST_WCS_PEER_FAILURE_TIMEOUT:
+      return "timeout";
+    case GST_WCS_PEER_FAILURE_ICE:
+      return "ice";
+    case GST_WCS_PEER_FAILURE_CONNECTION:
+      return "connection";
+  }
+  return "unknown";
+}
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                             */
+
+/**
+ * gst_wcs_promise_error:
+ * @promise: a promise webrtcbin replied to (or not)
+ *
+ * Returns: (transfer full) (nullable): what went wrong, NULL if the reply
+ * carries no error
+ */
+gchar *
+gst_wcs_promise_error (GstPromise * promise)
+{
+  const GstStructure *reply;
+  GError *err = NULL;
+  gchar *msg;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
+    return g_strdup ("webrtcbin did not answer");
+  reply = gst_promise_get_reply (promise);
+  if (!reply || !gst_structure_has_field (reply, "error"))
+    return NULL;
+  if (!gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL) || !err)
+    return g_strdup ("unknown webrtcbin error");
+  msg = g_strdup (err->message);
+  g_error_free (err);
+  return msg;
+}
+
+/**
+ * gst_wcs_peer_disable_upnp:
+ * @webrtc: a webrtcbin
+ *
+ * We connect out to the server (or are the server, on loopback), which
+ * learns the address from the ICE checks: UPnP port mappings (libnice's
+ * default) are of no use, cost a thread and warn when no gateway answers.
+ */
+void
+gst_wcs_peer_disable_upnp (GstElement * webrtc)
+{
+  GObject *ice = NULL, *agent = NULL;
+
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice),
+          "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent && g_object_class_find_property (G_OBJECT_GET_CLASS (agent),
+          "upnp"))
+    g_object_set (agent, "upnp", FALSE, NULL);
+  g_clear_object (&agent);
+  g_clear_object (&ice);
+}
+
+/* ------------------------------------------------------------------ */
+/* life cycle                                                          */
+
+/**
+ * gst_wcs_peer_new:
+ * @webrtc: (transfer none): a webrtcbin, configured (transceivers, bundle
+ *   policy) and placed by the owner
+ * @role: offerer or answerer
+ * @context: (transfer none): where every callback runs
+ * @callbacks: (nullable): copied
+ * @user_data: for the callbacks
+ * @notify: (nullable): frees @user_data with the peer
+ *
+ * Returns: (transfer full): a peer; nothing happens before
+ *   gst_wcs_peer_start() (offerer) or gst_wcs_peer_set_remote_description()
+ */
+GstWcsPeer *
+gst_wcs_peer_new (GstElement * webrtc, GstWcsPeerRole role,
+    GMainContext * context, const GstWcsPeerCallbacks * callbacks,
+    gpointer user_data, GDestroyNotify notify)
+{
+  GstWcsPeer *peer;
+
+  g_return_val_if_fail (GST_IS_ELEMENT (webrtc), NULL);
+  g_return_val_if_fail (context != NULL, NULL);
+
+  ensure_debug_category ();
+  peer = g_new0 (GstWcsPeer, 1);
+  g_atomic_ref_count_init (&peer->ref);
+  peer->role = role;
+  peer->webrtc = gst_object_ref (webrtc);
+  peer->context = g_main_context_ref (context);
+  if (callbacks)
+    peer->cb = *callbacks;
+  peer->user_data = user_data;
+  peer->notify = notify;
+  peer->label = g_strdup (GST_OBJECT_NAME (webrtc));
+  peer->gather_timeout_ms = 1000;
+  g_mutex_init (&peer->lock);
+  peer->candidates = g_ptr_array_new_with_free_func (g_free);
+  return peer;
+}
+
+GstWcsPeer *
+gst_wcs_peer_ref (GstWcsPeer * peer)
+{
+  g_return_val_if_fail (peer != NULL, NULL);
+  g_atomic_ref_count_inc (&peer->ref);
+  return peer;
+}
+
+void
+gst_wcs_peer_unref (GstWcsPeer * peer)
+{
+  g_return_if_fail (peer != NULL);
+  if (!g_atomic_ref_count_dec (&peer->ref))
+    return;
+  /* the timers and the signal handlers hold references: none is left */
+  if (peer->notify)
+    peer->notify (peer->user_data);
+  gst_object_unref (peer->webrtc);
+  g_main_context_unref (peer->context);
+  g_ptr_array_unref (peer->candidates);
+  g_mutex_clear (&peer->lock);
+  g_free (peer->label);
+  g_free (peer);
+}
+
+/**
+ * gst_wcs_peer_set_label:
+ * @peer: a peer
+ * @label: what the log calls it (e.g. the mediaSessionId)
+ */
+void
+gst_wcs_peer_set_label (GstWcsPeer * peer, const gchar * label)
+{
+  g_return_if_fail (peer != NULL);
+  g_free (peer->label);
+  peer->label = g_strdup (label ? label : "?");
+}
+
+/**
+ * gst_wcs_peer_set_gather_timeout:
+ * @peer: a peer, not started
+ * @ms: longest wait for ICE gathering after the local description is set
+ *   (default 1000; 0: no wait of its own, see the negotiation timeout)
+ */
+void
+gst_wcs_peer_set_gather_timeout (GstWcsPeer * peer, guint ms)
+{
+  g_return_if_fail (peer != NULL);
+  peer->gather_timeout_ms = ms;
+}
+
+/**
+ * gst_wcs_peer_set_negotiation_timeout:
+ * @peer: a peer, not started
+ * @ms: longest time from the start to the local description (default 0:
+ *   none)
+ */
+void
+gst_wcs_peer_set_negotiation_timeout (GstWcsPeer * peer, guint ms)
+{
+  g_return_if_fail (peer != NULL);
+  peer->negotiation_timeout_ms = ms;
+}
+
+/**
+ * gst_wcs_peer_get_webrtc:
+ * Returns: (transfer none): the webrtcbin
+ */
+GstElement *
+gst_wcs_peer_get_webrtc (GstWcsPeer * peer)
+{
+  g_return_val_if_fail (peer != NULL, NULL);
+  return peer->webrtc;
+}
+
+gboolean
+gst_wcs_peer_is_connected (GstWcsPeer * peer)
+{
+  g_return_val_if_fail (peer != NULL, FALSE);
+  return g_atomic_int_get (&peer->connected) != 0;
+}
+
+static gboolean
+is_closed (GstWcsPeer * peer)
+{
+  return g_atomic_int_get (&peer->closed) != 0;
+}
+
+static void
+clear_timer (GSource ** timer)
+{
+  if (*timer) {
+    g_source_destroy (*timer);
+    g_source_unref (*timer);
+    *timer = NULL;
+  }
+}
+
+/**
+ * gst_wcs_peer_close:
+ * @peer: a peer
+ *
+ * No callback starts after this (call it on the context's thread to be
+ * sure none is running either). Disconnects from webrtcbin; the owner then
+ * tears its webrtcbin down. Idempotent.
+ */
+void
+gst_wcs_peer_close (GstWcsPeer * peer)
+{
+  guint i;
+
+  g_return_if_fail (peer != NULL);
+  if (!g_atomic_int_compare_and_exchange (&peer->closed, 0, 1))
+    return;
+  for (i = 0; i < G_N_ELEMENTS (peer->handlers); i++) {
+    if (peer->handlers[i])
+      g_signal_handler_disconnect (peer->webrtc, peer->handlers[i]);
+    peer->handlers[i] = 0;
+  }
+  clear_timer (&peer->gather_timer);
+  clear_timer (&peer->negotiation_timer);
+  GST_DEBUG ("%s: closed", peer->label);
+}
+
+/* ------------------------------------------------------------------ */
+/* to the owner's context                                              */
+
+typedef void (*PeerStep) (GstWcsPeer * peer, gpointer data);
+
+typedef struct
+{
+  GstWcsPeer *peer;
+  PeerStep step;
+  gpointer data;
+  GDestroyNotify free_data;
+} PeerCall;
+
+static gboolean
+peer_call_run (gpointer user_data)
+{
+  PeerCall *call = user_data;
+
+  if (!is_closed (call->peer) && !call->peer->failed)
+    call->step (call->peer, call->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+peer_call_free (gpointer user_data)
+{
+  PeerCall *call = user_data;
+
+  if (call->free_data)
+    call->free_data (call->data);
+  gst_wcs_peer_unref (call->peer);
+  g_free (call);
+}
+
+/* Always through an idle source, never in the calling thread */
+static void
+invoke (GstWcsPeer * peer, PeerStep step, gpointer data,
+    GDestroyNotify free_data)
+{
+  PeerCall *call = g_new0 (PeerCall, 1);
+  GSource *src = g_idle_source_new ();
+
+  call->peer = gst_wcs_peer_ref (peer);
+  call->step = step;
+  call->data = data;
+  call->free_data = free_data;
+  g_source_set_priority (src, G_PRIORITY_DEFAULT);
+  g_source_set_callback (src, peer_call_run, call, peer_call_free);
+  g_source_attach (src, peer->context);
+  g_source_unref (src);
+}
+
+static GSource *
+add_timer (GstWcsPeer * peer, guint ms, GSourceFunc func)
+{
+  GSource *src = g_timeout_source_new (ms);
+
+  g_source_set_callback (src, func, gst_wcs_peer_ref (peer),
+      (GDestroyNotify) gst_wcs_peer_unref);
+  g_source_attach (src, peer->context);
+  return src;
+}
+
+typedef struct
+{
+  GstWcsPeerFailure failure;
+  gchar *detail;
+} FailData;
+
+static void
+fail_data_free (gpointer data)
+{
+  FailData *fd = data;
+
+  g_free (fd->detail);
+  g_free (fd);
+}
+
+/* context thread */
+static void
+fail_step (GstWcsPeer * peer, gpointer data)
+{
+  FailData *fd = data;
+
+  peer->failed = TRUE;
+  clear_timer (&peer->gather_timer);
+  clear_timer (&peer->negotiation_timer);
+  GST_WARNING ("%s: %s failed: %s", peer->label,
+      gst_wcs_peer_failure_to_string (fd->failure), fd->detail);
+  if (peer->cb.failed)
+    peer->cb.failed (peer, fd->failure, fd->detail, peer->user_data);
+}
+
+/* any thread */
+static void
+fail (GstWcsPeer * peer, GstWcsPeerFailure failure, const gchar * format, ...)
+    G_GNUC_PRINTF (3, 4);
+
+static void
+fail (GstWcsPeer * peer, GstWcsPeerFailure failure, const gchar * format, ...)
+{
+  FailData *fd = g_new0 (FailData, 1);
+  va_list args;
+
+  va_start (args, format);
+  fd->failure = failure;
+  fd->detail = g_strdup_vprintf (format, args);
+  va_end (args);
+  invoke (peer, fail_step, fd, fail_data_free);
+}
+
+/* ------------------------------------------------------------------ */
+/* local description                                                   */
+
+static guint
+count_candidates (const GstSDPMessage * sdp)
+{
+  guint i, j, n = 0;
+
+  for (i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
+    for (j = 0; j < gst_sdp_media_attributes_len (m); j++)
+      if (g_strcmp0 (gst_sdp_media_get_attribute (m, j)->key,
+              "candidate") == 0)
+        n++;
+  }
+  return n;
+}
+
+/* webrtcbin's local description can miss the candidates it announced with
+ * on-ice-candidate (it depends on when it was read): put them in */
+static void
+add_missing_candidates (GstWcsPeer * peer, GstSDPMessage * sdp)
+{
+  guint i;
+
+  if (count_candidates (sdp) > 0)
+    return;
+  g_mutex_lock (&peer->lock);
+  for (i = 0; i < peer->candidates->len; i++) {
+    const gchar *c = g_ptr_array_index (peer->candidates, i);
+    gchar *end = NULL;
+    guint mline = (guint) g_ascii_strtoull (c, &end, 10);
+    GstSDPMedia *m;
+
+    if (!end || *end != ' ' || mline >= gst_sdp_message_medias_len (sdp))
+      continue;
+    m = (GstSDPMedia *) gst_sdp_message_get_media (sdp, mline);
+    end++;
+    if (g_str_has_prefix (end, "candidate:"))
+      end += strlen ("candidate:");
+    gst_sdp_media_add_attribute (m, "candidate", end);
+  }
+  g_mutex_unlock (&peer->lock);
+}
+
+/* context thread: hands the local description over, once */
+static void
+deliver_step (GstWcsPeer * peer, gpointer data)
+{
+  gboolean complete = GPOINTER_TO_INT (data);
+  GstWebRTCSessionDescription *desc = NULL;
+  GstSDPMessage *copy = NULL;
+
+  if (peer->local_sent || !g_atomic_int_get (&peer->local_set))
+    return;
+  peer->local_sent = TRUE;
+  clear_timer (&peer->gather_timer);
+  clear_timer (&peer->negotiation_timer);
+
+  g_object_get (peer->webrtc, "local-description", &desc, NULL);
+  if (!desc || !desc->sdp
+      || gst_sdp_message_copy (desc->sdp, &copy) != GST_SDP_OK) {
+    if (desc)
+      gst_webrtc_session_description_free (desc);
+    fail_step (peer, &(FailData) {
+        GST_WCS_PEER_FAILURE_LOCAL, (gchar *) "webrtcbin has no local "
+        "description"});
+    return;
+  }
+  gst_webrtc_session_description_free (desc);
+  add_missing_candidates (peer, copy);
+  if (!complete)
+    GST_INFO ("%s: ICE gathering not complete, sending the %s with %u "
+        "candidate(s)", peer->label, peer->role == GST_WCS_PEER_OFFERER ?
+        "offer" : "answer", count_candidates (copy));
+  else
+    GST_DEBUG ("%s: local description ready", peer->label);
+  if (peer->cb.local_description)
+    peer->cb.local_description (peer, copy, complete, peer->user_data);
+  gst_sdp_message_free (copy);
+}
+
+static gboolean
+gather_timeout_cb (gpointer data)
+{
+  GstWcsPeer *peer = data;
+
+  if (peer->gather_timer) {
+    g_source_unref (peer->gather_timer);
+    peer->gather_timer = NULL;
+  }
+  if (!is_closed (peer) && !peer->failed)
+    deliver_step (peer, GINT_TO_POINTER (FALSE));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+negotiation_timeout_cb (gpointer data)
+{
+  GstWcsPeer *peer = data;
+
+  if (peer->negotiation_timer) {
+    g_source_unref (peer->negotiation_timer);
+    peer->negotiation_timer = NULL;
+  }
+  if (is_closed (peer) || peer->failed || peer->local_sent)
+    return G_SOURCE_REMOVE;
+  if (g_atomic_int_get (&peer->local_set)) {
+    deliver_step (peer, GINT_TO_POINTER (FALSE));
+  } else {
+    FailData fd = { GST_WCS_PEER_FAILURE_TIMEOUT, NULL };
+    fd.detail = g_strdup_printf ("no local description after %u ms",
+        peer->negotiation_timeout_ms);
+    fail_step (peer, &fd);
+    g_free (fd.detail);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+gathering_complete (GstWcsPeer * peer)
+{
+  GstWebRTCICEGatheringState state;
+
+  g_object_get (peer->webrtc, "ice-gathering-state", &state, NULL);
+  return state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE;
+}
+
+/* context thread: the local description is set */
+static void
+local_set_step (GstWcsPeer * peer, gpointer data)
+{
+  if (peer->local_sent)
+    return;
+  if (gathering_complete (peer)) {
+    deliver_step (peer, GINT_TO_POINTER (TRUE));
+    return;
+  }
+  /* bounded wait for the candidates; on_gathering_state may win (then the
+   * timer is cleared) */
+  if (peer->gather_timeout_ms > 0 && !peer->gather_timer)
+    peer->gather_timer = add_timer (peer, peer->gather_timeout_ms,
+        gather_timeout_cb);
+}
+
+static void
+on_local_description_set (GstPromise * promise, gpointer user_data)
+{
+  GstWcsPeer *peer = user_data;
+  gchar *error = gst_wcs_promise_error (promise);
+
+  if (error) {
+    fail (peer, GST_WCS_PEER_FAILURE_LOCAL, "set-local-description "
+        "failed: %s", error);
+    g_free (error);
+  } else {
+    g_atomic_int_set (&peer->local_set, 1);
+    invoke (peer, local_set_step, NULL, NULL);
+  }
+  gst_promise_unref (promise);
+}
+
+/* webrtcbin's thread: the offer or answer was created */
+static void
+on_description_created (GstPromise * promise, gpointer user_data)
+{
+  GstWcsPeer *peer = user_data;
+  const gchar *what = peer->role == GST_WCS_PEER_OFFERER ? "offer" :
+      "answer";
+  GstWebRTCSessionDescription *desc = NULL;
+  const GstStructure *reply;
+  gchar *error = gst_wcs_promise_error (promise);
+  GstPromise *next;
+
+  if (!error && (reply = gst_promise_get_reply (promise)))
+    gst_structure_get (reply, what, GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+        &desc, NULL);
+  gst_promise_unref (promise);
+
+  if (error || !desc) {
+    fail (peer, GST_WCS_PEER_FAILURE_CREATE, "create-%s failed: %s", what,
+        error ? error : "no description");
+    g_free (error);
+    return;
+  }
+  if (is_closed (peer)) {
+    gst_webrtc_session_description_free (desc);
+    return;
+  }
+
+  next = gst_promise_new_with_change_func (on_local_description_set,
+      gst_wcs_peer_ref (peer), (GDestroyNotify) gst_wcs_peer_unref);
+  /* the change function drops its own reference of the promise */
+  gst_promise_ref (next);
+  g_signal_emit_by_name (peer->webrtc, "set-local-description", desc, next);
+  gst_promise_unref (next);
+  gst_webrtc_session_description_free (desc);
+}
+
+static void
+create_description (GstWcsPeer * peer)
+{
+  GstPromise *promise;
+
+  promise = gst_promise_new_with_change_func (on_description_created,
+      gst_wcs_peer_ref (peer), (GDestroyNotify) gst_wcs_peer_unref);
+  gst_promise_ref (promise);
+  g_signal_emit_by_name (peer->webrtc, peer->role == GST_WCS_PEER_OFFERER ?
+      "create-offer" : "create-answer", NULL, promise);
+  gst_promise_unref (promise);
+}
+
+/* ------------------------------------------------------------------ */
+/* webrtcbin's signals (its threads)                                   */
+
+static void
+on_ice_candidate (GstElement * webrtc, guint mline, gchar * candidate,
+    gpointer user_data)
+{
+  GstWcsPeer *peer = user_data;
+
+  GST_LOG ("%s: local candidate %u %s", peer->label, mline, candidate);
+  g_mutex_lock (&peer->lock);
+  g_ptr_array_add (peer->candidates, g_strdup_printf ("%u %s", mline,
+          candidate));
+  g_mutex_unlock (&peer->lock);
+}
+
+static void
+gathering_done_step (GstWcsPeer * peer, gpointer data)
+{
+  deliver_step (peer, GINT_TO_POINTER (TRUE));
+}
+
+static void
+on_gathering_state (GObject * webrtc, GParamSpec * pspec, gpointer user_data)
+{
+  GstWcsPeer *peer = user_data;
+
+  if (gathering_complete (peer) && g_atomic_int_get (&peer->local_set))
+    invoke (peer, gathering_done_step, NULL, NULL);
+}
+
+static void
+on_ice_connection_state (GObject * webrtc, GParamSpec * pspec,
+    gpointer user_data)
+{
+  GstWcsPeer *peer = user_data;
+  GstWebRTCICEConnectionState state;
+
+  g_object_get (webrtc, "ice-connection-state", &state, NULL);
+  GST_DEBUG ("%s: ICE connection state %d", peer->label, state);
+  if (state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
+    fail (peer, GST_WCS_PEER_FAILURE_ICE, "ICE connection failed");
+}
+
+static void
+connected_step (GstWcsPeer * peer, gpointer data)
+{
+  GST_INFO ("%s: peer connection connected", peer->label);
+  if (peer->cb.connected)
+    peer->cb.connected (peer, peer->user_data);
+}
+
+static void
+on_connection_state (GObject * webrtc, GParamSpec * pspec,
+    gpointer user_data)
+{
+  GstWcsPeer *peer = user_data;
+  GstWebRTCPeerConnectionState state;
+
+  g_object_get (webrtc, "connection-state", &state, NULL);
+  GST_DEBUG ("%s: peer connection state %d", peer->label, state);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    if (g_atomic_int_compare_and_exchange (&peer->connected, 0, 1))
+      invoke (peer, connected_step, NULL, NULL);
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    fail (peer, GST_WCS_PEER_FAILURE_CONNECTION, "WebRTC connection failed");
+  }
+}
+
+static void
+closure_unref (gpointer data, GClosure * closure)
+{
+  gst_wcs_peer_unref (data);
+}
+
+/* once, before the first step */
+static gboolean
+begin (GstWcsPeer * peer)
+{
+  if (is_closed (peer))
+    return FALSE;
+  if (!g_atomic_int_compare_and_exchange (&peer->started, 0, 1))
+    return TRUE;
+  peer->handlers[0] = g_signal_connect_data (peer->webrtc, "on-ice-candidate",
+      G_CALLBACK (on_ice_candidate), gst_wcs_peer_ref (peer), closure_unref,
+      0);
+  peer->handlers[1] = g_signal_connect_data (peer->webrtc,
+      "notify::ice-gathering-state", G_CALLBACK (on_gathering_state),
+      gst_wcs_peer_ref (peer), closure_unref, 0);
+  peer->handlers[2] = g_signal_connect_data (peer->webrtc,
+      "notify::ice-connection-state", G_CALLBACK (on_ice_connection_state),
+      gst_wcs_peer_ref (peer), closure_unref, 0);
+  peer->handlers[3] = g_signal_connect_data (peer->webrtc,
+      "notify::connection-state", G_CALLBACK (on_connection_state),
+      gst_wcs_peer_ref (peer), closure_unref, 0);
+  if (peer->negotiation_timeout_ms > 0)
+    peer->negotiation_timer = add_timer (peer, peer->negotiation_timeout_ms,
+        negotiation_timeout_cb);
+  return TRUE;
+}
+
+/**
+ * gst_wcs_peer_start:
+ * @peer: an offerer
+ *
+ * Creates the offer; local_description follows (or failed). Call it on
+ * the context's thread.
+ */
+void
+gst_wcs_peer_start (GstWcsPeer * peer)
+{
+  g_return_if_fail (peer != NULL);
+  g_return_if_fail (peer->role == GST_WCS_PEER_OFFERER);
+
+  if (!begin (peer))
+    return;
+  GST_DEBUG ("%s: creating the offer", peer->label);
+  create_description (peer);
+}
+
+/* ------------------------------------------------------------------ */
+/* remote description                                                  */
+
+static void
+remote_applied_step (GstWcsPeer * peer, gpointer data)
+{
+  GST_DEBUG ("%s: remote description applied", peer->label);
+  if (peer->cb.remote_applied)
+    peer->cb.remote_applied (peer, peer->user_data);
+}
+
+static void
+on_remote_description_set (GstPromise * promise, gpointer user_data)
+{
+  GstWcsPeer *peer = user_data;
+  gchar *error = gst_wcs_promise_error (promise);
+
+  gst_promise_unref (promise);
+  if (error) {
+    fail (peer, GST_WCS_PEER_FAILURE_REMOTE, "set-remote-description "
+        "failed: %s", error);
+    g_free (error);
+  } else if (peer->role == GST_WCS_PEER_ANSWERER) {
+    if (!is_closed (peer))
+      create_description (peer);
+  } else {
+    invoke (peer, remote_applied_step, NULL, NULL);
+  }
+}
+
+/**
+ * gst_wcs_peer_set_remote_description:
+ * @peer: a peer
+ * @sdp: (transfer full): the remote offer (answerer) or answer (offerer)
+ *
+ * Applies it (checked: a refusal fails the peer with REMOTE); an answerer
+ * then creates its answer. Call it on the context's thread.
+ */
+void
+gst_wcs_peer_set_remote_description (GstWcsPeer * peer, GstSDPMessage * sdp)
+{
+  GstWebRTCSessionDescription *desc;
+  GstPromise *promise;
+
+  g_return_if_fail (peer != NULL);
+  g_return_if_fail (sdp != NULL);
+
+  if (!begin (peer)) {
+    gst_sdp_message_free (sdp);
+    return;
+  }
+  desc = gst_webrtc_session_description_new (peer->role ==
+      GST_WCS_PEER_OFFERER ? GST_WEBRTC_SDP_TYPE_ANSWER :
+      GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+  promise = gst_promise_new_with_change_func (on_remote_description_set,
+      gst_wcs_peer_ref (peer), (GDestroyNotify) gst_wcs_peer_unref);
+  gst_promise_ref (promise);
+  g_signal_emit_by_name (peer->webrtc, "set-remote-description", desc,
+      promise);
+  gst_promise_unref (promise);
+  gst_webrtc_session_description_free (desc);
+}

@@ -1,0 +1,102 @@
+/* gst-wcs: one WebRTC peer (one webrtcbin, one offer/answer)
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __GST_WCS_PEER_H__
+#define __GST_WCS_PEER_H__
+
+#include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+
+G_BEGIN_DECLS
+
+typedef struct _GstWcsPeer GstWcsPeer;
+
+/**
+ * GstWcsPeerRole:
+ * @GST_WCS_PEER_OFFERER: creates the offer (gst_wcs_peer_start()), then
+ *   applies the remote answer (our elements: WCS answers)
+ * @GST_WCS_PEER_ANSWERER: applies the remote offer, then creates the
+ *   answer (wcs-relay)
+ */
+typedef enum
+{
+  GST_WCS_PEER_OFFERER,
+  GST_WCS_PEER_ANSWERER,
+} GstWcsPeerRole;
+
+/**
+ * GstWcsPeerFailure:
+ * @GST_WCS_PEER_FAILURE_CREATE: create-offer / create-answer refused or
+ *   gave nothing (for an answerer: no codec in common)
+ * @GST_WCS_PEER_FAILURE_LOCAL: set-local-description refused, or no local
+ *   description to send
+ * @GST_WCS_PEER_FAILURE_REMOTE: set-remote-description refused
+ * @GST_WCS_PEER_FAILURE_TIMEOUT: no local description within the
+ *   negotiation timeout
+ * @GST_WCS_PEER_FAILURE_ICE: ICE connection state FAILED
+ * @GST_WCS_PEER_FAILURE_CONNECTION: peer connection state FAILED (DTLS)
+ */
+typedef enum
+{
+  GST_WCS_PEER_FAILURE_CREATE,
+  GST_WCS_PEER_FAILURE_LOCAL,
+  GST_WCS_PEER_FAILURE_REMOTE,
+  GST_WCS_PEER_FAILURE_TIMEOUT,
+  GST_WCS_PEER_FAILURE_ICE,
+  GST_WCS_PEER_FAILURE_CONNECTION,
+} GstWcsPeerFailure;
+
+const gchar *gst_wcs_peer_failure_to_string (GstWcsPeerFailure failure);
+
+/**
+ * GstWcsPeerCallbacks:
+ * @local_description: the offer (offerer) or answer (answerer) is ready to
+ *   send, with the candidates gathered so far; @complete is FALSE when the
+ *   gathering wait ran out first. @sdp belongs to the peer for the time of
+ *   the call; the callback may change it (e.g. strip codecs) before
+ *   turning it into text.
+ * @remote_applied: (offerer) the remote answer was accepted
+ * @connected: the peer connection reached CONNECTED (once)
+ * @failed: the negotiation or the connection failed (once; nothing else
+ *   is called afterwards). @detail says what webrtcbin said.
+ *
+ * Every callback runs on the #GMainContext given to gst_wcs_peer_new(),
+ * never on a webrtcbin or streaming thread, and none starts once
+ * gst_wcs_peer_close() has been called. Any member may be NULL.
+ */
+typedef struct
+{
+  void (*local_description) (GstWcsPeer * peer, GstSDPMessage * sdp,
+      gboolean complete, gpointer user_data);
+  void (*remote_applied) (GstWcsPeer * peer, gpointer user_data);
+  void (*connected) (GstWcsPeer * peer, gpointer user_data);
+  void (*failed) (GstWcsPeer * peer, GstWcsPeerFailure failure,
+      const gchar * detail, gpointer user_data);
+} GstWcsPeerCallbacks;
+
+GstWcsPeer *gst_wcs_peer_new (GstElement * webrtc, GstWcsPeerRole role,
+    GMainContext * context, const GstWcsPeerCallbacks * callbacks,
+    gpointer user_data, GDestroyNotify notify);
+GstWcsPeer *gst_wcs_peer_ref (GstWcsPeer * peer);
+void gst_wcs_peer_unref (GstWcsPeer * peer);
+
+void gst_wcs_peer_set_label (GstWcsPeer * peer, const gchar * label);
+void gst_wcs_peer_set_gather_timeout (GstWcsPeer * peer, guint ms);
+void gst_wcs_peer_set_negotiation_timeout (GstWcsPeer * peer, guint ms);
+
+GstElement *gst_wcs_peer_get_webrtc (GstWcsPeer * peer);
+gboolean gst_wcs_peer_is_connected (GstWcsPeer * peer);
+
+void gst_wcs_peer_start (GstWcsPeer * peer);
+void gst_wcs_peer_set_remote_description (GstWcsPeer * peer,
+    GstSDPMessage * sdp);
+void gst_wcs_peer_close (GstWcsPeer * peer);
+
+void gst_wcs_peer_disable_upnp (GstElement * webrtc);
+gchar *gst_wcs_promise_error (GstPromise * promise);
+
+G_END_DECLS
+
+#endif /* __GST_WCS_PEER_H__ */
