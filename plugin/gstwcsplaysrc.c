@@ -112,6 +112,7 @@
 #include "gstwcselements.h"
 #include "gstwcsplaysrc.h"
 #include "gstwcssdp.h"
+#include "gstwcspeer.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_wcs_play_src_debug);
 #define GST_CAT_DEFAULT gst_wcs_play_src_debug
@@ -200,15 +201,13 @@ typedef struct
   GstElement *pipeline;         /* owned */
   GstElement *webrtc;           /* borrowed from pipeline */
 
+  /* the negotiation (gst/gstwcspeer.c); it holds a reference on the
+   * session until teardown_func () releases it */
+  GstWcsPeer *peer;
+
   gint dead;                    /* atomic: detached, being torn down */
-  gint offer_sent;              /* atomic */
   gint error_reported;          /* atomic */
   gint media_seen;              /* atomic */
-
-  /* results of webrtcbin promises, written on webrtcbin's thread before
-   * the element-thread invocation that reads them */
-  GstWebRTCSessionDescription *offer;
-  gchar *promise_error;
 
   /* under self->lock */
   gboolean active_reported;
@@ -329,9 +328,7 @@ play_session_unref (PlaySession * s)
     gst_element_set_state (s->pipeline, GST_STATE_NULL);
     gst_object_unref (s->pipeline);
   }
-  if (s->offer)
-    gst_webrtc_session_description_free (s->offer);
-  g_free (s->promise_error);
+  g_assert (s->peer == NULL);
   g_free (s->id);
   g_free (s);
 }
@@ -373,6 +370,12 @@ teardown_func (gpointer data, gpointer user_data)
   GstWcsPlaySrc *self = user_data;
 
   GST_DEBUG_OBJECT (self, "tearing down play session %s", s->id);
+  if (s->peer) {
+    /* closed in play_session_teardown (); its reference on @s goes once
+     * the last of its pending callbacks is dropped */
+    gst_wcs_peer_close (s->peer);
+    g_clear_pointer (&s->peer, gst_wcs_peer_unref);
+  }
   if (s->pipeline) {
     gst_element_set_state (s->pipeline, GST_STATE_NULL);
     gst_object_unref (s->pipeline);
@@ -396,6 +399,9 @@ play_session_teardown (GstWcsPlaySrc * self, PlaySession * s)
   GError *err = NULL;
 
   g_atomic_int_set (&s->dead, 1);
+  /* no negotiation callback starts after this */
+  if (s->peer)
+    gst_wcs_peer_close (s->peer);
 
   g_mutex_lock (&self->teardown_lock);
   self->teardowns_pending++;
@@ -1093,262 +1099,64 @@ private_bus_sync (GstBus * bus, GstMessage * msg, gpointer user_data)
   return GST_BUS_DROP;
 }
 
-/* ---- offer / answer, all steps on the element thread ---- */
+/* ---- offer / answer: GstWcsPeer's, its callbacks on the element thread */
 
-static void play_session_send_offer (PlaySession * s);
-
-static gboolean
-gather_done_idle (gpointer data)
-{
-  play_session_send_offer (data);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-gather_timeout_cb (gpointer data)
-{
-  PlaySession *s = data;
-
-  if (!g_atomic_int_get (&s->offer_sent))
-    GST_INFO_OBJECT (s->src, "ICE gathering not complete after %d ms, "
-        "sending the offer with the candidates we have", ICE_GATHER_WAIT_MS);
-  play_session_send_offer (s);
-  return G_SOURCE_REMOVE;
-}
-
+/* The offer, with the candidates gathered so far (GstWcsPeer waits for
+ * them, bounded), as browsers send it: webrtcbin (max-bundle, JSEP) gives
+ * every m-line but the first port 0 + a=bundle-only, which WCS-style
+ * servers take for a rejected m-line (no audio); Chrome sends port 9
+ * everywhere. @sdp is the peer's copy (like the SDK's stripCodecs). */
 static void
-on_ice_gathering_state (GstElement * webrtc, GParamSpec * pspec,
-    PlaySession * s)
+on_peer_offer (GstWcsPeer * peer, GstSDPMessage * sdp, gboolean complete,
+    gpointer user_data)
 {
-  GstWebRTCICEGatheringState state;
-
-  g_object_get (webrtc, "ice-gathering-state", &state, NULL);
-  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    play_session_invoke (s, gather_done_idle);
-}
-
-/* The offer as browsers send it: webrtcbin (max-bundle, JSEP) gives every
- * m-line but the first port 0 + a=bundle-only, which WCS-style servers take
- * for a rejected m-line (no audio); Chrome sends port 9 everywhere. Only the
- * copy sent to the server is changed (like the SDK's stripCodecs). */
-static gchar *
-offer_text_for_server (const GstSDPMessage * sdp)
-{
-  GstSDPMessage *copy = NULL;
-  gchar *text;
-
-  if (gst_sdp_message_copy (sdp, &copy) != GST_SDP_OK)
-    return gst_sdp_message_as_text (sdp);
-
-  gst_wcs_sdp_unbundle_only (copy);
-  text = gst_sdp_message_as_text (copy);
-  gst_sdp_message_free (copy);
-  return text;
-}
-
-static void
-play_session_send_offer (PlaySession * s)
-{
+  PlaySession *s = user_data;
   GstWcsPlaySrc *self = s->src;
-  GstWebRTCSessionDescription *desc = NULL;
   gchar *text;
 
   if (!play_session_is_current (self, s))
     return;
-  if (!g_atomic_int_compare_and_exchange (&s->offer_sent, 0, 1))
-    return;
-
-  g_object_get (s->webrtc, "local-description", &desc, NULL);
-  if (!desc || !desc->sdp) {
-    if (desc)
-      gst_webrtc_session_description_free (desc);
-    play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE,
-        "webrtcbin has no local description");
-    return;
-  }
-
-  text = offer_text_for_server (desc->sdp);
-  gst_webrtc_session_description_free (desc);
+  if (!complete)
+    GST_INFO_OBJECT (self, "ICE gathering not complete after %d ms, "
+        "sending the offer with the candidates we have", ICE_GATHER_WAIT_MS);
+  gst_wcs_sdp_unbundle_only (sdp);
+  text = gst_sdp_message_as_text (sdp);
   GST_DEBUG_OBJECT (self, "offer for %s:\n%s", s->id, text);
   gst_wcs_element_send_offer (GST_WCS_ELEMENT (self), s->id, text, TRUE,
       TRUE);
   g_free (text);
 }
 
-/* stores the error of a promise reply (NULL if none) */
-static gchar *
-promise_error (GstPromise * promise)
-{
-  const GstStructure *reply;
-  GError *err = NULL;
-  gchar *msg;
-
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
-    return g_strdup ("webrtcbin did not answer");
-  reply = gst_promise_get_reply (promise);
-  if (!reply || !gst_structure_has_field (reply, "error"))
-    return NULL;
-  if (!gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL) || !err)
-    return g_strdup ("unknown webrtcbin error");
-  msg = g_strdup (err->message);
-  g_error_free (err);
-  return msg;
-}
-
-/* s->promise_error is written from webrtcbin's threads (the promises' change
- * functions) and taken on the element thread (the idles): always swapped
- * atomically, each value freed exactly once by whoever took it (a second
- * setRemoteSDP for the same id could otherwise free it twice) */
 static void
-set_promise_error (PlaySession * s, gchar * error)
-{
-  g_free (g_atomic_pointer_exchange (&s->promise_error, error));
-}
-
-static gchar *
-take_promise_error (PlaySession * s)
-{
-  return g_atomic_pointer_exchange (&s->promise_error, NULL);
-}
-
-static gboolean
-local_set_idle (gpointer data)
-{
-  PlaySession *s = data;
-  GstWcsPlaySrc *self = s->src;
-  GstWebRTCICEGatheringState state;
-  GSource *source;
-  gchar *detail, *error;
-
-  if (!play_session_is_current (self, s))
-    return G_SOURCE_REMOVE;
-
-  error = take_promise_error (s);
-  if (error) {
-    detail = g_strdup_printf ("set-local-description failed: %s", error);
-    play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE,
-        detail);
-    g_free (detail);
-    g_free (error);
-    return G_SOURCE_REMOVE;
-  }
-
-  g_object_get (s->webrtc, "ice-gathering-state", &state, NULL);
-  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
-    play_session_send_offer (s);
-    return G_SOURCE_REMOVE;
-  }
-
-  /* bounded wait for the candidates; on_ice_gathering_state() may win
-   * (then this timer finds the offer sent and does nothing) */
-  source = g_timeout_source_new (ICE_GATHER_WAIT_MS);
-  g_source_set_callback (source, gather_timeout_cb, play_session_ref (s),
-      (GDestroyNotify) play_session_unref);
-  g_source_attach (source, gst_wcs_element_get_context (GST_WCS_ELEMENT
-          (self)));
-  g_source_unref (source);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_local_description_set (GstPromise * promise, gpointer user_data)
+on_peer_remote_applied (GstWcsPeer * peer, gpointer user_data)
 {
   PlaySession *s = user_data;
 
-  set_promise_error (s, promise_error (promise));
-  gst_promise_unref (promise);
-  play_session_invoke (s, local_set_idle);
+  GST_DEBUG_OBJECT (s->src, "remote description of %s applied", s->id);
 }
 
-static gboolean
-offer_created_idle (gpointer data)
-{
-  PlaySession *s = data;
-  GstWcsPlaySrc *self = s->src;
-  GstPromise *promise;
-  gchar *detail, *error;
-
-  if (!play_session_is_current (self, s))
-    return G_SOURCE_REMOVE;
-
-  error = take_promise_error (s);
-  if (!s->offer) {
-    detail = g_strdup_printf ("create-offer failed: %s",
-        error ? error : "no offer");
-    play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE,
-        detail);
-    g_free (detail);
-    g_free (error);
-    return G_SOURCE_REMOVE;
-  }
-  g_free (error);
-
-  promise = gst_promise_new_with_change_func (on_local_description_set,
-      play_session_ref (s), (GDestroyNotify) play_session_unref);
-  /* the change func keeps its own ref of the promise until it ran */
-  gst_promise_ref (promise);
-  g_signal_emit_by_name (s->webrtc, "set-local-description", s->offer,
-      promise);
-  gst_promise_unref (promise);
-
-  return G_SOURCE_REMOVE;
-}
-
+/* a step of the negotiation failed, or the connection did: transient */
 static void
-on_offer_created (GstPromise * promise, gpointer user_data)
+on_peer_failed (GstWcsPeer * peer, GstWcsPeerFailure failure,
+    const gchar * detail, gpointer user_data)
 {
   PlaySession *s = user_data;
-  const GstStructure *reply;
-  GstWebRTCSessionDescription *offer = NULL;
+  gchar *text;
 
-  gchar *error = promise_error (promise);
-
-  if (!error) {
-    reply = gst_promise_get_reply (promise);
-    if (reply)
-      gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-          &offer, NULL);
-  }
-  s->offer = offer;
-  set_promise_error (s, error);
-  gst_promise_unref (promise);
-  play_session_invoke (s, offer_created_idle);
+  if (!play_session_is_current (s->src, s))
+    return;
+  text = failure == GST_WCS_PEER_FAILURE_REMOTE ?
+      g_strdup_printf ("the server's answer was refused by webrtcbin (%s)",
+      detail) : g_strdup (detail);
+  play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE, text);
+  g_free (text);
 }
 
-static gboolean
-remote_set_idle (gpointer data)
-{
-  PlaySession *s = data;
-  GstWcsPlaySrc *self = s->src;
-  gchar *detail, *error;
-
-  if (!play_session_is_current (self, s))
-    return G_SOURCE_REMOVE;
-
-  error = take_promise_error (s);
-  if (error) {
-    detail = g_strdup_printf ("the server's answer was refused by "
-        "webrtcbin: %s", error);
-    play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE,
-        detail);
-    g_free (detail);
-    g_free (error);
-  } else {
-    GST_DEBUG_OBJECT (self, "remote description of %s applied", s->id);
-  }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_remote_description_set (GstPromise * promise, gpointer user_data)
-{
-  PlaySession *s = user_data;
-
-  set_promise_error (s, promise_error (promise));
-  gst_promise_unref (promise);
-  play_session_invoke (s, remote_set_idle);
-}
+static const GstWcsPeerCallbacks peer_callbacks = {
+  .local_description = on_peer_offer,
+  .remote_applied = on_peer_remote_applied,
+  .failed = on_peer_failed,
+};
 
 static PlaySession *
 play_session_new (GstWcsPlaySrc * self, const gchar * id, GError ** error)
@@ -1399,11 +1207,17 @@ play_session_new (GstWcsPlaySrc * self, const gchar * id, GError ** error)
    * owns and tears down before it is freed */
   g_signal_connect (s->webrtc, "pad-added", G_CALLBACK (on_webrtc_pad_added),
       s);
-  g_signal_connect (s->webrtc, "notify::ice-gathering-state",
-      G_CALLBACK (on_ice_gathering_state), s);
   bus = gst_pipeline_get_bus (GST_PIPELINE (s->pipeline));
   gst_bus_set_sync_handler (bus, private_bus_sync, s, NULL);
   gst_object_unref (bus);
+
+  /* the callbacks run on the element thread; the session may be torn down
+   * from the application's thread meanwhile: the peer keeps a reference */
+  s->peer = gst_wcs_peer_new (s->webrtc, GST_WCS_PEER_OFFERER,
+      gst_wcs_element_get_context (GST_WCS_ELEMENT (self)), &peer_callbacks,
+      play_session_ref (s), (GDestroyNotify) play_session_unref);
+  gst_wcs_peer_set_label (s->peer, s->id);
+  gst_wcs_peer_set_gather_timeout (s->peer, ICE_GATHER_WAIT_MS);
 
   return s;
 }
@@ -1450,7 +1264,6 @@ gst_wcs_play_src_start_stream (GstWcsElement * element,
 {
   GstWcsPlaySrc *self = GST_WCS_PLAY_SRC (element);
   PlaySession *s, *old;
-  GstPromise *promise;
 
   s = play_session_new (self, media_session_id, error);
   if (!s)
@@ -1475,12 +1288,7 @@ gst_wcs_play_src_start_stream (GstWcsElement * element,
     return FALSE;
   }
 
-  promise = gst_promise_new_with_change_func (on_offer_created,
-      play_session_ref (s), (GDestroyNotify) play_session_unref);
-  gst_promise_ref (promise);
-  g_signal_emit_by_name (s->webrtc, "create-offer", NULL, promise);
-  gst_promise_unref (promise);
-
+  gst_wcs_peer_start (s->peer);
   return TRUE;
 }
 
@@ -1523,8 +1331,6 @@ gst_wcs_play_src_remote_sdp (GstWcsElement * element,
   GstWcsPlaySrc *self = GST_WCS_PLAY_SRC (element);
   PlaySession *s = NULL;
   GstSDPMessage *msg = NULL;
-  GstWebRTCSessionDescription *answer;
-  GstPromise *promise;
   gchar *codec;
   guint kinds;
 
@@ -1564,16 +1370,8 @@ gst_wcs_play_src_remote_sdp (GstWcsElement * element,
     g_free (codec);
   }
 
-  answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER,
-      msg);
-  set_promise_error (s, NULL);
-  promise = gst_promise_new_with_change_func (on_remote_description_set,
-      play_session_ref (s), (GDestroyNotify) play_session_unref);
-  gst_promise_ref (promise);
-  g_signal_emit_by_name (s->webrtc, "set-remote-description", answer,
-      promise);
-  gst_promise_unref (promise);
-  gst_webrtc_session_description_free (answer);
+  /* checked: a refusal comes back through on_peer_failed () */
+  gst_wcs_peer_set_remote_description (s->peer, msg);
 
   play_session_unref (s);
 }

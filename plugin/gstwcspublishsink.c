@@ -62,6 +62,7 @@
 #include "gstwcsbitrate.h"
 #include "gstwcsstats.h"
 #include "gstwcssdp.h"
+#include "gstwcspeer.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_wcs_publish_sink_debug);
 #define GST_CAT_DEFAULT gst_wcs_publish_sink_debug
@@ -161,8 +162,8 @@ typedef struct
   GPtrArray *elements;          /* chain elements added to the sink */
   GstPad *vpay_src;             /* video payloader src (key-frame requests) */
 
-  gboolean offer_started, local_set, offer_sent;
-  GSource *gather_timeout;
+  GstWcsPeer *peer;             /* the negotiation (gst/gstwcspeer.c) */
+  gboolean offer_started, offer_sent;
   gchar *codec;                 /* negotiated video codec */
 
   GSource *stats_source;
@@ -259,7 +260,11 @@ ps_unref (gpointer data)
   if (!g_atomic_int_dec_and_test (&ps->ref))
     return;
 
-  g_assert (ps->stats_source == NULL && ps->gather_timeout == NULL);
+  g_assert (ps->stats_source == NULL);
+  if (ps->peer) {
+    gst_wcs_peer_close (ps->peer);      /* closed in stop_stream already */
+    gst_wcs_peer_unref (ps->peer);
+  }
   gst_clear_object (&ps->vsrc);
   gst_clear_object (&ps->asrc);
   gst_clear_object (&ps->vpay_src);
@@ -901,31 +906,20 @@ ps_stop_stats (PubSession * ps)
 /* ------------------------------------------------------------------ */
 /* offer / answer                                                      */
 
+/* The offer, with the candidates gathered so far (GstWcsPeer waits for
+ * them, bounded): as the server must see it. Element thread. */
 static void
-ps_send_offer (PubSession * ps, GstStructure * unused)
+on_peer_offer (GstWcsPeer * peer, GstSDPMessage * msg, gboolean complete,
+    gpointer user_data)
 {
+  PubSession *ps = user_data;
   GstWcsPublishSink *self = ps->sink;
-  GstWebRTCSessionDescription *desc = NULL;
-  GstSDPMessage *msg = NULL;
   GError *err = NULL;
   gchar *strip, *text;
 
-  if (ps->offer_sent || !ps->local_set)
+  if (ps->offer_sent || !ps_is_current (self, ps))
     return;
   ps->offer_sent = TRUE;
-  if (ps->gather_timeout) {
-    g_source_destroy (ps->gather_timeout);
-    g_source_unref (ps->gather_timeout);
-    ps->gather_timeout = NULL;
-  }
-
-  g_object_get (ps->webrtc, "local-description", &desc, NULL);
-  if (!desc) {
-    ps_fail (ps, FALSE, "webrtcbin has no local description");
-    return;
-  }
-  gst_sdp_message_copy (desc->sdp, &msg);
-  gst_webrtc_session_description_free (desc);
 
   strip = get_string_prop (self, &self->strip_codecs);
   if (!gst_wcs_sdp_strip_codecs (msg, strip, &err)) {
@@ -933,7 +927,6 @@ ps_send_offer (PubSession * ps, GstStructure * unused)
         err->message);
     g_clear_error (&err);
     g_free (strip);
-    gst_sdp_message_free (msg);
     return;
   }
   g_free (strip);
@@ -941,143 +934,26 @@ ps_send_offer (PubSession * ps, GstStructure * unused)
   gst_wcs_sdp_unbundle_only (msg);
 
   text = gst_sdp_message_as_text (msg);
-  gst_sdp_message_free (msg);
-  GST_INFO_OBJECT (self, "offer for %s ready", ps->id);
+  GST_INFO_OBJECT (self, "offer for %s ready%s", ps->id, complete ? "" :
+      " (ICE gathering not complete: sent with the candidates found)");
   gst_wcs_element_send_offer (GST_WCS_ELEMENT (self), ps->id, text,
       ps->has_video, ps->has_audio);
   g_free (text);
 }
 
-static gboolean
-gather_timeout_cb (gpointer user_data)
-{
-  PubSession *ps = user_data;
-
-  if (ps_is_current (ps->sink, ps)) {
-    GST_DEBUG_OBJECT (ps->sink, "ICE gathering not complete, sending the "
-        "offer anyway");
-    if (ps->gather_timeout) {
-      g_source_unref (ps->gather_timeout);
-      ps->gather_timeout = NULL;
-    }
-    ps_send_offer (ps, NULL);
-  }
-  return G_SOURCE_REMOVE;
-}
-
+/* a step of the negotiation failed, or the peer connection did: transient
+ * (a new attempt negotiates again). Element thread. */
 static void
-ps_local_set (PubSession * ps, GstStructure * unused)
+on_peer_failed (GstWcsPeer * peer, GstWcsPeerFailure failure,
+    const gchar * detail, gpointer user_data)
 {
-  GstWebRTCICEGatheringState state;
-  GMainContext *ctx;
-
-  ps->local_set = TRUE;
-  g_object_get (ps->webrtc, "ice-gathering-state", &state, NULL);
-  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
-    ps_send_offer (ps, NULL);
-    return;
-  }
-  ctx = gst_wcs_element_get_context (GST_WCS_ELEMENT (ps->sink));
-  if (!ps->gather_timeout && ctx) {
-    ps->gather_timeout = g_timeout_source_new (GATHER_TIMEOUT_MS);
-    g_source_set_callback (ps->gather_timeout, gather_timeout_cb,
-        ps_ref (ps), ps_unref);
-    g_source_attach (ps->gather_timeout, ctx);
-  }
+  ps_fail (user_data, FALSE, "%s", detail);
 }
 
-static void
-on_local_description_set (GstPromise * promise, gpointer user_data)
-{
-  PubSession *ps = user_data;
-  const GstStructure *reply = NULL;
-  GError *err = NULL;
-
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED) {
-    ps_fail (ps, FALSE, "set-local-description was interrupted");
-    gst_promise_unref (promise);
-    return;
-  }
-  reply = gst_promise_get_reply (promise);
-  if (reply && gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL)) {
-    ps_fail (ps, FALSE, "set-local-description failed: %s", err->message);
-    g_clear_error (&err);
-  } else {
-    ps_invoke (ps, ps_local_set, NULL);
-  }
-  gst_promise_unref (promise);
-}
-
-static void
-on_offer_created (GstPromise * promise, gpointer user_data)
-{
-  PubSession *ps = user_data;
-  const GstStructure *reply;
-  GstWebRTCSessionDescription *offer = NULL;
-  GError *err = NULL;
-  GstPromise *p;
-
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
-      !(reply = gst_promise_get_reply (promise))) {
-    ps_fail (ps, FALSE, "create-offer got no reply");
-    goto out;
-  }
-  if (gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL)) {
-    ps_fail (ps, FALSE, "create-offer failed: %s", err->message);
-    g_clear_error (&err);
-    goto out;
-  }
-  gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-      &offer, NULL);
-  if (!offer) {
-    ps_fail (ps, FALSE, "create-offer returned no offer");
-    goto out;
-  }
-  if (!ps_is_current (ps->sink, ps)) {
-    gst_webrtc_session_description_free (offer);
-    goto out;
-  }
-
-  p = gst_promise_new_with_change_func (on_local_description_set,
-      ps_ref (ps), ps_unref);
-  gst_promise_ref (p);
-  g_signal_emit_by_name (ps->webrtc, "set-local-description", offer, p);
-  gst_promise_unref (p);
-  gst_webrtc_session_description_free (offer);
-
-out:
-  gst_promise_unref (promise);
-}
-
-static void
-on_gathering_state (GObject * webrtc, GParamSpec * pspec, gpointer user_data)
-{
-  PubSession *ps = user_data;
-  GstWebRTCICEGatheringState state;
-
-  g_object_get (webrtc, "ice-gathering-state", &state, NULL);
-  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    ps_invoke (ps, ps_send_offer, NULL);
-}
-
-static void
-on_connection_state (GObject * webrtc, GParamSpec * pspec, gpointer user_data)
-{
-  PubSession *ps = user_data;
-  GstWebRTCPeerConnectionState state;
-
-  g_object_get (webrtc, "connection-state", &state, NULL);
-  GST_DEBUG_OBJECT (ps->sink, "stream %s: peer connection state %d", ps->id,
-      state);
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
-    ps_fail (ps, FALSE, "WebRTC connection failed");
-}
-
-static void
-ps_closure_unref (gpointer data, GClosure * closure)
-{
-  ps_unref (data);
-}
+static const GstWcsPeerCallbacks peer_callbacks = {
+  .local_description = on_peer_offer,
+  .failed = on_peer_failed,
+};
 
 static GstPad *
 add_transceiver (GstElement * webrtc, GstCaps * prefs)
@@ -1097,25 +973,6 @@ add_transceiver (GstElement * webrtc, GstCaps * prefs)
   return pad;
 }
 
-/* We connect out to the server, which learns our address from our ICE
- * checks: UPnP port mappings (libnice's default) are of no use, cost a
- * thread and warn when no gateway answers. */
-static void
-disable_upnp (GstElement * webrtc)
-{
-  GObject *ice = NULL, *agent = NULL;
-
-  g_object_get (webrtc, "ice-agent", &ice, NULL);
-  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice),
-          "agent"))
-    g_object_get (ice, "agent", &agent, NULL);
-  if (agent && g_object_class_find_property (G_OBJECT_GET_CLASS (agent),
-          "upnp"))
-    g_object_set (agent, "upnp", FALSE, NULL);
-  g_clear_object (&agent);
-  g_clear_object (&ice);
-}
-
 /* Element thread: once the input caps are known, build webrtcbin and make
  * the offer. */
 static gboolean
@@ -1124,7 +981,7 @@ ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
   GstCaps *vprefs = NULL, *aprefs = NULL;
   gchar *strip;
   gboolean fallback;
-  GstPromise *promise;
+  GMainContext *ctx;
 
   if (ps->offer_started)
     return TRUE;
@@ -1194,7 +1051,7 @@ ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
   gst_object_ref_sink (ps->webrtc);
   g_object_set (ps->webrtc, "bundle-policy",
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
-  disable_upnp (ps->webrtc);
+  gst_wcs_peer_disable_upnp (ps->webrtc);
   gst_bin_add (GST_BIN (self), ps->webrtc);
 
   if (vprefs)
@@ -1207,20 +1064,24 @@ ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
     goto fail;
   }
 
-  g_signal_connect_data (ps->webrtc, "notify::ice-gathering-state",
-      G_CALLBACK (on_gathering_state), ps_ref (ps), ps_closure_unref, 0);
-  g_signal_connect_data (ps->webrtc, "notify::connection-state",
-      G_CALLBACK (on_connection_state), ps_ref (ps), ps_closure_unref, 0);
+  ctx = gst_wcs_element_get_context (GST_WCS_ELEMENT (self));
+  if (!ctx) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_STATE,
+        "the element is not running");
+    goto fail;
+  }
+  /* no reference on @ps: its callbacks run on the element thread, where
+   * stop_stream () closes the peer before @ps can go */
+  ps->peer = gst_wcs_peer_new (ps->webrtc, GST_WCS_PEER_OFFERER, ctx,
+      &peer_callbacks, ps, NULL);
+  gst_wcs_peer_set_label (ps->peer, ps->id);
+  gst_wcs_peer_set_gather_timeout (ps->peer, GATHER_TIMEOUT_MS);
 
   gst_element_sync_state_with_parent (ps->webrtc);
 
   GST_INFO_OBJECT (self, "stream %s: creating offer (video %" GST_PTR_FORMAT
       ", audio %" GST_PTR_FORMAT ")", ps->id, vprefs, aprefs);
-  promise = gst_promise_new_with_change_func (on_offer_created, ps_ref (ps),
-      ps_unref);
-  gst_promise_ref (promise);
-  g_signal_emit_by_name (ps->webrtc, "create-offer", NULL, promise);
-  gst_promise_unref (promise);
+  gst_wcs_peer_start (ps->peer);
 
   gst_clear_caps (&vprefs);
   gst_clear_caps (&aprefs);
@@ -1357,24 +1218,16 @@ gst_wcs_publish_sink_stop_stream (GstWcsElement * element,
   GST_INFO_OBJECT (self, "tearing down publish %s (%s)", ps->id,
       deliberate ? "stop" : "restore");
   ps_stop_stats (ps);
-  if (ps->gather_timeout) {
-    g_source_destroy (ps->gather_timeout);
-    g_source_unref (ps->gather_timeout);
-    ps->gather_timeout = NULL;
-  }
+  if (ps->peer)
+    gst_wcs_peer_close (ps->peer);
   gst_clear_object (&vsrc);
   gst_clear_object (&asrc);
 
   /* webrtcbin first: while its transport is not ready it may hold the
    * chain's streaming thread (appsrc -> ... -> webrtcbin) inside; going to
    * NULL flushes it, after which the chain's own tasks can stop. */
-  if (ps->webrtc) {
-    g_signal_handlers_disconnect_matched (ps->webrtc, G_SIGNAL_MATCH_FUNC,
-        0, 0, NULL, on_gathering_state, NULL);
-    g_signal_handlers_disconnect_matched (ps->webrtc, G_SIGNAL_MATCH_FUNC,
-        0, 0, NULL, on_connection_state, NULL);
+  if (ps->webrtc)
     remove_element (self, ps->webrtc);
-  }
   for (i = 0; i < ps->elements->len; i++)
     remove_element (self, g_ptr_array_index (ps->elements, i));
   g_ptr_array_set_size (ps->elements, 0);
@@ -1388,14 +1241,13 @@ gst_wcs_publish_sink_remote_sdp (GstWcsElement * element,
   GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (element);
   PubSession *ps = ref_current_ps (self, media_session_id);
   GstSDPMessage *msg = NULL;
-  GstWebRTCSessionDescription *answer;
   gchar *vcodec = NULL, *acodec = NULL;
   gint vpt = -1, apt = -1;
   GError *err = NULL;
 
   if (!ps)
     return;
-  if (!ps->webrtc || !ps->offer_sent) {
+  if (!ps->peer || !ps->offer_sent) {
     ps_fail (ps, FALSE, "answer before our offer");
     goto done;
   }
@@ -1430,11 +1282,9 @@ gst_wcs_publish_sink_remote_sdp (GstWcsElement * element,
   GST_INFO_OBJECT (self, "answer for %s: video %s/%d, audio %s/%d",
       ps->id, GST_STR_NULL (vcodec), vpt, GST_STR_NULL (acodec), apt);
 
-  answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER,
-      msg);
+  /* checked: a refusal comes back through on_peer_failed () */
+  gst_wcs_peer_set_remote_description (ps->peer, msg);
   msg = NULL;
-  g_signal_emit_by_name (ps->webrtc, "set-remote-description", answer, NULL);
-  gst_webrtc_session_description_free (answer);
 
   if (ps->has_video) {
     g_free (ps->codec);
