@@ -54,17 +54,13 @@
 
 #include <gst/app/app.h>
 #include <gst/sdp/sdp.h>
-#include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 
-#include "gstwcspublishsink.h"
+#include "gstwcspublishsink-private.h"
 #include "gstwcselements.h"
-#include "gstwcsbitrate.h"
-#include "gstwcsstats.h"
 #include "gstwcssdp.h"
-#include "gstwcspeer.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_wcs_publish_sink_debug);
+GST_DEBUG_CATEGORY (gst_wcs_publish_sink_debug);
 #define GST_CAT_DEFAULT gst_wcs_publish_sink_debug
 
 #define DEFAULT_CHECK_BITRATE           TRUE
@@ -127,88 +123,6 @@ static GstStaticPadTemplate audio_template =
 GST_STATIC_PAD_TEMPLATE ("audio", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS (AUDIO_CAPS));
 
-typedef struct _GstWcsPublishSink GstWcsPublishSink;
-
-/* A persistent input: ghost pad -> appsink (sync, paces non-live input).
- * Lives from request_new_pad to release_pad. */
-typedef struct
-{
-  GstWcsPublishSink *sink;      /* not a ref */
-  gboolean is_video;
-  GstPad *ghost;
-  GstElement *appsink;
-  GstCaps *caps;                /* sink->lock: last input caps */
-  gboolean eos;                 /* sink->lock */
-} WcsInput;
-
-/* One publish attempt: one mediaSessionId, one webrtcbin. Created in
- * start_stream(), torn down in stop_stream(), all on the element thread;
- * refcounted because webrtcbin callbacks may outlive it. */
-typedef struct
-{
-  gint ref;
-  GstWcsPublishSink *sink;      /* a ref */
-  gchar *id;
-
-  gboolean has_video, has_audio;
-  gboolean video_raw, audio_raw;
-  GstCaps *vcaps, *acaps;       /* input caps at offer time */
-  /* announced in the offer (a=ssrc) so that the server can tell the
-   * bundled streams apart; the payloaders use them */
-  guint32 video_ssrc, audio_ssrc;
-
-  GstElement *webrtc;
-  GstPad *vpad, *apad;          /* webrtcbin request sink pads */
-  GPtrArray *elements;          /* chain elements added to the sink */
-  GstPad *vpay_src;             /* video payloader src (key-frame requests) */
-
-  GstWcsPeer *peer;             /* the negotiation (gst/gstwcspeer.c) */
-  gboolean offer_started, offer_sent;
-  gchar *codec;                 /* negotiated video codec */
-
-  GSource *stats_source;
-  GstWcsBitrateDetector *detector;
-  gboolean detector_done;
-  gboolean active_reported;     /* video bytes went out: the base knows */
-  gboolean was_connected;       /* the peer connection reached CONNECTED */
-
-  /* sink->lock */
-  GstElement *vsrc, *asrc;      /* appsrc of the chains */
-  gboolean flowing;             /* PUBLISHING: input is pushed */
-  gboolean need_key;            /* encoded video: drop until a key frame */
-} PubSession;
-
-/*
- * Lock order: the base's locks (see gstwcselement.c) and self->lock are
- * never held together; self->lock is never held while calling into
- * webrtcbin, the base class, or while pushing buffers.
- */
-struct _GstWcsPublishSink
-{
-  GstWcsElement parent;
-
-  /* properties, GST_OBJECT_LOCK */
-  gboolean check_bitrate;
-  gboolean change_codec;
-  guint bitrate_check_interval;
-  guint bitrate_max_tries;
-  gchar *strip_codecs;
-  guint video_bitrate;
-  gchar *h264_encoder;
-  gchar *vp8_encoder;
-
-  /* self->lock */
-  GMutex lock;
-  WcsInput *video;
-  WcsInput *audio;
-  PubSession *ps;
-  gboolean fallback_vp8;        /* sticky H264 -> VP8 fallback */
-  guint64 frames_dropped;
-  guint64 bitrate;
-  guint64 bytes;
-  gboolean eos_handled;
-};
-
 G_DEFINE_TYPE (GstWcsPublishSink, gst_wcs_publish_sink, GST_TYPE_WCS_ELEMENT);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (wcspublishsink, "wcspublishsink",
     GST_RANK_NONE, GST_TYPE_WCS_PUBLISH_SINK, wcs_element_init (plugin));
@@ -216,8 +130,8 @@ GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (wcspublishsink, "wcspublishsink",
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
 
-static gboolean
-csv_has (const gchar * csv, const gchar * codec)
+gboolean
+gst_wcs_publish_sink_csv_has (const gchar * csv, const gchar * codec)
 {
   gchar **items;
   gboolean found = FALSE;
@@ -234,8 +148,9 @@ csv_has (const gchar * csv, const gchar * codec)
   return found;
 }
 
-static gchar *
-get_string_prop (GstWcsPublishSink * self, gchar ** field)
+gchar *
+gst_wcs_publish_sink_get_string_prop (GstWcsPublishSink * self,
+    gchar ** field)
 {
   gchar *s;
 
@@ -245,15 +160,15 @@ get_string_prop (GstWcsPublishSink * self, gchar ** field)
   return s;
 }
 
-static PubSession *
-ps_ref (PubSession * ps)
+PubSession *
+gst_wcs_publish_sink_ps_ref (PubSession * ps)
 {
   g_atomic_int_inc (&ps->ref);
   return ps;
 }
 
-static void
-ps_unref (gpointer data)
+void
+gst_wcs_publish_sink_ps_unref (gpointer data)
 {
   PubSession *ps = data;
 
@@ -282,8 +197,9 @@ ps_unref (gpointer data)
   g_free (ps);
 }
 
-static gboolean
-ps_is_current (GstWcsPublishSink * self, PubSession * ps)
+gboolean
+gst_wcs_publish_sink_ps_is_current (GstWcsPublishSink * self,
+    PubSession * ps)
 {
   gboolean ret;
 
@@ -300,7 +216,7 @@ ref_current_ps (GstWcsPublishSink * self, const gchar * id)
 
   g_mutex_lock (&self->lock);
   if (self->ps && (!id || g_strcmp0 (self->ps->id, id) == 0))
-    ps = ps_ref (self->ps);
+    ps = gst_wcs_publish_sink_ps_ref (self->ps);
   g_mutex_unlock (&self->lock);
   return ps;
 }
@@ -318,7 +234,7 @@ ps_call_run (gpointer data)
 {
   PsCall *call = data;
 
-  if (ps_is_current (call->ps->sink, call->ps))
+  if (gst_wcs_publish_sink_ps_is_current (call->ps->sink, call->ps))
     call->func (call->ps, call->s);
   return G_SOURCE_REMOVE;
 }
@@ -330,18 +246,18 @@ ps_call_free (gpointer data)
 
   if (call->s)
     gst_structure_free (call->s);
-  ps_unref (call->ps);
+  gst_wcs_publish_sink_ps_unref (call->ps);
   g_free (call);
 }
 
 /* takes @s */
-static void
-ps_invoke (PubSession * ps, void (*func) (PubSession *, GstStructure *),
-    GstStructure * s)
+void
+gst_wcs_publish_sink_ps_invoke (PubSession * ps,
+    void (*func) (PubSession *, GstStructure *), GstStructure * s)
 {
   PsCall *call = g_new0 (PsCall, 1);
 
-  call->ps = ps_ref (ps);
+  call->ps = gst_wcs_publish_sink_ps_ref (ps);
   call->func = func;
   call->s = s;
   gst_wcs_element_invoke (GST_WCS_ELEMENT (ps->sink), ps_call_run, call,
@@ -364,544 +280,12 @@ ps_fail (PubSession * ps, gboolean permanent, const gchar * format, ...)
   va_end (args);
 
   GST_WARNING_OBJECT (ps->sink, "stream %s: %s", ps->id, detail);
-  if (ps_is_current (ps->sink, ps))
+  if (gst_wcs_publish_sink_ps_is_current (ps->sink, ps))
     gst_wcs_element_report_failure (GST_WCS_ELEMENT (ps->sink),
         GST_WCS_RESTORE_REASON_STREAM_FAILED, permanent, detail);
   g_free (detail);
 }
 
-/* ------------------------------------------------------------------ */
-/* encoder chains                                                      */
-
-static void
-set_default_bitrate (GstElement * bin, const gchar * desc, guint kbps)
-{
-  GstIterator *it;
-  GValue item = G_VALUE_INIT;
-  gboolean done = FALSE;
-
-  if (!GST_IS_BIN (bin))
-    return;
-
-  it = gst_bin_iterate_recurse (GST_BIN (bin));
-  while (!done) {
-    switch (gst_iterator_next (it, &item)) {
-      case GST_ITERATOR_OK:{
-        GstElement *e = g_value_get_object (&item);
-        GstElementFactory *f = gst_element_get_factory (e);
-        const gchar *name = f ? GST_OBJECT_NAME (f) : "";
-
-        if (g_str_equal (name, "x264enc") && !strstr (desc, "bitrate="))
-          g_object_set (e, "bitrate", kbps, NULL);
-        else if (g_str_equal (name, "vp8enc") &&
-            !strstr (desc, "target-bitrate="))
-          g_object_set (e, "target-bitrate", (gint) MIN (kbps * 1000,
-                  (guint) G_MAXINT), NULL);
-        g_value_reset (&item);
-        break;
-      }
-      case GST_ITERATOR_RESYNC:
-        gst_iterator_resync (it);
-        break;
-      default:
-        done = TRUE;
-        break;
-    }
-  }
-  g_value_unset (&item);
-  gst_iterator_free (it);
-}
-
-/* Parses an encoder description; error names the property */
-static GstElement *
-make_encoder (GstWcsPublishSink * self, const gchar * prop,
-    const gchar * desc, GError ** error)
-{
-  GError *err = NULL;
-  GstElement *enc;
-
-  if (!desc || !*desc) {
-    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
-        "The '%s' property is empty", prop);
-    return NULL;
-  }
-
-  enc = gst_parse_bin_from_description (desc, TRUE, &err);
-  if (!enc || err) {
-    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
-        "Invalid '%s' property \"%s\": %s", prop, desc,
-        err ? err->message : "cannot be parsed");
-    g_clear_error (&err);
-    if (enc)
-      gst_object_unref (gst_object_ref_sink (enc));
-    return NULL;
-  }
-  {
-    GstPad *sp = gst_element_get_static_pad (enc, "sink");
-    GstPad *srcp = gst_element_get_static_pad (enc, "src");
-    gboolean ok = sp && srcp;
-
-    gst_clear_object (&sp);
-    gst_clear_object (&srcp);
-    if (!ok) {
-      g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
-          "Invalid '%s' property \"%s\": needs one unlinked sink and one "
-          "unlinked src pad", prop, desc);
-      gst_object_unref (gst_object_ref_sink (enc));
-      return NULL;
-    }
-  }
-  return enc;
-}
-
-static GstElement *
-add_element (GstWcsPublishSink * self, PubSession * ps, const gchar * factory,
-    GError ** error)
-{
-  GstElement *e = gst_element_factory_make (factory, NULL);
-
-  if (!e) {
-    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
-        "Missing element '%s' (check the GStreamer plugin packages)",
-        factory);
-    return NULL;
-  }
-  gst_bin_add (GST_BIN (self), e);
-  g_ptr_array_add (ps->elements, gst_object_ref (e));
-  return e;
-}
-
-static void
-adopt_element (GstWcsPublishSink * self, PubSession * ps, GstElement * e)
-{
-  gst_bin_add (GST_BIN (self), e);
-  g_ptr_array_add (ps->elements, gst_object_ref (e));
-}
-
-static GstElement *
-make_appsrc (GstWcsPublishSink * self, PubSession * ps, GstCaps * caps,
-    GError ** error)
-{
-  GstElement *src = add_element (self, ps, "appsrc", error);
-
-  if (!src)
-    return NULL;
-  g_object_set (src, "is-live", TRUE, "format", GST_FORMAT_TIME,
-      "do-timestamp", FALSE, "caps", caps, "max-buffers", (guint64) 60,
-      "max-bytes", (guint64) 0, "max-time", (guint64) 0, "block", FALSE,
-      NULL);
-  gst_util_set_object_arg (G_OBJECT (src), "leaky-type", "downstream");
-  return src;
-}
-
-/* Links @elems in order; the last one is linked to @sinkpad */
-static gboolean
-link_chain (GstElement ** elems, guint n, GstPad * sinkpad, GError ** error)
-{
-  guint i;
-  GstPad *src;
-  GstPadLinkReturn lret;
-
-  for (i = 0; i + 1 < n; i++) {
-    if (!gst_element_link (elems[i], elems[i + 1])) {
-      g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
-          "Could not link %s to %s", GST_OBJECT_NAME (elems[i]),
-          GST_OBJECT_NAME (elems[i + 1]));
-      return FALSE;
-    }
-  }
-  src = gst_element_get_static_pad (elems[n - 1], "src");
-  lret = gst_pad_link (src, sinkpad);
-  gst_object_unref (src);
-  if (lret != GST_PAD_LINK_OK) {
-    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
-        "Could not link %s to webrtcbin: %s", GST_OBJECT_NAME (elems[n - 1]),
-        gst_pad_link_get_name (lret));
-    return FALSE;
-  }
-  /* downstream first */
-  for (i = n; i > 0; i--)
-    gst_element_sync_state_with_parent (elems[i - 1]);
-  return TRUE;
-}
-
-/* After the answer: the transceiver accepts exactly the chosen codec. The
- * encoder's real profile-level-id (e.g. 42c01f for x264's constrained
- * baseline) may differ from the offered 42e01f, so it is left open. */
-static void
-set_negotiated_preferences (GstPad * webrtc_pad, const gchar * caps_str)
-{
-  GstWebRTCRTPTransceiver *trans = NULL;
-  GstCaps *caps = gst_caps_from_string (caps_str);
-
-  g_object_get (webrtc_pad, "transceiver", &trans, NULL);
-  if (trans) {
-    g_object_set (trans, "codec-preferences", caps, NULL);
-    gst_object_unref (trans);
-  }
-  gst_caps_unref (caps);
-}
-
-static gboolean
-build_video_chain (GstWcsPublishSink * self, PubSession * ps,
-    const gchar * codec, gint pt, GError ** error)
-{
-  GstElement *elems[8];
-  guint n = 0;
-  gboolean h264 = g_ascii_strcasecmp (codec, "H264") == 0;
-  GstElement *src, *pay;
-  gchar *prefs;
-
-  src = make_appsrc (self, ps, ps->vcaps, error);
-  if (!src)
-    return FALSE;
-  elems[n++] = src;
-
-  if (ps->video_raw) {
-    const gchar *prop = h264 ? "h264-encoder" : "vp8-encoder";
-    gchar *desc = get_string_prop (self, h264 ? &self->h264_encoder :
-        &self->vp8_encoder);
-    GstElement *conv, *enc;
-    guint kbps;
-
-    if (!(conv = add_element (self, ps, "videoconvert", error))) {
-      g_free (desc);
-      return FALSE;
-    }
-    elems[n++] = conv;
-    enc = make_encoder (self, prop, desc, error);
-    if (!enc) {
-      g_free (desc);
-      return FALSE;
-    }
-    GST_OBJECT_LOCK (self);
-    kbps = self->video_bitrate;
-    GST_OBJECT_UNLOCK (self);
-    set_default_bitrate (enc, desc, kbps);
-    g_free (desc);
-    adopt_element (self, ps, enc);
-    elems[n++] = enc;
-  }
-
-  if (h264) {
-    GstElement *parse = add_element (self, ps, "h264parse", error);
-
-    if (!parse)
-      return FALSE;
-    g_object_set (parse, "config-interval", -1, NULL);
-    elems[n++] = parse;
-    if (!(pay = add_element (self, ps, "rtph264pay", error)))
-      return FALSE;
-    /* h264parse already puts SPS/PPS before every IDR; the payloader must
-     * not insert them again between the slices of a multi-slice picture
-     * (x264 sliced threads), which splits the picture for receivers */
-    g_object_set (pay, "config-interval", 0, "pt", (guint) pt, NULL);
-    gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");
-    prefs = g_strdup_printf ("application/x-rtp, media=(string)video, "
-        "encoding-name=(string)H264, payload=(int)%d, clock-rate=(int)90000, "
-        "packetization-mode=(string)1, ssrc=(uint)%u", pt, ps->video_ssrc);
-  } else {
-    if (!(pay = add_element (self, ps, "rtpvp8pay", error)))
-      return FALSE;
-    g_object_set (pay, "pt", (guint) pt, NULL);
-    gst_util_set_object_arg (G_OBJECT (pay), "picture-id-mode", "15-bit");
-    prefs = g_strdup_printf ("application/x-rtp, media=(string)video, "
-        "encoding-name=(string)VP8, payload=(int)%d, clock-rate=(int)90000, "
-        "ssrc=(uint)%u", pt, ps->video_ssrc);
-  }
-  g_object_set (pay, "ssrc", ps->video_ssrc, NULL);
-  elems[n++] = pay;
-
-  set_negotiated_preferences (ps->vpad, prefs);
-  g_free (prefs);
-
-  if (!link_chain (elems, n, ps->vpad, error))
-    return FALSE;
-
-  ps->vpay_src = gst_element_get_static_pad (pay, "src");
-  g_mutex_lock (&self->lock);
-  ps->vsrc = gst_object_ref (src);
-  g_mutex_unlock (&self->lock);
-  return TRUE;
-}
-
-static gboolean
-build_audio_chain (GstWcsPublishSink * self, PubSession * ps, gint pt,
-    GError ** error)
-{
-  GstElement *elems[6];
-  guint n = 0;
-  GstElement *src, *pay;
-  gchar *prefs;
-
-  if (!(src = make_appsrc (self, ps, ps->acaps, error)))
-    return FALSE;
-  elems[n++] = src;
-  if (ps->audio_raw) {
-    const gchar *names[] = { "audioconvert", "audioresample", "opusenc" };
-    guint i;
-
-    for (i = 0; i < G_N_ELEMENTS (names); i++) {
-      GstElement *e = add_element (self, ps, names[i], error);
-
-      if (!e)
-        return FALSE;
-      elems[n++] = e;
-    }
-  }
-  if (!(pay = add_element (self, ps, "rtpopuspay", error)))
-    return FALSE;
-  g_object_set (pay, "pt", (guint) pt, "ssrc", ps->audio_ssrc, NULL);
-  elems[n++] = pay;
-
-  prefs = g_strdup_printf ("application/x-rtp, media=(string)audio, "
-      "encoding-name=(string)OPUS, payload=(int)%d, clock-rate=(int)48000, "
-      "ssrc=(uint)%u", pt, ps->audio_ssrc);
-  set_negotiated_preferences (ps->apad, prefs);
-  g_free (prefs);
-
-  if (!link_chain (elems, n, ps->apad, error))
-    return FALSE;
-
-  g_mutex_lock (&self->lock);
-  ps->asrc = gst_object_ref (src);
-  g_mutex_unlock (&self->lock);
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------ */
-/* key frames                                                          */
-
-static void
-force_key_unit (GstWcsPublishSink * self, PubSession * ps)
-{
-  if (!ps->has_video)
-    return;
-
-  if (ps->video_raw) {
-    /* travels up from the payloader to the encoder */
-    if (ps->vpay_src) {
-      GST_DEBUG_OBJECT (self, "forcing a key frame from the encoder");
-      gst_pad_send_event (ps->vpay_src,
-          gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-              TRUE, 0));
-    }
-  } else {
-    GstElement *appsink = NULL;
-
-    g_mutex_lock (&self->lock);
-    ps->need_key = TRUE;
-    if (self->video)
-      appsink = gst_object_ref (self->video->appsink);
-    g_mutex_unlock (&self->lock);
-    if (appsink) {
-      GST_DEBUG_OBJECT (self, "asking upstream for a key frame");
-      gst_element_send_event (appsink,
-          gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-              TRUE, 0));
-      gst_object_unref (appsink);
-    }
-  }
-}
-
-/* ------------------------------------------------------------------ */
-/* bitrate detector / stats (element thread)                           */
-
-static void ps_stop_stats (PubSession * ps);
-
-static void
-detector_fired (PubSession * ps)
-{
-  GstWcsPublishSink *self = ps->sink;
-  gchar *codec = ps->codec ? g_strdup (ps->codec) :
-      gst_wcs_element_get_codec (GST_WCS_ELEMENT (self));
-  guint zeros = gst_wcs_bitrate_detector_get_zero_readings (ps->detector);
-  gboolean change_codec, fallback = FALSE, vp8_stripped;
-  gchar *strip;
-
-  ps->detector_done = TRUE;
-  ps_stop_stats (ps);
-
-  GST_WARNING_OBJECT (self, "no video sent for %u readings (codec %s)",
-      zeros, GST_STR_NULL (codec));
-  gst_wcs_element_post (GST_WCS_ELEMENT (self),
-      gst_structure_new ("wcs-publish-failure",
-          "codec", G_TYPE_STRING, codec ? codec : "",
-          "zero-readings", G_TYPE_UINT, zeros, NULL));
-
-  GST_OBJECT_LOCK (self);
-  change_codec = self->change_codec;
-  strip = g_strdup (self->strip_codecs);
-  GST_OBJECT_UNLOCK (self);
-  vp8_stripped = csv_has (strip, "VP8");
-  g_free (strip);
-
-  if (change_codec && ps->video_raw && !vp8_stripped &&
-      g_strcmp0 (codec, "H264") == 0) {
-    g_mutex_lock (&self->lock);
-    fallback = !self->fallback_vp8;
-    self->fallback_vp8 = TRUE;
-    g_mutex_unlock (&self->lock);
-  }
-  if (fallback) {
-    GST_WARNING_OBJECT (self, "falling back from H264 to VP8");
-    gst_wcs_element_post (GST_WCS_ELEMENT (self),
-        gst_structure_new ("wcs-codec-fallback",
-            "from", G_TYPE_STRING, "H264", "to", G_TYPE_STRING, "VP8", NULL));
-  }
-
-  {
-    gchar *detail = g_strdup_printf ("No video bytes sent for %u bitrate "
-        "checks in a row (codec %s)", zeros, codec ? codec : "unknown");
-
-    gst_wcs_element_report_failure (GST_WCS_ELEMENT (self),
-        GST_WCS_RESTORE_REASON_BITRATE_ZERO, FALSE, detail);
-    g_free (detail);
-  }
-  g_free (codec);
-}
-
-static void
-ps_process_stats (PubSession * ps, GstStructure * stats)
-{
-  GstWcsPublishSink *self = ps->sink;
-  guint64 bytes = 0, bitrate = 0;
-  gboolean flowing, fired, check;
-  gchar *codec;
-
-  g_mutex_lock (&self->lock);
-  flowing = ps->flowing;
-  g_mutex_unlock (&self->lock);
-  if (!flowing || ps->detector_done || !ps->detector || !ps->webrtc)
-    return;
-
-  /* nothing can leave before ICE and DTLS are up: a slow handshake (a
-   * loaded machine, a cold server) is not a stalled publish. The detector
-   * counts from the first reading on a connected transport (until then
-   * stream-timeout bounds the wait); once connected, every reading counts,
-   * so a transport that dies later is still a zero bitrate */
-  if (!ps->was_connected) {
-    GstWebRTCPeerConnectionState conn;
-
-    g_object_get (ps->webrtc, "connection-state", &conn, NULL);
-    if (conn != GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
-      GST_LOG_OBJECT (self, "peer connection state %d: no reading yet", conn);
-      gst_wcs_bitrate_detector_reset (ps->detector);
-      return;
-    }
-    ps->was_connected = TRUE;
-  }
-
-  GST_TRACE_OBJECT (self, "stats %" GST_PTR_FORMAT, stats);
-  /* by our video SSRC: webrtcbin 1.22 files bundled entries under the
-   * audio transceiver (see gst_wcs_stats_get_ssrc_bytes_sent) */
-  if (!gst_wcs_stats_get_ssrc_bytes_sent (stats, ps->video_ssrc, &bytes,
-          &codec) && !gst_wcs_stats_get_video_bytes_sent (stats, &bytes))
-    bytes = 0;                  /* nothing sent at all yet */
-  fired = gst_wcs_bitrate_detector_push (ps->detector, bytes,
-      g_get_monotonic_time () * GST_USECOND, &bitrate);
-
-  g_mutex_lock (&self->lock);
-  self->bitrate = bitrate;
-  self->bytes = bytes;
-  g_mutex_unlock (&self->lock);
-
-  if (!codec)
-    codec = gst_wcs_stats_get_video_codec (stats, TRUE);
-  if (codec) {
-    gst_wcs_element_set_codec (GST_WCS_ELEMENT (self), codec);
-    g_free (codec);
-  }
-  GST_LOG_OBJECT (self, "video bytes %" G_GUINT64_FORMAT ", %"
-      G_GUINT64_FORMAT " bit/s, zero readings %u", bytes, bitrate,
-      gst_wcs_bitrate_detector_get_zero_readings (ps->detector));
-
-  /* a publish is restored once video really goes out, not at PUBLISHING:
-   * a stalled encoder keeps the outage open (and counts its tries) */
-  if (bitrate > 0 && !ps->active_reported) {
-    ps->active_reported = TRUE;
-    GST_INFO_OBJECT (self, "video bytes go out on %s: stream active", ps->id);
-    gst_wcs_element_stream_active (GST_WCS_ELEMENT (self));
-  }
-
-  GST_OBJECT_LOCK (self);
-  check = self->check_bitrate;
-  GST_OBJECT_UNLOCK (self);
-  if (fired && check && ps->has_video)
-    detector_fired (ps);
-}
-
-static void
-on_stats_reply (GstPromise * promise, gpointer user_data)
-{
-  PubSession *ps = user_data;
-  const GstStructure *reply;
-
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
-    goto out;
-  reply = gst_promise_get_reply (promise);
-  if (reply)
-    ps_invoke (ps, ps_process_stats, gst_structure_copy (reply));
-out:
-  gst_promise_unref (promise);
-}
-
-static gboolean
-stats_tick (gpointer user_data)
-{
-  PubSession *ps = user_data;
-  GstPromise *promise;
-
-  if (!ps_is_current (ps->sink, ps) || !ps->webrtc)
-    return G_SOURCE_CONTINUE;
-  promise = gst_promise_new_with_change_func (on_stats_reply, ps_ref (ps),
-      ps_unref);
-  /* the change func unrefs the promise: keep one ref for it */
-  gst_promise_ref (promise);
-  g_signal_emit_by_name (ps->webrtc, "get-stats", NULL, promise);
-  gst_promise_unref (promise);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-ps_start_stats (PubSession * ps)
-{
-  GstWcsPublishSink *self = ps->sink;
-  GMainContext *ctx = gst_wcs_element_get_context (GST_WCS_ELEMENT (self));
-  guint interval, tries;
-  gboolean check;
-
-  if (ps->stats_source || ps->detector_done || !ctx)
-    return;
-
-  GST_OBJECT_LOCK (self);
-  interval = self->bitrate_check_interval;
-  tries = self->bitrate_max_tries;
-  check = self->check_bitrate;
-  GST_OBJECT_UNLOCK (self);
-
-  if (!ps->detector)
-    ps->detector = gst_wcs_bitrate_detector_new (check && ps->has_video ?
-        tries : 0);
-  gst_wcs_bitrate_detector_reset (ps->detector);
-
-  ps->stats_source = g_timeout_source_new (MAX (interval, 1));
-  g_source_set_callback (ps->stats_source, stats_tick, ps_ref (ps),
-      ps_unref);
-  g_source_attach (ps->stats_source, ctx);
-  GST_DEBUG_OBJECT (self, "bitrate checks every %u ms (%s)", interval,
-      check ? "detector on" : "stats only");
-}
-
-static void
-ps_stop_stats (PubSession * ps)
-{
-  if (ps->stats_source) {
-    g_source_destroy (ps->stats_source);
-    g_source_unref (ps->stats_source);
-    ps->stats_source = NULL;
-  }
-}
 
 /* ------------------------------------------------------------------ */
 /* offer / answer                                                      */
@@ -917,11 +301,11 @@ on_peer_offer (GstWcsPeer * peer, GstSDPMessage * msg, gboolean complete,
   GError *err = NULL;
   gchar *strip, *text;
 
-  if (ps->offer_sent || !ps_is_current (self, ps))
+  if (ps->offer_sent || !gst_wcs_publish_sink_ps_is_current (self, ps))
     return;
   ps->offer_sent = TRUE;
 
-  strip = get_string_prop (self, &self->strip_codecs);
+  strip = gst_wcs_publish_sink_get_string_prop (self, &self->strip_codecs);
   if (!gst_wcs_sdp_strip_codecs (msg, strip, &err)) {
     ps_fail (ps, TRUE, "Invalid 'strip-codecs' property \"%s\": %s", strip,
         err->message);
@@ -1000,7 +384,7 @@ ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
   }
   ps->offer_started = TRUE;
 
-  strip = get_string_prop (self, &self->strip_codecs);
+  strip = gst_wcs_publish_sink_get_string_prop (self, &self->strip_codecs);
 
   if (ps->has_video) {
     const gchar *name =
@@ -1011,10 +395,11 @@ ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
     ps->video_raw = !is_h264 && !is_vp8;
     vprefs = gst_caps_new_empty ();
     if ((ps->video_raw && !fallback) || is_h264) {
-      if (!csv_has (strip, "H264"))
+      if (!gst_wcs_publish_sink_csv_has (strip, "H264"))
         gst_caps_append (vprefs, gst_caps_from_string (H264_PREF));
     }
-    if ((ps->video_raw || is_vp8) && !csv_has (strip, "VP8"))
+    if ((ps->video_raw || is_vp8) &&
+        !gst_wcs_publish_sink_csv_has (strip, "VP8"))
       gst_caps_append (vprefs, gst_caps_from_string (VP8_PREF));
     if (gst_caps_is_empty (vprefs)) {
       g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
@@ -1031,7 +416,7 @@ ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
         gst_structure_get_name (gst_caps_get_structure (ps->acaps, 0));
 
     ps->audio_raw = !g_str_equal (name, "audio/x-opus");
-    if (csv_has (strip, "OPUS")) {
+    if (gst_wcs_publish_sink_csv_has (strip, "OPUS")) {
       g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
           "The 'strip-codecs' property (\"%s\") strips OPUS, the only audio "
           "codec", strip);
@@ -1166,7 +551,7 @@ gst_wcs_publish_sink_start_stream (GstWcsElement * element,
   ps->has_audio = self->audio != NULL;
   if (!ps->has_video && !ps->has_audio) {
     g_mutex_unlock (&self->lock);
-    ps_unref (ps);
+    gst_wcs_publish_sink_ps_unref (ps);
     g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
         "Nothing to publish: request a 'video' or 'audio' pad");
     return FALSE;
@@ -1217,7 +602,7 @@ gst_wcs_publish_sink_stop_stream (GstWcsElement * element,
 
   GST_INFO_OBJECT (self, "tearing down publish %s (%s)", ps->id,
       deliberate ? "stop" : "restore");
-  ps_stop_stats (ps);
+  wcs_pub_stats_stop (ps);
   if (ps->peer)
     gst_wcs_peer_close (ps->peer);
   gst_clear_object (&vsrc);
@@ -1231,7 +616,7 @@ gst_wcs_publish_sink_stop_stream (GstWcsElement * element,
   for (i = 0; i < ps->elements->len; i++)
     remove_element (self, g_ptr_array_index (ps->elements, i));
   g_ptr_array_set_size (ps->elements, 0);
-  ps_unref (ps);
+  gst_wcs_publish_sink_ps_unref (ps);
 }
 
 static void
@@ -1290,14 +675,14 @@ gst_wcs_publish_sink_remote_sdp (GstWcsElement * element,
     g_free (ps->codec);
     ps->codec = g_strdup (vcodec);
     gst_wcs_element_set_codec (element, vcodec);
-    if (!build_video_chain (self, ps, vcodec, vpt, &err)) {
+    if (!wcs_pub_chain_build_video (self, ps, vcodec, vpt, &err)) {
       ps_fail (ps, g_error_matches (err, GST_WCS_ERROR,
               GST_WCS_ERROR_INVALID_ARGUMENT), "%s", err->message);
       g_clear_error (&err);
       goto done;
     }
   }
-  if (ps->has_audio && !build_audio_chain (self, ps, apt, &err)) {
+  if (ps->has_audio && !wcs_pub_chain_build_audio (self, ps, apt, &err)) {
     ps_fail (ps, g_error_matches (err, GST_WCS_ERROR,
             GST_WCS_ERROR_INVALID_ARGUMENT), "%s", err->message);
     g_clear_error (&err);
@@ -1309,7 +694,7 @@ done:
     gst_sdp_message_free (msg);
   g_free (vcodec);
   g_free (acodec);
-  ps_unref (ps);
+  gst_wcs_publish_sink_ps_unref (ps);
 }
 
 static gboolean
@@ -1328,24 +713,24 @@ gst_wcs_publish_sink_stream_status (GstWcsElement * element,
     ps->flowing = TRUE;
     g_mutex_unlock (&self->lock);
     GST_INFO_OBJECT (self, "publishing %s: input flows", ps->id);
-    force_key_unit (self, ps);
-    ps_start_stats (ps);
+    wcs_pub_chain_force_key_unit (self, ps);
+    wcs_pub_stats_start (ps);
     if (!ps->has_video && !ps->active_reported) {
       /* audio only: nothing for the video detector to prove */
       ps->active_reported = TRUE;
       gst_wcs_element_stream_active (element);
     }
-    ps_unref (ps);
+    gst_wcs_publish_sink_ps_unref (ps);
     /* active once video bytes go out (ps_process_stats) */
     return TRUE;
   } else {
     /* the detector stops the moment the stream leaves PUBLISHING */
-    ps_stop_stats (ps);
+    wcs_pub_stats_stop (ps);
     g_mutex_lock (&self->lock);
     ps->flowing = FALSE;
     g_mutex_unlock (&self->lock);
   }
-  ps_unref (ps);
+  gst_wcs_publish_sink_ps_unref (ps);
   return FALSE;                 /* the base applies the restore rules */
 }
 
@@ -1380,19 +765,21 @@ gst_wcs_publish_sink_check_config (GstWcsElement * element, GError ** error)
     g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
         "The 'bitrate-max-tries' property must be greater than 0 "
         "(set 'check-bitrate' to FALSE to turn the detector off)");
-  } else if (csv_has (strip, "H264") && csv_has (strip, "VP8")) {
+  } else if (gst_wcs_publish_sink_csv_has (strip, "H264") &&
+      gst_wcs_publish_sink_csv_has (strip, "VP8")) {
     g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
         "The 'strip-codecs' property (\"%s\") strips every video codec",
         strip);
-  } else if (has_audio && csv_has (strip, "OPUS")) {
+  } else if (has_audio && gst_wcs_publish_sink_csv_has (strip, "OPUS")) {
     g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
         "The 'strip-codecs' property (\"%s\") strips OPUS, the only audio "
         "codec", strip);
-  } else if (!(enc = make_encoder (self, "h264-encoder", h264, error))) {
+  } else if (!(enc = wcs_pub_chain_make_encoder (self, "h264-encoder", h264,
+              error))) {
     /* error set */
   } else {
     gst_object_unref (gst_object_ref_sink (enc));
-    if ((enc = make_encoder (self, "vp8-encoder", vp8, error))) {
+    if ((enc = wcs_pub_chain_make_encoder (self, "vp8-encoder", vp8, error))) {
       gst_object_unref (gst_object_ref_sink (enc));
       ok = TRUE;
     }
@@ -1446,7 +833,7 @@ on_new_sample (GstAppSink * appsink, gpointer user_data)
     PubSession *ps = self->ps;
 
     if (new_caps && !ps->offer_started)
-      waiting = ps_ref (ps);
+      waiting = gst_wcs_publish_sink_ps_ref (ps);
     if (ps->flowing) {
       src = in->is_video ? ps->vsrc : ps->asrc;
       if (src && in->is_video && !ps->video_raw && ps->need_key) {
@@ -1464,8 +851,8 @@ on_new_sample (GstAppSink * appsink, gpointer user_data)
   g_mutex_unlock (&self->lock);
 
   if (waiting) {
-    ps_invoke (waiting, ps_caps_arrived, NULL);
-    ps_unref (waiting);
+    gst_wcs_publish_sink_ps_invoke (waiting, ps_caps_arrived, NULL);
+    gst_wcs_publish_sink_ps_unref (waiting);
   }
 
   if (src && buf) {
