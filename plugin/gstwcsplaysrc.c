@@ -104,17 +104,14 @@
 
 #include <string.h>
 
-#include <gst/app/gstappsink.h>
-#include <gst/app/gstappsrc.h>
 #include <gst/sdp/sdp.h>
-#include <gst/webrtc/webrtc.h>
 
 #include "gstwcselements.h"
-#include "gstwcsplaysrc.h"
+#include "gstwcsplaysrc-private.h"
 #include "gstwcssdp.h"
 #include "gstwcspeer.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_wcs_play_src_debug);
+GST_DEBUG_CATEGORY (gst_wcs_play_src_debug);
 #define GST_CAT_DEFAULT gst_wcs_play_src_debug
 
 #define DEFAULT_DECODE TRUE
@@ -122,149 +119,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_wcs_play_src_debug);
 
 /* period of the element-thread timer: GAP events, media watchdog, bitrate */
 #define TICK_MS 100
-/* a pad that got nothing for this long (or for twice its usual interval
- * between buffers, if longer: slow video) gets GAP events */
-#define GAP_AFTER_US (150 * G_TIME_SPAN_MILLISECOND)
-#define MAX_INTERVAL_US (G_TIME_SPAN_SECOND)
-/* no-more-pads at the latest this long after the first pad */
-#define NO_MORE_PADS_US (2000 * G_TIME_SPAN_MILLISECOND)
-/* bounded wait for ICE gathering before the offer is sent anyway */
-#define ICE_GATHER_WAIT_MS 1000
-/* latency reported by the outputs */
-#define OUTPUT_LATENCY (50 * GST_MSECOND)
-/* audio arriving within this distance of the expected time stays contiguous */
-#define AUDIO_CONTINUITY (40 * GST_MSECOND)
-/* the outputs never queue more than this (oldest data dropped) */
-#define OUTPUT_MAX_TIME (2 * GST_SECOND)
-/* teardown of an old WebRTC pipeline, bounded wait at READY->NULL */
-#define TEARDOWN_WAIT_US (10 * G_TIME_SPAN_SECOND)
-
-/* What we offer to receive. Payload numbers as Chrome uses them. */
-#define VIDEO_OFFER_CAPS \
-  "application/x-rtp, media=(string)video, encoding-name=(string)H264, " \
-  "payload=(int)102, clock-rate=(int)90000, packetization-mode=(string)1, " \
-  "profile-level-id=(string)42e01f, level-asymmetry-allowed=(string)1, " \
-  "rtcp-fb-nack=(boolean)true, rtcp-fb-nack-pli=(boolean)true, " \
-  "rtcp-fb-ccm-fir=(boolean)true; " \
-  "application/x-rtp, media=(string)video, encoding-name=(string)VP8, " \
-  "payload=(int)96, clock-rate=(int)90000, " \
-  "rtcp-fb-nack=(boolean)true, rtcp-fb-nack-pli=(boolean)true, " \
-  "rtcp-fb-ccm-fir=(boolean)true"
-#define AUDIO_OFFER_CAPS \
-  "application/x-rtp, media=(string)audio, encoding-name=(string)OPUS, " \
-  "payload=(int)111, clock-rate=(int)48000, encoding-params=(string)2, " \
-  "minptime=(string)10, useinbandfec=(string)1"
-
-typedef enum
-{
-  KIND_VIDEO,
-  KIND_AUDIO,
-  N_KINDS
-} WcsKind;
-
-static const gchar *const kind_names[N_KINDS] = { "video", "audio" };
-
-#define KIND_BIT(k) (1u << (k))
-
-/* One persistent output per media kind: appsrc (child of the bin) whose
- * src pad is ghosted as the sometimes pad. All fields under self->lock,
- * except appsrc / ghost which are set once (under self->lock) and then
- * only read. */
-typedef struct
-{
-  GstElement *appsrc;
-  GstPad *ghost;
-  GstCaps *caps;                /* caps last given to the appsrc */
-  GstClockTime next_ts;         /* running time where new data would start */
-  GstClockTime min_ts;          /* nothing may start before this */
-  guint session_seq;            /* play session of the last buffer */
-  gboolean gapped;              /* GAP sent since the last buffer */
-  gint64 last_buffer;           /* monotonic us of the last buffer */
-  gint64 interval;              /* smoothed us between buffers */
-  guint64 buffers;
-  guint64 gaps;
-} WcsOutput;
-
-/* One "play session": one mediaSessionId, one private pipeline
- * (webrtcbin -> depay -> parse -> [decoder] -> appsink), torn down and
- * rebuilt on every (re)play. The private pipeline is NOT a child of the
- * element, so its sinks, errors and state never leak into the application's
- * pipeline. Reference counted: the element's `current` pointer, pending
- * element-thread invocations, promises and the teardown queue hold refs. */
-typedef struct
-{
-  gatomicrefcount ref;
-  GstWcsPlaySrc *src;           /* not owned; valid while the pipeline exists */
-  gchar *id;
-  guint seq;
-
-  GstElement *pipeline;         /* owned */
-  GstElement *webrtc;           /* borrowed from pipeline */
-
-  /* the negotiation (gst/gstwcspeer.c); it holds a reference on the
-   * session until teardown_func () releases it */
-  GstWcsPeer *peer;
-
-  gint dead;                    /* atomic: detached, being torn down */
-  gint error_reported;          /* atomic */
-  gint media_seen;              /* atomic */
-
-  /* under self->lock */
-  gboolean active_reported;
-
-  gint64 playing_since;         /* monotonic us of PLAYING, 0 before */
-  gboolean watchdog_fired;
-  gboolean chain[N_KINDS];
-
-  /* under self->stats_lock */
-  gint64 last_media;            /* monotonic us of the last RTP packet */
-} PlaySession;
-
-/**
- * GstWcsPlaySrc:
- *
- * Lock order: output_lock -> lock -> stats_lock. None of them is ever held
- * while calling into webrtcbin, into the base class helpers
- * (gst_wcs_element_*), or while changing the state of a private pipeline.
- * output_lock is held while an output is created (gst_bin_add, ghost pad,
- * pad-added emission); it is never taken on the data path.
- */
-struct _GstWcsPlaySrc
-{
-  GstWcsElement parent;
-
-  GMutex output_lock;
-  GMutex lock;
-  GMutex stats_lock;
-
-  /* properties, under lock */
-  gboolean decode;
-  guint media_timeout;
-
-  /* under lock */
-  PlaySession *current;
-  guint session_seq;
-  gboolean running;             /* READY->PAUSED .. PAUSED->READY */
-  WcsOutput out[N_KINDS];
-  guint group_id;
-  guint expected;               /* kinds the last answer announced */
-  gboolean no_more_pads;
-  gint64 first_pad_time;
-  guint media_timeouts;
-  GSource *tick;
-
-  /* under stats_lock */
-  guint64 video_bytes;
-  guint64 rate_bytes;
-  gint64 rate_time;
-  guint64 bitrate;
-
-  /* teardown of old play sessions, off the element thread */
-  GThreadPool *teardown_pool;
-  GMutex teardown_lock;
-  GCond teardown_cond;
-  guint teardowns_pending;
-};
 
 enum
 {
@@ -310,128 +164,6 @@ GST_ELEMENT_REGISTER_DEFINE_CUSTOM (wcsplaysrc, wcsplaysrc_element_init);
 /* ------------------------------------------------------------------ */
 /* play sessions                                                       */
 
-static PlaySession *
-play_session_ref (PlaySession * s)
-{
-  g_atomic_ref_count_inc (&s->ref);
-  return s;
-}
-
-static void
-play_session_unref (PlaySession * s)
-{
-  if (!g_atomic_ref_count_dec (&s->ref))
-    return;
-
-  if (s->pipeline) {
-    /* normally done by the teardown pool */
-    gst_element_set_state (s->pipeline, GST_STATE_NULL);
-    gst_object_unref (s->pipeline);
-  }
-  g_assert (s->peer == NULL);
-  g_free (s->id);
-  g_free (s);
-}
-
-static gboolean
-play_session_is_dead (PlaySession * s)
-{
-  return g_atomic_int_get (&s->dead) != 0;
-}
-
-/* TRUE if @s is still the element's current session (element thread) */
-static gboolean
-play_session_is_current (GstWcsPlaySrc * self, PlaySession * s)
-{
-  gboolean ret;
-
-  g_mutex_lock (&self->lock);
-  ret = (self->current == s) && !play_session_is_dead (s);
-  g_mutex_unlock (&self->lock);
-
-  return ret;
-}
-
-/* Runs @func (a GSourceFunc taking the session) on the element thread. */
-static void
-play_session_invoke (PlaySession * s, GSourceFunc func)
-{
-  if (play_session_is_dead (s))
-    return;
-
-  gst_wcs_element_invoke (GST_WCS_ELEMENT (s->src), func,
-      play_session_ref (s), (GDestroyNotify) play_session_unref);
-}
-
-static void
-teardown_func (gpointer data, gpointer user_data)
-{
-  PlaySession *s = data;
-  GstWcsPlaySrc *self = user_data;
-
-  GST_DEBUG_OBJECT (self, "tearing down play session %s", s->id);
-  if (s->peer) {
-    /* closed in play_session_teardown (); its reference on @s goes once
-     * the last of its pending callbacks is dropped */
-    gst_wcs_peer_close (s->peer);
-    g_clear_pointer (&s->peer, gst_wcs_peer_unref);
-  }
-  if (s->pipeline) {
-    gst_element_set_state (s->pipeline, GST_STATE_NULL);
-    gst_object_unref (s->pipeline);
-    s->pipeline = NULL;
-    s->webrtc = NULL;
-  }
-  GST_DEBUG_OBJECT (self, "play session %s torn down", s->id);
-  play_session_unref (s);
-
-  g_mutex_lock (&self->teardown_lock);
-  self->teardowns_pending--;
-  g_cond_broadcast (&self->teardown_cond);
-  g_mutex_unlock (&self->teardown_lock);
-}
-
-/* Takes the caller's ref of @s; @s must already be detached from
- * self->current. Element thread or application thread. */
-static void
-play_session_teardown (GstWcsPlaySrc * self, PlaySession * s)
-{
-  GError *err = NULL;
-
-  g_atomic_int_set (&s->dead, 1);
-  /* no negotiation callback starts after this */
-  if (s->peer)
-    gst_wcs_peer_close (s->peer);
-
-  g_mutex_lock (&self->teardown_lock);
-  self->teardowns_pending++;
-  g_mutex_unlock (&self->teardown_lock);
-
-  if (!g_thread_pool_push (self->teardown_pool, s, &err)) {
-    GST_WARNING_OBJECT (self, "teardown thread unavailable (%s), tearing "
-        "down inline", err ? err->message : "?");
-    g_clear_error (&err);
-    teardown_func (s, self);
-  }
-}
-
-static void
-wait_teardowns (GstWcsPlaySrc * self)
-{
-  gint64 deadline = g_get_monotonic_time () + TEARDOWN_WAIT_US;
-
-  g_mutex_lock (&self->teardown_lock);
-  while (self->teardowns_pending > 0) {
-    if (!g_cond_wait_until (&self->teardown_cond, &self->teardown_lock,
-            deadline)) {
-      GST_WARNING_OBJECT (self, "%u WebRTC pipeline(s) still shutting down",
-          self->teardowns_pending);
-      break;
-    }
-  }
-  g_mutex_unlock (&self->teardown_lock);
-}
-
 /* Detaches and tears down the current session, if any. */
 static void
 stop_current (GstWcsPlaySrc * self)
@@ -444,782 +176,7 @@ stop_current (GstWcsPlaySrc * self)
   g_mutex_unlock (&self->lock);
 
   if (s)
-    play_session_teardown (self, s);
-}
-
-typedef struct
-{
-  PlaySession *s;
-  GstWcsRestoreReason reason;
-  gboolean permanent;
-  gchar *detail;
-} FailReport;
-
-static void
-fail_report_free (gpointer data)
-{
-  FailReport *r = data;
-
-  play_session_unref (r->s);
-  g_free (r->detail);
-  g_free (r);
-}
-
-/* element thread: only a failure of the current session reaches the base
- * (a late report of an old session must not kill its successor) */
-static gboolean
-fail_report_idle (gpointer data)
-{
-  FailReport *r = data;
-  GstWcsPlaySrc *self = r->s->src;
-
-  if (play_session_is_current (self, r->s)) {
-    GST_WARNING_OBJECT (self, "play session %s failed (%s): %s", r->s->id,
-        gst_wcs_restore_reason_to_string (r->reason), r->detail);
-    gst_wcs_element_report_failure (GST_WCS_ELEMENT (self), r->reason,
-        r->permanent, r->detail);
-  } else {
-    GST_DEBUG_OBJECT (self, "failure of old play session %s ignored: %s",
-        r->s->id, r->detail);
-  }
-  return G_SOURCE_REMOVE;
-}
-
-/* Reports a failure of @s to the base, once per session. Any thread. */
-static void
-play_session_fail (PlaySession * s, GstWcsRestoreReason reason,
-    gboolean permanent, const gchar * detail)
-{
-  FailReport *r;
-
-  if (play_session_is_dead (s))
-    return;
-  if (!g_atomic_int_compare_and_exchange (&s->error_reported, 0, 1))
-    return;
-
-  r = g_new0 (FailReport, 1);
-  r->s = play_session_ref (s);
-  r->reason = reason;
-  r->permanent = permanent;
-  r->detail = g_strdup (detail);
-  gst_wcs_element_invoke (GST_WCS_ELEMENT (s->src), fail_report_idle, r,
-      fail_report_free);
-}
-
-/* ------------------------------------------------------------------ */
-/* outputs                                                             */
-
-static gboolean
-running_time_now (GstWcsPlaySrc * self, GstClockTime * rt)
-{
-  GstClock *clock;
-  GstClockTime now, base;
-
-  clock = gst_element_get_clock (GST_ELEMENT_CAST (self));
-  if (!clock)
-    return FALSE;
-  now = gst_clock_get_time (clock);
-  base = gst_element_get_base_time (GST_ELEMENT_CAST (self));
-  gst_object_unref (clock);
-
-  *rt = now > base ? now - base : 0;
-  return TRUE;
-}
-
-/* chain function of the ghost pads' internal pads: a pad the application
- * left unlinked drops its data instead of erroring out the whole source */
-static GstFlowReturn
-output_internal_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
-{
-  GstFlowReturn ret;
-
-  ret = gst_proxy_pad_chain_default (pad, parent, buffer);
-  if (ret == GST_FLOW_NOT_LINKED) {
-    GST_LOG_OBJECT (pad, "not linked, dropping");
-    ret = GST_FLOW_OK;
-  }
-  return ret;
-}
-
-/* gives the outputs' stream-start one group id and meaningful stream ids */
-static GstPadProbeReturn
-output_event_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  GstWcsPlaySrc *self = user_data;
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-  GstEvent *fixed;
-  GstStreamFlags flags = GST_STREAM_FLAG_NONE;
-  const gchar *kind_name;
-  gchar *stream_id;
-  guint group_id;
-
-  if (GST_EVENT_TYPE (event) != GST_EVENT_STREAM_START)
-    return GST_PAD_PROBE_OK;
-
-  kind_name = g_object_get_data (G_OBJECT (pad), "wcs-kind-name");
-  g_mutex_lock (&self->lock);
-  group_id = self->group_id;
-  g_mutex_unlock (&self->lock);
-
-  stream_id = gst_pad_create_stream_id (pad, GST_ELEMENT_CAST (self),
-      kind_name);
-  gst_event_parse_stream_flags (event, &flags);
-  fixed = gst_event_new_stream_start (stream_id);
-  gst_event_set_stream_flags (fixed, flags);
-  gst_event_set_group_id (fixed, group_id);
-  g_free (stream_id);
-
-  gst_event_unref (event);
-  GST_PAD_PROBE_INFO_DATA (info) = fixed;
-
-  return GST_PAD_PROBE_OK;
-}
-
-/* Creates the persistent output of @kind if it does not exist yet. Called
- * from a streaming thread of a private pipeline. Returns TRUE if the output
- * exists. */
-static gboolean
-ensure_output (GstWcsPlaySrc * self, WcsKind kind)
-{
-  GstElementClass *klass = GST_ELEMENT_GET_CLASS (self);
-  WcsOutput *out = &self->out[kind];
-  GstElement *appsrc;
-  GstPad *srcpad, *ghost;
-  GstProxyPad *internal;
-  gboolean exists, running, all_there = FALSE;
-  gchar *name;
-  guint k;
-
-  g_mutex_lock (&self->output_lock);
-
-  g_mutex_lock (&self->lock);
-  exists = out->appsrc != NULL;
-  running = self->running;
-  g_mutex_unlock (&self->lock);
-
-  if (exists || !running) {
-    g_mutex_unlock (&self->output_lock);
-    return exists;
-  }
-
-  name = g_strdup_printf ("%s-output", kind_names[kind]);
-  appsrc = gst_element_factory_make ("appsrc", name);
-  g_free (name);
-  if (!appsrc) {
-    g_mutex_unlock (&self->output_lock);
-    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
-        ("Missing element 'appsrc'"), ("check your GStreamer installation"));
-    return FALSE;
-  }
-
-  g_object_set (appsrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
-      "do-timestamp", FALSE, "block", FALSE, "emit-signals", FALSE,
-      "max-bytes", (guint64) 0, "max-buffers", (guint64) 0,
-      "max-time", (guint64) OUTPUT_MAX_TIME,
-      "min-latency", (gint64) OUTPUT_LATENCY, NULL);
-  gst_app_src_set_leaky_type (GST_APP_SRC (appsrc),
-      GST_APP_LEAKY_TYPE_DOWNSTREAM);
-
-  gst_bin_add (GST_BIN_CAST (self), appsrc);
-
-  srcpad = gst_element_get_static_pad (appsrc, "src");
-  g_object_set_data (G_OBJECT (srcpad), "wcs-kind-name",
-      (gpointer) kind_names[kind]);
-  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-      output_event_probe, self, NULL);
-
-  ghost = gst_ghost_pad_new_from_template (kind_names[kind], srcpad,
-      gst_element_class_get_pad_template (klass, kind_names[kind]));
-  gst_object_unref (srcpad);
-  internal = gst_proxy_pad_get_internal (GST_PROXY_PAD (ghost));
-  gst_pad_set_chain_function (GST_PAD_CAST (internal), output_internal_chain);
-  gst_object_unref (internal);
-  gst_pad_set_active (ghost, TRUE);
-
-  g_mutex_lock (&self->lock);
-  out->appsrc = gst_object_ref (appsrc);
-  out->ghost = gst_object_ref (ghost);
-  out->next_ts = GST_CLOCK_TIME_NONE;
-  out->min_ts = 0;
-  out->last_buffer = g_get_monotonic_time ();
-  if (self->first_pad_time == 0)
-    self->first_pad_time = out->last_buffer;
-  g_mutex_unlock (&self->lock);
-
-  GST_INFO_OBJECT (self, "adding pad %s", kind_names[kind]);
-  gst_element_add_pad (GST_ELEMENT_CAST (self), ghost);
-  gst_element_sync_state_with_parent (appsrc);
-
-  /* the pipeline computed its latency before this pad existed */
-  gst_element_post_message (GST_ELEMENT_CAST (self),
-      gst_message_new_latency (GST_OBJECT_CAST (self)));
-
-  g_mutex_lock (&self->lock);
-  if (!self->no_more_pads && self->expected != 0) {
-    all_there = TRUE;
-    for (k = 0; k < N_KINDS; k++) {
-      if ((self->expected & KIND_BIT (k)) && self->out[k].appsrc == NULL)
-        all_there = FALSE;
-    }
-    if (all_there)
-      self->no_more_pads = TRUE;
-  }
-  g_mutex_unlock (&self->lock);
-
-  if (all_there) {
-    GST_INFO_OBJECT (self, "all announced media have pads: no-more-pads");
-    gst_element_no_more_pads (GST_ELEMENT_CAST (self));
-  }
-
-  g_mutex_unlock (&self->output_lock);
-  return TRUE;
-}
-
-/* Stamps and pushes one decoded (or depayloaded) sample of session @s.
- * Streaming thread of the private pipeline. */
-static void
-output_sample (GstWcsPlaySrc * self, PlaySession * s, WcsKind kind,
-    GstSample * sample)
-{
-  WcsOutput *out = &self->out[kind];
-  GstBuffer *buf;
-  GstCaps *caps;
-  GstClockTime rt, pts, dur;
-  gboolean decode, same_session;
-  gint64 now;
-
-  buf = gst_sample_get_buffer (sample);
-  if (!buf)
-    return;
-
-  /* a live source outputs nothing while PAUSED */
-  if (GST_STATE (self) != GST_STATE_PLAYING)
-    return;
-
-  g_mutex_lock (&self->lock);
-  if (!self->running || self->current != s) {
-    g_mutex_unlock (&self->lock);
-    return;
-  }
-  g_mutex_unlock (&self->lock);
-
-  if (!ensure_output (self, kind))
-    return;
-
-  if (!running_time_now (self, &rt))
-    return;
-
-  caps = gst_sample_get_caps (sample);
-  buf = gst_buffer_make_writable (gst_buffer_ref (buf));
-  dur = GST_BUFFER_DURATION (buf);
-
-  g_mutex_lock (&self->lock);
-  if (!self->running || self->current != s) {
-    g_mutex_unlock (&self->lock);
-    gst_buffer_unref (buf);
-    return;
-  }
-  decode = self->decode;
-
-  if (caps && (!out->caps || !gst_caps_is_equal (out->caps, caps))) {
-    GST_INFO_OBJECT (self, "%s caps %" GST_PTR_FORMAT, kind_names[kind],
-        caps);
-    gst_caps_replace (&out->caps, caps);
-    gst_app_src_set_caps (GST_APP_SRC (out->appsrc), caps);
-  }
-
-  pts = rt;
-  if (kind == KIND_AUDIO && GST_CLOCK_TIME_IS_VALID (out->next_ts)
-      && out->session_seq == s->seq && !out->gapped
-      && GST_CLOCK_DIFF (out->next_ts, rt) <= (GstClockTimeDiff)
-      AUDIO_CONTINUITY
-      && GST_CLOCK_DIFF (rt, out->next_ts) <= (GstClockTimeDiff)
-      AUDIO_CONTINUITY)
-    pts = out->next_ts;
-  if (pts < out->min_ts)
-    pts = out->min_ts;
-
-  /* a new WebRTC session is a discontinuity; so is audio after a gap (a
-   * late video frame after a GAP is not) */
-  same_session = out->session_seq == s->seq;
-  if (!same_session || (kind == KIND_AUDIO && out->gapped))
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-  out->session_seq = s->seq;
-  out->gapped = FALSE;
-
-  GST_BUFFER_PTS (buf) = pts;
-  GST_BUFFER_DTS (buf) = decode ? GST_CLOCK_TIME_NONE : pts;
-  GST_BUFFER_OFFSET (buf) = GST_BUFFER_OFFSET_NONE;
-  GST_BUFFER_OFFSET_END (buf) = GST_BUFFER_OFFSET_NONE;
-
-  out->min_ts = pts;
-  out->next_ts = GST_CLOCK_TIME_IS_VALID (dur) ? pts + dur : pts;
-  now = g_get_monotonic_time ();
-  if (same_session)
-    out->interval = (3 * out->interval + CLAMP (now - out->last_buffer, 0,
-            MAX_INTERVAL_US)) / 4;
-  out->last_buffer = now;
-  out->buffers++;
-
-  GST_LOG_OBJECT (self, "%s buffer pts %" GST_TIME_FORMAT " dur %"
-      GST_TIME_FORMAT, kind_names[kind], GST_TIME_ARGS (pts),
-      GST_TIME_ARGS (dur));
-
-  /* non-blocking (block=false, leaky): safe under our lock */
-  gst_app_src_push_buffer (GST_APP_SRC (out->appsrc), buf);
-  g_mutex_unlock (&self->lock);
-}
-
-/* ------------------------------------------------------------------ */
-/* the private WebRTC pipeline                                         */
-
-static GstFlowReturn
-appsink_new_sample (GstAppSink * sink, gpointer user_data)
-{
-  PlaySession *s = user_data;
-  GstSample *sample;
-  WcsKind kind;
-
-  sample = gst_app_sink_pull_sample (sink);
-  if (!sample)
-    return GST_FLOW_EOS;
-
-  kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (sink), "wcs-kind"));
-  if (!play_session_is_dead (s))
-    output_sample (s->src, s, kind, sample);
-
-  gst_sample_unref (sample);
-  return GST_FLOW_OK;
-}
-
-static gboolean
-media_seen_idle (gpointer data)
-{
-  PlaySession *s = data;
-  GstWcsPlaySrc *self = s->src;
-  gboolean report;
-
-  if (!play_session_is_current (self, s))
-    return G_SOURCE_REMOVE;
-
-  g_mutex_lock (&self->lock);
-  report = s->playing_since != 0 && !s->active_reported;
-  if (report)
-    s->active_reported = TRUE;
-  g_mutex_unlock (&self->lock);
-
-  if (report) {
-    GST_INFO_OBJECT (self, "media arrives on %s: stream active", s->id);
-    gst_wcs_element_stream_active (GST_WCS_ELEMENT (self));
-  }
-  return G_SOURCE_REMOVE;
-}
-
-static GstPadProbeReturn
-rtp_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  PlaySession *s = user_data;
-  GstWcsPlaySrc *self = s->src;
-  gboolean video;
-  gsize size = 0;
-
-  if (play_session_is_dead (s))
-    return GST_PAD_PROBE_OK;
-
-  video = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (pad), "wcs-kind"))
-      == KIND_VIDEO;
-  if (video) {
-    if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-      size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
-    else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-      size = gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST
-          (info));
-  }
-
-  g_mutex_lock (&self->stats_lock);
-  s->last_media = g_get_monotonic_time ();
-  self->video_bytes += size;
-  g_mutex_unlock (&self->stats_lock);
-
-  if (g_atomic_int_compare_and_exchange (&s->media_seen, 0, 1))
-    play_session_invoke (s, media_seen_idle);
-
-  return GST_PAD_PROBE_OK;
-}
-
-static GstElement *
-make_element (GstWcsPlaySrc * self, const gchar * factory, GString * missing)
-{
-  GstElement *e = gst_element_factory_make (factory, NULL);
-
-  if (!e) {
-    if (missing->len)
-      g_string_append (missing, ", ");
-    g_string_append (missing, factory);
-  }
-  return e;
-}
-
-static void
-set_if_exists (GstElement * e, const gchar * prop, gboolean value)
-{
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (e), prop))
-    g_object_set (e, prop, value, NULL);
-}
-
-/* Links @pad (a webrtcbin src pad) to a fakesink: data we cannot use. */
-static void
-link_to_fakesink (PlaySession * s, GstPad * pad)
-{
-  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
-  GstPad *sinkpad;
-
-  if (!sink)
-    return;
-  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-  gst_bin_add (GST_BIN (s->pipeline), sink);
-  gst_element_sync_state_with_parent (sink);
-  sinkpad = gst_element_get_static_pad (sink, "sink");
-  gst_pad_link (pad, sinkpad);
-  gst_object_unref (sinkpad);
-}
-
-/* webrtcbin added a src pad: build depay -> parse -> [decoder] -> appsink.
- * Streaming thread of the private pipeline. */
-static void
-on_webrtc_pad_added (GstElement * webrtc, GstPad * pad, PlaySession * s)
-{
-  GstWcsPlaySrc *self = s->src;
-  GstCaps *caps;
-  GstStructure *st;
-  const gchar *media, *enc;
-  WcsKind kind;
-  gboolean decode, duplicate;
-  GString *missing;
-  GstElement *chain[5] = { NULL, };
-  guint n = 0, i;
-  GstElement *sink;
-  GstPad *sinkpad;
-  gchar *codec = NULL;
-  GstAppSinkCallbacks callbacks = {.new_sample = appsink_new_sample };
-
-  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || play_session_is_dead (s))
-    return;
-
-  caps = gst_pad_get_current_caps (pad);
-  if (!caps)
-    caps = gst_pad_query_caps (pad, NULL);
-  if (!caps || gst_caps_is_empty (caps) || gst_caps_is_any (caps)) {
-    GST_WARNING_OBJECT (self, "webrtcbin pad %s without usable caps",
-        GST_PAD_NAME (pad));
-    if (caps)
-      gst_caps_unref (caps);
-    link_to_fakesink (s, pad);
-    return;
-  }
-
-  st = gst_caps_get_structure (caps, 0);
-  media = gst_structure_get_string (st, "media");
-  enc = gst_structure_get_string (st, "encoding-name");
-  GST_INFO_OBJECT (self, "webrtcbin pad %s: %" GST_PTR_FORMAT,
-      GST_PAD_NAME (pad), caps);
-
-  if (g_strcmp0 (media, "video") == 0)
-    kind = KIND_VIDEO;
-  else if (g_strcmp0 (media, "audio") == 0)
-    kind = KIND_AUDIO;
-  else {
-    GST_WARNING_OBJECT (self, "ignoring media '%s'", GST_STR_NULL (media));
-    gst_caps_unref (caps);
-    link_to_fakesink (s, pad);
-    return;
-  }
-
-  g_mutex_lock (&self->lock);
-  decode = self->decode;
-  duplicate = s->chain[kind];
-  s->chain[kind] = TRUE;
-  g_mutex_unlock (&self->lock);
-
-  if (duplicate) {
-    GST_WARNING_OBJECT (self, "second %s stream ignored", media);
-    gst_caps_unref (caps);
-    link_to_fakesink (s, pad);
-    return;
-  }
-
-  missing = g_string_new (NULL);
-  if (kind == KIND_VIDEO && g_ascii_strcasecmp (enc ? enc : "", "H264") == 0) {
-    codec = g_strdup ("H264");
-    if ((chain[n] = make_element (self, "rtph264depay", missing))) {
-      set_if_exists (chain[n], "request-keyframe", TRUE);
-      set_if_exists (chain[n], "wait-for-keyframe", TRUE);
-    }
-    n++;
-    if ((chain[n] = make_element (self, "h264parse", missing)))
-      g_object_set (chain[n], "config-interval", -1, NULL);
-    n++;
-    if (decode) {
-      if ((chain[n] = make_element (self, "avdec_h264", missing)))
-        set_if_exists (chain[n], "automatic-request-sync-points", TRUE);
-      n++;
-    } else {
-      GstCaps *filter = gst_caps_from_string ("video/x-h264, "
-          "stream-format=(string)byte-stream, alignment=(string)au");
-      chain[n] = make_element (self, "capsfilter", missing);
-      if (chain[n])
-        g_object_set (chain[n], "caps", filter, NULL);
-      gst_caps_unref (filter);
-      n++;
-    }
-  } else if (kind == KIND_VIDEO
-      && g_ascii_strcasecmp (enc ? enc : "", "VP8") == 0) {
-    codec = g_strdup ("VP8");
-    if ((chain[n] = make_element (self, "rtpvp8depay", missing))) {
-      set_if_exists (chain[n], "request-keyframe", TRUE);
-      set_if_exists (chain[n], "wait-for-keyframe", TRUE);
-    }
-    n++;
-    if (decode) {
-      if ((chain[n] = make_element (self, "vp8dec", missing)))
-        set_if_exists (chain[n], "automatic-request-sync-points", TRUE);
-      n++;
-    }
-  } else if (kind == KIND_AUDIO
-      && g_ascii_strcasecmp (enc ? enc : "", "OPUS") == 0) {
-    chain[n++] = make_element (self, "rtpopusdepay", missing);
-    if (decode) {
-      if ((chain[n] = make_element (self, "opusdec", missing)))
-        set_if_exists (chain[n], "plc", TRUE);
-      n++;
-    } else {
-      chain[n++] = make_element (self, "opusparse", missing);
-    }
-  } else {
-    GST_ELEMENT_WARNING (self, STREAM, CODEC_NOT_FOUND,
-        ("The server sends %s in %s, which this element cannot handle",
-            GST_STR_NULL (enc), media), ("caps %" GST_PTR_FORMAT, caps));
-    g_string_free (missing, TRUE);
-    gst_caps_unref (caps);
-    link_to_fakesink (s, pad);
-    return;
-  }
-  gst_caps_unref (caps);
-
-  sink = make_element (self, "appsink", missing);
-  chain[n++] = sink;
-
-  if (missing->len) {
-    gchar *detail = g_strdup_printf ("missing GStreamer element(s): %s",
-        missing->str);
-
-    for (i = 0; i < n; i++) {
-      if (chain[i])
-        gst_object_unref (gst_object_ref_sink (chain[i]));
-    }
-    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN, ("%s", detail), (NULL));
-    link_to_fakesink (s, pad);
-    play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, TRUE, detail);
-    g_free (detail);
-    g_string_free (missing, TRUE);
-    g_free (codec);
-    return;
-  }
-  g_string_free (missing, TRUE);
-
-  g_object_set (sink, "sync", FALSE, "async", FALSE, "emit-signals", FALSE,
-      "enable-last-sample", FALSE, "wait-on-eos", FALSE, NULL);
-  g_object_set_data (G_OBJECT (sink), "wcs-kind", GINT_TO_POINTER (kind));
-  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, s, NULL);
-
-  for (i = 0; i < n; i++)
-    gst_bin_add (GST_BIN (s->pipeline), chain[i]);
-  for (i = 0; i + 1 < n; i++) {
-    if (!gst_element_link (chain[i], chain[i + 1])) {
-      GST_WARNING_OBJECT (self, "cannot link %s to %s",
-          GST_ELEMENT_NAME (chain[i]), GST_ELEMENT_NAME (chain[i + 1]));
-    }
-  }
-  for (i = n; i > 0; i--)
-    gst_element_sync_state_with_parent (chain[i - 1]);
-
-  g_object_set_data (G_OBJECT (pad), "wcs-kind", GINT_TO_POINTER (kind));
-  gst_pad_add_probe (pad,
-      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, rtp_probe,
-      s, NULL);
-
-  sinkpad = gst_element_get_static_pad (chain[0], "sink");
-  if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK)
-    GST_WARNING_OBJECT (self, "cannot link webrtcbin pad to %s",
-        GST_ELEMENT_NAME (chain[0]));
-  gst_object_unref (sinkpad);
-
-  if (codec) {
-    /* what really arrives, whatever the answer said */
-    gst_wcs_element_set_codec (GST_WCS_ELEMENT (self), codec);
-    g_free (codec);
-  }
-}
-
-/* errors of the private pipeline (webrtcbin, decoders) become failures */
-static GstBusSyncReply
-private_bus_sync (GstBus * bus, GstMessage * msg, gpointer user_data)
-{
-  PlaySession *s = user_data;
-  GError *err = NULL;
-  gchar *dbg = NULL, *detail;
-
-  switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ERROR:
-      gst_message_parse_error (msg, &err, &dbg);
-      GST_WARNING_OBJECT (s->src, "WebRTC pipeline error from %s: %s (%s)",
-          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message,
-          GST_STR_NULL (dbg));
-      detail = g_strdup_printf ("WebRTC pipeline error: %s", err->message);
-      play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE,
-          detail);
-      g_free (detail);
-      g_clear_error (&err);
-      g_free (dbg);
-      break;
-    case GST_MESSAGE_WARNING:
-      gst_message_parse_warning (msg, &err, &dbg);
-      GST_INFO_OBJECT (s->src, "WebRTC pipeline warning from %s: %s (%s)",
-          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message,
-          GST_STR_NULL (dbg));
-      g_clear_error (&err);
-      g_free (dbg);
-      break;
-    default:
-      break;
-  }
-
-  /* nobody pops this bus; a sync handler that drops must unref */
-  gst_message_unref (msg);
-  return GST_BUS_DROP;
-}
-
-/* ---- offer / answer: GstWcsPeer's, its callbacks on the element thread */
-
-/* The offer, with the candidates gathered so far (GstWcsPeer waits for
- * them, bounded), as browsers send it: webrtcbin (max-bundle, JSEP) gives
- * every m-line but the first port 0 + a=bundle-only, which WCS-style
- * servers take for a rejected m-line (no audio); Chrome sends port 9
- * everywhere. @sdp is the peer's copy (like the SDK's stripCodecs). */
-static void
-on_peer_offer (GstWcsPeer * peer, GstSDPMessage * sdp, gboolean complete,
-    gpointer user_data)
-{
-  PlaySession *s = user_data;
-  GstWcsPlaySrc *self = s->src;
-  gchar *text;
-
-  if (!play_session_is_current (self, s))
-    return;
-  if (!complete)
-    GST_INFO_OBJECT (self, "ICE gathering not complete after %d ms, "
-        "sending the offer with the candidates we have", ICE_GATHER_WAIT_MS);
-  gst_wcs_sdp_unbundle_only (sdp);
-  text = gst_sdp_message_as_text (sdp);
-  GST_DEBUG_OBJECT (self, "offer for %s:\n%s", s->id, text);
-  gst_wcs_element_send_offer (GST_WCS_ELEMENT (self), s->id, text, TRUE,
-      TRUE);
-  g_free (text);
-}
-
-static void
-on_peer_remote_applied (GstWcsPeer * peer, gpointer user_data)
-{
-  PlaySession *s = user_data;
-
-  GST_DEBUG_OBJECT (s->src, "remote description of %s applied", s->id);
-}
-
-/* a step of the negotiation failed, or the connection did: transient */
-static void
-on_peer_failed (GstWcsPeer * peer, GstWcsPeerFailure failure,
-    const gchar * detail, gpointer user_data)
-{
-  PlaySession *s = user_data;
-  gchar *text;
-
-  if (!play_session_is_current (s->src, s))
-    return;
-  text = failure == GST_WCS_PEER_FAILURE_REMOTE ?
-      g_strdup_printf ("the server's answer was refused by webrtcbin (%s)",
-      detail) : g_strdup (detail);
-  play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE, text);
-  g_free (text);
-}
-
-static const GstWcsPeerCallbacks peer_callbacks = {
-  .local_description = on_peer_offer,
-  .remote_applied = on_peer_remote_applied,
-  .failed = on_peer_failed,
-};
-
-static PlaySession *
-play_session_new (GstWcsPlaySrc * self, const gchar * id, GError ** error)
-{
-  PlaySession *s;
-  GstCaps *caps;
-  GstWebRTCRTPTransceiver *trans = NULL;
-  GstBus *bus;
-  gchar *name;
-
-  s = g_new0 (PlaySession, 1);
-  g_atomic_ref_count_init (&s->ref);
-  s->src = self;
-  s->id = g_strdup (id);
-  g_mutex_lock (&self->lock);
-  s->seq = ++self->session_seq;
-  g_mutex_unlock (&self->lock);
-
-  name = g_strdup_printf ("%s-play-%u", GST_OBJECT_NAME (self), s->seq);
-  s->pipeline = gst_pipeline_new (name);
-  g_free (name);
-  s->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
-  if (!s->webrtc) {
-    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_STATE,
-        "element 'webrtcbin' is missing (gst-plugins-bad)");
-    play_session_unref (s);
-    return NULL;
-  }
-  gst_bin_add (GST_BIN (s->pipeline), s->webrtc);
-  g_object_set (s->webrtc, "bundle-policy",
-      GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
-
-  caps = gst_caps_from_string (VIDEO_OFFER_CAPS);
-  g_signal_emit_by_name (s->webrtc, "add-transceiver",
-      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
-  gst_caps_unref (caps);
-  if (trans)
-    gst_object_unref (trans);
-  trans = NULL;
-  caps = gst_caps_from_string (AUDIO_OFFER_CAPS);
-  g_signal_emit_by_name (s->webrtc, "add-transceiver",
-      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
-  gst_caps_unref (caps);
-  if (trans)
-    gst_object_unref (trans);
-
-  /* no refs: these live no longer than the pipeline, which the session
-   * owns and tears down before it is freed */
-  g_signal_connect (s->webrtc, "pad-added", G_CALLBACK (on_webrtc_pad_added),
-      s);
-  bus = gst_pipeline_get_bus (GST_PIPELINE (s->pipeline));
-  gst_bus_set_sync_handler (bus, private_bus_sync, s, NULL);
-  gst_object_unref (bus);
-
-  /* the callbacks run on the element thread; the session may be torn down
-   * from the application's thread meanwhile: the peer keeps a reference */
-  s->peer = gst_wcs_peer_new (s->webrtc, GST_WCS_PEER_OFFERER,
-      gst_wcs_element_get_context (GST_WCS_ELEMENT (self)), &peer_callbacks,
-      play_session_ref (s), (GDestroyNotify) play_session_unref);
-  gst_wcs_peer_set_label (s->peer, s->id);
-  gst_wcs_peer_set_gather_timeout (s->peer, ICE_GATHER_WAIT_MS);
-
-  return s;
+    wcs_play_session_teardown (self, s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1265,7 +222,7 @@ gst_wcs_play_src_start_stream (GstWcsElement * element,
   GstWcsPlaySrc *self = GST_WCS_PLAY_SRC (element);
   PlaySession *s, *old;
 
-  s = play_session_new (self, media_session_id, error);
+  s = wcs_play_session_new (self, media_session_id, error);
   if (!s)
     return FALSE;
 
@@ -1275,7 +232,7 @@ gst_wcs_play_src_start_stream (GstWcsElement * element,
   g_mutex_unlock (&self->lock);
   if (old) {
     GST_WARNING_OBJECT (self, "play session %s was still current", old->id);
-    play_session_teardown (self, old);
+    wcs_play_session_teardown (self, old);
   }
 
   GST_INFO_OBJECT (self, "starting play session %s (#%u)", s->id, s->seq);
@@ -1336,7 +293,7 @@ gst_wcs_play_src_remote_sdp (GstWcsElement * element,
 
   g_mutex_lock (&self->lock);
   if (self->current && g_strcmp0 (self->current->id, media_session_id) == 0)
-    s = play_session_ref (self->current);
+    s = wcs_play_session_ref (self->current);
   g_mutex_unlock (&self->lock);
 
   if (!s) {
@@ -1350,9 +307,9 @@ gst_wcs_play_src_remote_sdp (GstWcsElement * element,
     GST_WARNING_OBJECT (self, "unusable answer SDP: %s", GST_STR_NULL (sdp));
     if (msg)
       gst_sdp_message_free (msg);
-    play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE,
+    wcs_play_session_fail (s, GST_WCS_RESTORE_REASON_STREAM_FAILED, FALSE,
         "the server's answer is not a usable SDP");
-    play_session_unref (s);
+    wcs_play_session_unref (s);
     return;
   }
 
@@ -1373,7 +330,7 @@ gst_wcs_play_src_remote_sdp (GstWcsElement * element,
   /* checked: a refusal comes back through on_peer_failed () */
   gst_wcs_peer_set_remote_description (s->peer, msg);
 
-  play_session_unref (s);
+  wcs_play_session_unref (s);
 }
 
 static gboolean
@@ -1440,42 +397,6 @@ gst_wcs_play_src_fill_stats (GstWcsElement * element, GstStructure * stats)
 /* periodic work on the element thread                                 */
 
 static void
-tick_gaps (GstWcsPlaySrc * self, gint64 now)
-{
-  GstClockTime rt, start;
-  guint k;
-
-  if (GST_STATE (self) != GST_STATE_PLAYING)
-    return;
-  if (!running_time_now (self, &rt))
-    return;
-
-  g_mutex_lock (&self->lock);
-  for (k = 0; k < N_KINDS; k++) {
-    WcsOutput *out = &self->out[k];
-
-    if (!out->appsrc || !out->caps || !self->running)
-      continue;
-    if (now - out->last_buffer < MAX (GAP_AFTER_US, 2 * out->interval))
-      continue;
-    start = GST_CLOCK_TIME_IS_VALID (out->next_ts) ?
-        MAX (out->next_ts, out->min_ts) : out->min_ts;
-    if (rt <= start)
-      continue;
-    GST_LOG_OBJECT (self, "%s gap %" GST_TIME_FORMAT " + %" GST_TIME_FORMAT,
-        kind_names[k], GST_TIME_ARGS (start), GST_TIME_ARGS (rt - start));
-    /* appsrc queues serialized events in order with the buffers */
-    gst_element_send_event (out->appsrc, gst_event_new_gap (start,
-            rt - start));
-    out->next_ts = rt;
-    out->min_ts = rt;
-    out->gapped = TRUE;
-    out->gaps++;
-  }
-  g_mutex_unlock (&self->lock);
-}
-
-static void
 tick_watchdog (GstWcsPlaySrc * self, gint64 now)
 {
   PlaySession *s;
@@ -1488,7 +409,7 @@ tick_watchdog (GstWcsPlaySrc * self, gint64 now)
   timeout = self->media_timeout;
   s = self->current;
   if (s && timeout > 0 && s->playing_since != 0 && !s->watchdog_fired
-      && !play_session_is_dead (s)) {
+      && !wcs_play_session_is_dead (s)) {
     g_mutex_lock (&self->stats_lock);
     last = MAX (s->playing_since, s->last_media);
     g_mutex_unlock (&self->stats_lock);
@@ -1496,7 +417,7 @@ tick_watchdog (GstWcsPlaySrc * self, gint64 now)
       s->watchdog_fired = TRUE;
       self->media_timeouts++;
       fire = TRUE;
-      play_session_ref (s);
+      wcs_play_session_ref (s);
     }
   }
   g_mutex_unlock (&self->lock);
@@ -1506,28 +427,10 @@ tick_watchdog (GstWcsPlaySrc * self, gint64 now)
 
   detail = g_strdup_printf ("no media received for %u ms", timeout);
   GST_WARNING_OBJECT (self, "media watchdog: %s", detail);
-  play_session_fail (s, GST_WCS_RESTORE_REASON_MEDIA_TIMEOUT, FALSE, detail);
+  wcs_play_session_fail (s, GST_WCS_RESTORE_REASON_MEDIA_TIMEOUT, FALSE,
+      detail);
   g_free (detail);
-  play_session_unref (s);
-}
-
-static void
-tick_pads (GstWcsPlaySrc * self, gint64 now)
-{
-  gboolean emit = FALSE;
-
-  g_mutex_lock (&self->lock);
-  if (!self->no_more_pads && self->first_pad_time != 0
-      && now - self->first_pad_time >= NO_MORE_PADS_US) {
-    self->no_more_pads = TRUE;
-    emit = TRUE;
-  }
-  g_mutex_unlock (&self->lock);
-
-  if (emit) {
-    GST_INFO_OBJECT (self, "no-more-pads (timeout)");
-    gst_element_no_more_pads (GST_ELEMENT_CAST (self));
-  }
+  wcs_play_session_unref (s);
 }
 
 static void
@@ -1552,9 +455,9 @@ tick_cb (gpointer data)
   GstWcsPlaySrc *self = data;
   gint64 now = g_get_monotonic_time ();
 
-  tick_gaps (self, now);
+  wcs_play_output_tick_gaps (self, now);
   tick_watchdog (self, now);
-  tick_pads (self, now);
+  wcs_play_output_tick_pads (self, now);
   tick_bitrate (self, now);
 
   return G_SOURCE_CONTINUE;
@@ -1667,7 +570,7 @@ gst_wcs_play_src_change_state (GstElement * element,
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       stop_current (self);
-      wait_teardowns (self);
+      wcs_play_session_wait_teardowns (self);
       break;
     default:
       break;
@@ -1881,7 +784,7 @@ gst_wcs_play_src_dispose (GObject * object)
 
   stop_tick (self);
   stop_current (self);
-  wait_teardowns (self);
+  wcs_play_session_wait_teardowns (self);
 
   g_mutex_lock (&self->lock);
   for (k = 0; k < N_KINDS; k++) {
@@ -1925,8 +828,8 @@ gst_wcs_play_src_init (GstWcsPlaySrc * self)
 
   /* one thread: old WebRTC pipelines go to NULL one after the other, never
    * on the element thread or a streaming thread */
-  self->teardown_pool = g_thread_pool_new (teardown_func, self, 1, FALSE,
-      NULL);
+  self->teardown_pool = g_thread_pool_new (wcs_play_session_teardown_func,
+      self, 1, FALSE, NULL);
 
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
 }
