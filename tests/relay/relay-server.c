@@ -60,9 +60,13 @@ struct _RelaySession
   gchar *peer;
   SoupWebsocketConnection *conn;
   gboolean established;         /* got "connection" */
-  gboolean frozen;              /* fault: no output, input ignored */
+  gboolean frozen;              /* fault: output held, input ignored */
+  GQueue held;                  /* text frames held while frozen */
   gboolean closing;
 };
+
+/* what a frozen session holds at most (then the oldest go, with a warning) */
+#define MAX_HELD_FRAMES 1000
 
 struct _RelayStream
 {
@@ -129,11 +133,34 @@ session_send (RelaySession * s, gchar * text)
 {
   if (!text)
     return;
-  if (s && !s->frozen && session_is_open (s)) {
+  if (s && s->frozen && session_is_open (s)) {
+    /* a frozen session is a stalled connection, not a lossy one: what the
+     * relay says meanwhile (statuses, pings) arrives at unfreeze, in order,
+     * as TCP would deliver it */
+    RELAY_DEBUG ("session %u frozen: holding %.100s", s->id, text);
+    if (g_queue_get_length (&s->held) >= MAX_HELD_FRAMES) {
+      RELAY_WARN ("session %u: more than %u frames held, dropping the "
+          "oldest", s->id, MAX_HELD_FRAMES);
+      g_free (g_queue_pop_head (&s->held));
+    }
+    g_queue_push_tail (&s->held, text);
+    return;
+  }
+  if (s && session_is_open (s)) {
     RELAY_DEBUG ("session %u <- %.300s", s->id, text);
     soup_websocket_connection_send_text (s->conn, text);
   }
   g_free (text);
+}
+
+/* unfreeze: the held frames go out first */
+static void
+session_release_held (RelaySession * s)
+{
+  gchar *text;
+
+  while ((text = g_queue_pop_head (&s->held)))
+    session_send (s, text);
 }
 
 static void
@@ -165,6 +192,7 @@ session_free (RelaySession * s)
     /* we may be inside one of its signal emissions */
     g_idle_add (unref_later, s->conn);
   }
+  g_queue_clear_full (&s->held, g_free);
   g_free (s->peer);
   g_free (s);
 }
@@ -1095,6 +1123,12 @@ rest_fault (RelayServer * server, RestReply * msg, const gchar * what,
       s->frozen = freeze;
       RELAY_INFO ("fault: session %u %s", s->id, freeze ? "frozen" :
           "unfrozen");
+      if (!freeze) {
+        if (g_queue_get_length (&s->held) > 0)
+          RELAY_INFO ("fault: session %u: %u held frame(s) delivered", s->id,
+              g_queue_get_length (&s->held));
+        session_release_held (s);
+      }
     }
     reply_ok (msg, "sessions", sessions->len);
     g_ptr_array_unref (sessions);
