@@ -478,6 +478,25 @@ wcs_test_iterate (GMainContext * ctx, guint ms)
   wcs_test_wait_flag (ctx, &never, ms);
 }
 
+GstElement *
+wcs_test_pipeline_parse (const gchar * desc)
+{
+  GError *err = NULL;
+  GstElement *pipeline = gst_parse_launch_full (desc, NULL,
+      GST_PARSE_FLAG_FATAL_ERRORS, &err);
+
+  fail_unless (pipeline != NULL, "cannot create '%s': %s", desc,
+      err ? err->message : "?");
+  g_clear_error (&err);
+  if (!GST_IS_PIPELINE (pipeline)) {
+    GstElement *pipe = gst_pipeline_new (NULL);
+
+    gst_bin_add (GST_BIN (pipe), pipeline);
+    pipeline = pipe;
+  }
+  return pipeline;
+}
+
 /* ------------------------------------------------------------------ */
 /* bus recorder                                                        */
 

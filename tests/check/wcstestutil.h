@@ -170,6 +170,18 @@ void wcs_test_iterate (GMainContext * ctx, guint ms);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WcsTestRelay, wcs_test_relay_free)
 
 /**
+ * wcs_test_pipeline_parse:
+ * @desc: a gst-launch-1.0 description
+ *
+ * Parses @desc with GST_PARSE_FLAG_FATAL_ERRORS and fails the test if that
+ * does not work; a description that is not a pipeline (one element) is put
+ * into a new #GstPipeline.
+ *
+ * Returns: (transfer full): the pipeline.
+ */
+GstElement *wcs_test_pipeline_parse (const gchar * desc);
+
+/**
  * WcsTestBusLog:
  *
  * A recorder of every message posted on a pipeline's bus: a bus sync

@@ -79,19 +79,8 @@ pipe_new (const Element * e, const gchar * props)
 {
   Pipe *p = g_new0 (Pipe, 1);
   gchar *desc = g_strdup_printf (e->launch, props);
-  GError *err = NULL;
 
-  p->pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
-      &err);
-  fail_unless (p->pipeline != NULL, "cannot create '%s': %s", desc,
-      err ? err->message : "?");
-  g_clear_error (&err);
-  if (!GST_IS_PIPELINE (p->pipeline)) {
-    GstElement *pipe = gst_pipeline_new (NULL);
-
-    gst_bin_add (GST_BIN (pipe), p->pipeline);
-    p->pipeline = pipe;
-  }
+  p->pipeline = wcs_test_pipeline_parse (desc);
   p->el = gst_bin_get_by_name (GST_BIN (p->pipeline), "wcs");
   fail_unless (p->el != NULL);
   if (e->player)
@@ -216,18 +205,27 @@ relay_wait_left (WcsTestRelay * relay, const Element * e, const gchar * name)
   return relay_wait_players (relay, name, e->player ? 0 : -1, 10000);
 }
 
+/* @e on stream @name of @relay */
+static Pipe *
+pipe_new_for (const Element * e, WcsTestRelay * relay, const gchar * name)
+{
+  gchar *props = g_strdup_printf ("location=%s stream-name=%s", relay->url,
+      name);
+  Pipe *p = pipe_new (e, props);
+
+  g_free (props);
+  return p;
+}
+
 /* for a player: a publisher of @name in this process, PUBLISHING */
 static Pipe *
 publisher_for (const Element * e, WcsTestRelay * relay, const gchar * name)
 {
-  gchar *props;
   Pipe *pub;
 
   if (!e->player)
     return NULL;
-  props = g_strdup_printf ("location=%s stream-name=%s", relay->url, name);
-  pub = pipe_new (&elements[0], props);
-  g_free (props);
+  pub = pipe_new_for (&elements[0], relay, name);
   pipe_play (pub);
   fail_unless (wcs_test_relay_wait_stream (relay, name, "PUBLISHING", NULL,
           MEDIA_WAIT_MS), "publisher of %s not PUBLISHING", name);
@@ -431,12 +429,10 @@ GST_START_TEST (test_streams)
   const Element *e = &elements[__i__];
   g_autoptr (WcsTestRelay) relay = relay_start ();
   Pipe *pub = publisher_for (e, relay, "c1");
-  gchar *props = g_strdup_printf ("location=%s stream-name=c1", relay->url);
-  Pipe *p = pipe_new (e, props);
+  Pipe *p = pipe_new_for (e, relay, "c1");
   gint64 deadline;
   gchar *codec = NULL;
 
-  g_free (props);
   pipe_play (p);
   assert_streaming (e, p, 0, relay, "c1");
   /* media, not only a status: video bytes sent / received */
@@ -471,11 +467,9 @@ GST_START_TEST (test_cycles)
   const Element *e = &elements[__i__];
   g_autoptr (WcsTestRelay) relay = relay_start ();
   Pipe *pub = publisher_for (e, relay, "d1");
-  gchar *props = g_strdup_printf ("location=%s stream-name=d1", relay->url);
-  Pipe *p = pipe_new (e, props);
+  Pipe *p = pipe_new_for (e, relay, "d1");
   guint cycle;
 
-  g_free (props);
   for (cycle = 0; cycle < CYCLES; cycle++) {
     guint from = wcs_test_bus_log_len (p->log);
 

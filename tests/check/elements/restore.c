@@ -73,21 +73,10 @@ static Pipe *
 pipe_new (const gchar * desc)
 {
   Pipe *p = g_new0 (Pipe, 1);
-  GError *err = NULL;
 
   g_mutex_init (&p->lock);
   p->last_pts = GST_CLOCK_TIME_NONE;
-  p->pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
-      &err);
-  fail_unless (p->pipeline != NULL, "cannot create '%s': %s", desc,
-      err ? err->message : "?");
-  g_clear_error (&err);
-  if (!GST_IS_PIPELINE (p->pipeline)) {
-    GstElement *pipe = gst_pipeline_new (NULL);
-
-    gst_bin_add (GST_BIN (pipe), p->pipeline);
-    p->pipeline = pipe;
-  }
+  p->pipeline = wcs_test_pipeline_parse (desc);
   p->el = gst_bin_get_by_name (GST_BIN (p->pipeline), "wcs");
   fail_unless (p->el != NULL);
   p->log = wcs_test_bus_log_attach (p->pipeline);

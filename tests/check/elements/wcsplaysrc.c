@@ -281,22 +281,12 @@ player_new (WcsTestRelay * relay, const gchar * name, const gchar * props)
 {
   Player *p = player_alloc ();
   gchar *desc;
-  GError *err = NULL;
 
   desc = g_strdup_printf ("wcsplaysrc name=src location=%s stream-name=%s "
       "restore-timeout=500 %s", relay ? relay->url : "ws://127.0.0.1:9",
       name, props ? props : "");
-  p->pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
-      &err);
-  fail_unless (p->pipeline != NULL, "cannot create '%s': %s", desc,
-      err ? err->message : "?");
+  p->pipeline = wcs_test_pipeline_parse (desc);
   g_free (desc);
-  if (!GST_IS_PIPELINE (p->pipeline)) {
-    GstElement *pipe = gst_pipeline_new (NULL);
-
-    gst_bin_add (GST_BIN (pipe), p->pipeline);
-    p->pipeline = pipe;
-  }
   p->src = gst_bin_get_by_name (GST_BIN (p->pipeline), "src");
   fail_unless (p->src != NULL);
   g_signal_connect (p->src, "pad-added", G_CALLBACK (on_pad_added), p);
