@@ -478,6 +478,254 @@ wcs_test_iterate (GMainContext * ctx, guint ms)
   wcs_test_wait_flag (ctx, &never, ms);
 }
 
+GstElement *
+wcs_test_pipeline_parse (const gchar * desc)
+{
+  GError *err = NULL;
+  GstElement *pipeline = gst_parse_launch_full (desc, NULL,
+      GST_PARSE_FLAG_FATAL_ERRORS, &err);
+
+  fail_unless (pipeline != NULL, "cannot create '%s': %s", desc,
+      err ? err->message : "?");
+  g_clear_error (&err);
+  if (!GST_IS_PIPELINE (pipeline)) {
+    GstElement *pipe = gst_pipeline_new (NULL);
+
+    gst_bin_add (GST_BIN (pipe), pipeline);
+    pipeline = pipe;
+  }
+  return pipeline;
+}
+
+/* ------------------------------------------------------------------ */
+/* bus recorder                                                        */
+
+typedef struct
+{
+  gint64 time;                  /* monotonic us */
+  GstMessage *msg;
+} WcsTestRecorded;
+
+struct _WcsTestBusLog
+{
+  gint refcount;
+  GMutex lock;
+  GArray *records;              /* WcsTestRecorded */
+};
+
+static void
+recorded_clear (gpointer data)
+{
+  WcsTestRecorded *r = data;
+
+  gst_message_unref (r->msg);
+}
+
+static GstBusSyncReply
+bus_log_sync (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  WcsTestBusLog *log = data;
+  WcsTestRecorded r = { g_get_monotonic_time (), msg };
+
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ELEMENT:
+      GST_INFO ("%s: %" GST_PTR_FORMAT, GST_MESSAGE_SRC_NAME (msg),
+          gst_message_get_structure (msg));
+      break;
+    case GST_MESSAGE_ERROR:
+    case GST_MESSAGE_WARNING:
+    case GST_MESSAGE_EOS:
+      GST_INFO ("%s: %" GST_PTR_FORMAT, GST_MESSAGE_SRC_NAME (msg), msg);
+      break;
+    default:
+      GST_LOG ("%s: %" GST_PTR_FORMAT, GST_MESSAGE_SRC_NAME (msg), msg);
+      break;
+  }
+  /* a sync handler that drops a message owns it: the log keeps that ref */
+  g_mutex_lock (&log->lock);
+  g_array_append_val (log->records, r);
+  g_mutex_unlock (&log->lock);
+  return GST_BUS_DROP;
+}
+
+WcsTestBusLog *
+wcs_test_bus_log_ref (WcsTestBusLog * log)
+{
+  g_atomic_int_inc (&log->refcount);
+  return log;
+}
+
+void
+wcs_test_bus_log_unref (WcsTestBusLog * log)
+{
+  if (!log || !g_atomic_int_dec_and_test (&log->refcount))
+    return;
+  g_array_unref (log->records);
+  g_mutex_clear (&log->lock);
+  g_free (log);
+}
+
+WcsTestBusLog *
+wcs_test_bus_log_attach (GstElement * pipeline)
+{
+  WcsTestBusLog *log = g_new0 (WcsTestBusLog, 1);
+  GstBus *bus = gst_element_get_bus (pipeline);
+
+  g_return_val_if_fail (bus != NULL, NULL);
+  log->refcount = 1;
+  g_mutex_init (&log->lock);
+  log->records = g_array_new (FALSE, TRUE, sizeof (WcsTestRecorded));
+  g_array_set_clear_func (log->records, recorded_clear);
+  gst_bus_set_sync_handler (bus, bus_log_sync, wcs_test_bus_log_ref (log),
+      (GDestroyNotify) wcs_test_bus_log_unref);
+  gst_object_unref (bus);
+  return log;
+}
+
+void
+wcs_test_bus_log_detach (WcsTestBusLog * log, GstElement * pipeline)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+
+  if (bus) {
+    gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+    gst_object_unref (bus);
+  }
+}
+
+guint
+wcs_test_bus_log_len (WcsTestBusLog * log)
+{
+  guint n;
+
+  g_mutex_lock (&log->lock);
+  n = log->records->len;
+  g_mutex_unlock (&log->lock);
+  return n;
+}
+
+gint
+wcs_test_bus_log_find (WcsTestBusLog * log, guint from, GstMessageType type,
+    const gchar * name, const gchar * field, const gchar * value,
+    gint64 * when)
+{
+  gint found = -1;
+  guint i;
+
+  g_mutex_lock (&log->lock);
+  for (i = from; i < log->records->len && found < 0; i++) {
+    WcsTestRecorded *r = &g_array_index (log->records, WcsTestRecorded, i);
+    const GstStructure *s = gst_message_get_structure (r->msg);
+
+    if (GST_MESSAGE_TYPE (r->msg) != type)
+      continue;
+    if (name && (!s || !gst_structure_has_name (s, name)))
+      continue;
+    if (field && (!s || g_strcmp0 (gst_structure_get_string (s, field),
+                value)))
+      continue;
+    found = i;
+    if (when)
+      *when = r->time;
+  }
+  g_mutex_unlock (&log->lock);
+  return found;
+}
+
+gint
+wcs_test_bus_log_wait (WcsTestBusLog * log, GMainContext * ctx, guint from,
+    GstMessageType type, const gchar * name, const gchar * field,
+    const gchar * value, guint timeout_ms, gint64 * when)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint idx;
+
+  while ((idx = wcs_test_bus_log_find (log, from, type, name, field, value,
+              when)) < 0 && g_get_monotonic_time () < deadline) {
+    if (ctx)
+      wcs_test_iterate (ctx, 20);
+    else
+      g_usleep (20 * 1000);
+  }
+  return idx;
+}
+
+guint
+wcs_test_bus_log_count (WcsTestBusLog * log, guint from, GstMessageType type,
+    const gchar * name, const gchar * field, const gchar * value)
+{
+  guint n = 0;
+  gint idx = (gint) from - 1;
+
+  while ((idx = wcs_test_bus_log_find (log, idx + 1, type, name, field,
+              value, NULL)) >= 0)
+    n++;
+  return n;
+}
+
+GstMessage *
+wcs_test_bus_log_get (WcsTestBusLog * log, gint index)
+{
+  GstMessage *msg = NULL;
+  guint len;
+
+  g_mutex_lock (&log->lock);
+  len = log->records->len;
+  if (index >= 0 && (guint) index < len)
+    msg = gst_message_ref (g_array_index (log->records, WcsTestRecorded,
+            index).msg);
+  g_mutex_unlock (&log->lock);
+  fail_unless (msg != NULL, "no bus message %d (%u recorded)", index, len);
+  return msg;
+}
+
+GstStructure *
+wcs_test_bus_log_structure (WcsTestBusLog * log, gint index)
+{
+  GstMessage *msg = wcs_test_bus_log_get (log, index);
+  const GstStructure *s = gst_message_get_structure (msg);
+  GstStructure *copy = s ? gst_structure_copy (s) : NULL;
+
+  gst_message_unref (msg);
+  return copy;
+}
+
+gint
+wcs_test_bus_log_first_error (WcsTestBusLog * log, GError ** error,
+    gchar ** debug)
+{
+  gint idx = wcs_test_bus_log_find (log, 0, GST_MESSAGE_ERROR, NULL, NULL,
+      NULL, NULL);
+  GstMessage *msg;
+
+  if (idx < 0)
+    return -1;
+  msg = wcs_test_bus_log_get (log, idx);
+  gst_message_parse_error (msg, error, debug);
+  gst_message_unref (msg);
+  return idx;
+}
+
+void
+wcs_test_bus_log_assert_no_error (WcsTestBusLog * log)
+{
+  gint idx = wcs_test_bus_log_find (log, 0, GST_MESSAGE_ERROR, NULL, NULL,
+      NULL, NULL);
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *dbg = NULL;
+
+  if (idx < 0)
+    return;
+  msg = wcs_test_bus_log_get (log, idx);
+  gst_message_parse_error (msg, &err, &dbg);
+  fail ("unexpected ERROR from %s: %s (%s)", GST_MESSAGE_SRC_NAME (msg),
+      err->message, GST_STR_NULL (dbg));
+  g_clear_error (&err);
+  g_free (dbg);
+  gst_message_unref (msg);
+}
+
 /* A self-signed certificate + key for CN=127.0.0.1 (no CA trusts it, which
  * is what the TLS tests need), made with
  * openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=127.0.0.1 */

@@ -5,7 +5,8 @@
  *
  * Start a wcs-relay child process (path from the WCS_RELAY environment
  * variable, set by meson test) on a free loopback port, talk to its REST API,
- * and wait on flags with bounded main-context loops.
+ * record a pipeline's bus messages (WcsTestBusLog), and wait on flags with
+ * bounded main-context loops.
  *
  * Every wait here is bounded; nothing blocks forever.
  */
@@ -167,6 +168,145 @@ guint wcs_test_timeout_scale (void);
 void wcs_test_iterate (GMainContext * ctx, guint ms);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WcsTestRelay, wcs_test_relay_free)
+
+/**
+ * wcs_test_pipeline_parse:
+ * @desc: a gst-launch-1.0 description
+ *
+ * Parses @desc with GST_PARSE_FLAG_FATAL_ERRORS and fails the test if that
+ * does not work; a description that is not a pipeline (one element) is put
+ * into a new #GstPipeline.
+ *
+ * Returns: (transfer full): the pipeline.
+ */
+GstElement *wcs_test_pipeline_parse (const gchar * desc);
+
+/**
+ * WcsTestBusLog:
+ *
+ * A recorder of every message posted on a pipeline's bus: a bus sync
+ * handler appends each one (a ref) with its monotonic arrival time, from
+ * whatever thread posts it, and drops it (so nothing else sees the bus).
+ * Thread-safe; messages are addressed by index in arrival order. A test
+ * looks for a message from an index on (0, or wcs_test_bus_log_len() taken
+ * before the event it provokes) and advances that index past what it has
+ * seen. Reference counted: the bus holds one reference while attached, the
+ * caller the other, so an element posting from a teardown thread after
+ * NULL never touches freed memory.
+ */
+typedef struct _WcsTestBusLog WcsTestBusLog;
+
+/**
+ * wcs_test_bus_log_attach:
+ * @pipeline: a #GstPipeline (or any element with a bus)
+ *
+ * Installs the recorder as @pipeline's bus sync handler, replacing any
+ * other.
+ *
+ * Returns: (transfer full): the log; wcs_test_bus_log_detach() it, then
+ * wcs_test_bus_log_unref() it.
+ */
+WcsTestBusLog *wcs_test_bus_log_attach (GstElement * pipeline);
+
+/**
+ * wcs_test_bus_log_detach:
+ * Removes the sync handler from @pipeline's bus (the bus drops its
+ * reference once no post uses it). The log keeps what it recorded.
+ */
+void wcs_test_bus_log_detach (WcsTestBusLog * log, GstElement * pipeline);
+
+WcsTestBusLog *wcs_test_bus_log_ref (WcsTestBusLog * log);
+
+/**
+ * wcs_test_bus_log_unref:
+ * Drops a reference; the last one frees the log and its messages. NULL is
+ * allowed.
+ */
+void wcs_test_bus_log_unref (WcsTestBusLog * log);
+
+/**
+ * wcs_test_bus_log_len:
+ * Returns: how many messages were recorded so far (the index the next one
+ * will get).
+ */
+guint wcs_test_bus_log_len (WcsTestBusLog * log);
+
+/**
+ * wcs_test_bus_log_find:
+ * @from: the first index to look at
+ * @type: the message type, e.g. GST_MESSAGE_ELEMENT
+ * @name: (nullable): the structure name, e.g. "wcs-restore" (messages
+ *     without a structure never match a name)
+ * @field: (nullable): a string field of the structure that must equal
+ *     @value (a missing field only equals a NULL @value)
+ * @when: (out) (optional): the monotonic arrival time (us) of the match
+ *
+ * Returns: the index of the first matching message at or after @from, or
+ * -1.
+ */
+gint wcs_test_bus_log_find (WcsTestBusLog * log, guint from,
+    GstMessageType type, const gchar * name, const gchar * field,
+    const gchar * value, gint64 * when);
+
+/**
+ * wcs_test_bus_log_wait:
+ * @ctx: (nullable): the context to iterate while waiting
+ *     (g_main_context_default () for the default one); NULL sleeps instead
+ *
+ * wcs_test_bus_log_find() polled every 20 ms until it matches or
+ * @timeout_ms passed.
+ *
+ * Returns: the index of the match, or -1 on timeout.
+ */
+gint wcs_test_bus_log_wait (WcsTestBusLog * log, GMainContext * ctx,
+    guint from, GstMessageType type, const gchar * name, const gchar * field,
+    const gchar * value, guint timeout_ms, gint64 * when);
+
+/**
+ * wcs_test_bus_log_count:
+ * Returns: how many messages at or after @from match (as
+ * wcs_test_bus_log_find()).
+ */
+guint wcs_test_bus_log_count (WcsTestBusLog * log, guint from,
+    GstMessageType type, const gchar * name, const gchar * field,
+    const gchar * value);
+
+/**
+ * wcs_test_bus_log_get:
+ * @index: an index below wcs_test_bus_log_len() (checked)
+ *
+ * Returns: (transfer full): the message at @index.
+ */
+GstMessage *wcs_test_bus_log_get (WcsTestBusLog * log, gint index);
+
+/**
+ * wcs_test_bus_log_structure:
+ * @index: an index below wcs_test_bus_log_len() (checked)
+ *
+ * Returns: (transfer full) (nullable): a copy of the structure of the
+ * message at @index (gst_structure_free() it).
+ */
+GstStructure *wcs_test_bus_log_structure (WcsTestBusLog * log, gint index);
+
+/**
+ * wcs_test_bus_log_first_error:
+ * @error: (out) (optional): the GError of the first ERROR
+ * @debug: (out) (optional): its debug string (may be NULL)
+ *
+ * Returns: the index of the first ERROR recorded, or -1 (then @error and
+ * @debug are left alone).
+ */
+gint wcs_test_bus_log_first_error (WcsTestBusLog * log, GError ** error,
+    gchar ** debug);
+
+/**
+ * wcs_test_bus_log_assert_no_error:
+ * Fails the test, naming the source, message and debug string, if an
+ * ERROR was recorded.
+ */
+void wcs_test_bus_log_assert_no_error (WcsTestBusLog * log);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WcsTestBusLog, wcs_test_bus_log_unref)
 
 /* PEM of a self-signed certificate + key for 127.0.0.1 (no CA trusts it) */
 extern const gchar wcs_test_self_signed_pem[];

@@ -52,16 +52,10 @@ fast_props (void)
 
 typedef struct
 {
-  gint64 time;                  /* monotonic us */
-  GstMessage *msg;
-} Recorded;
-
-typedef struct
-{
-  GMutex lock;
+  GMutex lock;                  /* the player counters below */
   GstElement *pipeline;
   GstElement *el;               /* wcspublishsink / wcsplaysrc */
-  GPtrArray *messages;          /* Recorded* */
+  WcsTestBusLog *log;
 
   /* player only: the video pad */
   GstPad *vpad;
@@ -75,83 +69,17 @@ typedef struct
   gboolean pts_backwards;
 } Pipe;
 
-static GstBusSyncReply
-bus_sync (GstBus * bus, GstMessage * msg, gpointer data)
-{
-  Pipe *p = data;
-  Recorded *r;
-
-  switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ELEMENT:
-    case GST_MESSAGE_ERROR:
-    case GST_MESSAGE_WARNING:
-    case GST_MESSAGE_EOS:
-      r = g_new0 (Recorded, 1);
-      r->time = g_get_monotonic_time ();
-      r->msg = gst_message_ref (msg);
-      g_mutex_lock (&p->lock);
-      g_ptr_array_add (p->messages, r);
-      g_mutex_unlock (&p->lock);
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT)
-        GST_INFO ("%s: %" GST_PTR_FORMAT, GST_MESSAGE_SRC_NAME (msg),
-            gst_message_get_structure (msg));
-      else
-        GST_INFO ("%s: %" GST_PTR_FORMAT, GST_MESSAGE_SRC_NAME (msg), msg);
-      break;
-    default:
-      break;
-  }
-  gst_message_unref (msg);
-  return GST_BUS_DROP;
-}
-
-static void
-recorded_free (gpointer data)
-{
-  Recorded *r = data;
-
-  gst_message_unref (r->msg);
-  g_free (r);
-}
-
-static void
-pipe_destroy (gpointer data)
-{
-  Pipe *p = data;
-
-  g_ptr_array_unref (p->messages);
-  g_mutex_clear (&p->lock);
-  g_free (p);
-}
-
 static Pipe *
 pipe_new (const gchar * desc)
 {
   Pipe *p = g_new0 (Pipe, 1);
-  GError *err = NULL;
-  GstBus *bus;
 
   g_mutex_init (&p->lock);
-  p->messages = g_ptr_array_new_with_free_func (recorded_free);
   p->last_pts = GST_CLOCK_TIME_NONE;
-  p->pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
-      &err);
-  fail_unless (p->pipeline != NULL, "cannot create '%s': %s", desc,
-      err ? err->message : "?");
-  g_clear_error (&err);
-  if (!GST_IS_PIPELINE (p->pipeline)) {
-    GstElement *pipe = gst_pipeline_new (NULL);
-
-    gst_bin_add (GST_BIN (pipe), p->pipeline);
-    p->pipeline = pipe;
-  }
+  p->pipeline = wcs_test_pipeline_parse (desc);
   p->el = gst_bin_get_by_name (GST_BIN (p->pipeline), "wcs");
   fail_unless (p->el != NULL);
-  bus = gst_pipeline_get_bus (GST_PIPELINE (p->pipeline));
-  /* the bus frees @p once the handler is dropped and no post uses it: an
-   * element may still post (from a teardown thread) after NULL */
-  gst_bus_set_sync_handler (bus, bus_sync, p, pipe_destroy);
-  gst_object_unref (bus);
+  p->log = wcs_test_bus_log_attach (p->pipeline);
   GST_INFO ("pipeline: %s", desc);
   return p;
 }
@@ -169,7 +97,6 @@ static void
 pipe_free (Pipe * p)
 {
   gint64 start = g_get_monotonic_time ();
-  GstBus *bus;
 
   fail_unless_equals_int (gst_element_set_state (p->pipeline,
           GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
@@ -177,114 +104,26 @@ pipe_free (Pipe * p)
       "NULL took %" G_GINT64_FORMAT " ms",
       (g_get_monotonic_time () - start) / 1000);
   gst_object_unref (p->el);
-  p->el = NULL;
   if (p->vpad)
     gst_object_unref (p->vpad);
-  p->vpad = NULL;
-  bus = gst_pipeline_get_bus (GST_PIPELINE (p->pipeline));
+  /* the bus keeps its own reference to the log while an element may still
+   * post (from a teardown thread) */
+  wcs_test_bus_log_detach (p->log, p->pipeline);
+  wcs_test_bus_log_unref (p->log);
   gst_object_unref (p->pipeline);
-  p->pipeline = NULL;
-  /* drops our handler: pipe_destroy() runs when no post uses it any more */
-  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-  gst_object_unref (bus);
-}
-
-static guint
-pipe_n_messages (Pipe * p)
-{
-  guint n;
-
-  g_mutex_lock (&p->lock);
-  n = p->messages->len;
-  g_mutex_unlock (&p->lock);
-  return n;
-}
-
-/* index of the first message from @from on of @type (and, for ELEMENT,
- * structure @name with string @field == @value when given), or -1 */
-static gint
-pipe_find (Pipe * p, guint from, GstMessageType type, const gchar * name,
-    const gchar * field, const gchar * value, gint64 * when)
-{
-  gint found = -1;
-  guint i;
-
-  g_mutex_lock (&p->lock);
-  for (i = from; i < p->messages->len && found < 0; i++) {
-    Recorded *r = g_ptr_array_index (p->messages, i);
-    const GstStructure *s;
-
-    if (GST_MESSAGE_TYPE (r->msg) != type)
-      continue;
-    if (type == GST_MESSAGE_ELEMENT && name) {
-      s = gst_message_get_structure (r->msg);
-      if (!s || !gst_structure_has_name (s, name))
-        continue;
-      if (field && g_strcmp0 (gst_structure_get_string (s, field), value))
-        continue;
-    }
-    found = i;
-    if (when)
-      *when = r->time;
-  }
-  g_mutex_unlock (&p->lock);
-  return found;
-}
-
-static gint
-pipe_wait (Pipe * p, guint from, GstMessageType type, const gchar * name,
-    const gchar * field, const gchar * value, guint timeout_ms, gint64 * when)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-  gint idx;
-
-  while ((idx = pipe_find (p, from, type, name, field, value, when)) < 0 &&
-      g_get_monotonic_time () < deadline)
-    wcs_test_iterate (NULL, 20);
-  return idx;
-}
-
-static gint
-pipe_count (Pipe * p, guint from, GstMessageType type, const gchar * name,
-    const gchar * field, const gchar * value)
-{
-  gint n = 0, idx = from - 1;
-
-  while ((idx = pipe_find (p, idx + 1, type, name, field, value, NULL)) >= 0)
-    n++;
-  return n;
-}
-
-/* the structure of message @idx (a copy) */
-static GstStructure *
-pipe_structure (Pipe * p, gint idx)
-{
-  GstStructure *s;
-  Recorded *r;
-
-  g_mutex_lock (&p->lock);
-  fail_unless (idx >= 0 && (guint) idx < p->messages->len);
-  r = g_ptr_array_index (p->messages, idx);
-  s = gst_structure_copy (gst_message_get_structure (r->msg));
-  g_mutex_unlock (&p->lock);
-  return s;
+  g_mutex_clear (&p->lock);
+  g_free (p);
 }
 
 /* the text of the first ERROR (message + debug), NULL if none */
 static gchar *
 pipe_error_text (Pipe * p, GError ** error)
 {
-  gint idx = pipe_find (p, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL);
   GError *err = NULL;
   gchar *dbg = NULL, *text;
-  Recorded *r;
 
-  if (idx < 0)
+  if (wcs_test_bus_log_first_error (p->log, &err, &dbg) < 0)
     return NULL;
-  g_mutex_lock (&p->lock);
-  r = g_ptr_array_index (p->messages, idx);
-  gst_message_parse_error (r->msg, &err, &dbg);
-  g_mutex_unlock (&p->lock);
   text = g_strdup_printf ("%s | %s", err->message, GST_STR_NULL (dbg));
   if (error)
     *error = err;
@@ -318,15 +157,6 @@ give_up_code (const gchar * reason)
       !g_strcmp0 (reason, "network-changed"))
     return GST_RESOURCE_ERROR_OPEN_READ_WRITE;
   return GST_RESOURCE_ERROR_FAILED;
-}
-
-static void
-assert_no_error (Pipe * p)
-{
-  gchar *text = pipe_error_text (p, NULL);
-
-  fail_unless (text == NULL, "unexpected ERROR from %s: %s",
-      GST_OBJECT_NAME (p->el), text);
 }
 
 static guint64
@@ -536,14 +366,14 @@ rest (WcsTestRelay * relay, const gchar * path, const gchar * body)
 static void
 assert_no_restore (Pipe * p, guint from, const gchar * when)
 {
-  gint idx = pipe_find (p, from, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
-      NULL, NULL);
+  gint idx = wcs_test_bus_log_find (
+      p->log, from, GST_MESSAGE_ELEMENT, "wcs-restore", NULL, NULL, NULL);
   GstStructure *s;
   gchar *str;
 
   if (idx < 0)
     return;
-  s = pipe_structure (p, idx);
+  s = wcs_test_bus_log_structure (p->log, idx);
   str = gst_structure_to_string (s);
   gst_structure_free (s);
   fail ("%s restored %s: %s", GST_OBJECT_NAME (p->el), when, str);
@@ -579,19 +409,19 @@ start_both (WcsTestRelay * relay, const gchar * name, const gchar * props,
 static gint
 assert_outage (Pipe * p, guint from, const gchar * reason, guint timeout_ms)
 {
-  gint idx = pipe_wait (p, from, GST_MESSAGE_ELEMENT, "wcs-restore",
-      reason ? "reason" : "phase", reason ? reason : "scheduled", timeout_ms,
-      NULL);
+  gint idx = wcs_test_bus_log_wait (p->log, g_main_context_default (), from,
+      GST_MESSAGE_ELEMENT, "wcs-restore", reason ? "reason" : "phase",
+      reason ? reason : "scheduled", timeout_ms, NULL);
   GstStructure *s;
 
   fail_unless (idx >= 0, "%s: no wcs-restore (reason %s)",
       GST_OBJECT_NAME (p->el), GST_STR_NULL (reason));
-  s = pipe_structure (p, idx);
+  s = wcs_test_bus_log_structure (p->log, idx);
   GST_INFO ("%s outage: %" GST_PTR_FORMAT, GST_OBJECT_NAME (p->el), s);
   gst_structure_free (s);
-  fail_unless (pipe_wait (p, from, GST_MESSAGE_WARNING, NULL, NULL, NULL,
-          1000, NULL) >= 0, "%s: no WARNING at the start of the outage",
-      GST_OBJECT_NAME (p->el));
+  fail_unless (wcs_test_bus_log_wait (p->log, g_main_context_default (), from,
+                   GST_MESSAGE_WARNING, NULL, NULL, NULL, 1000, NULL) >= 0,
+      "%s: no WARNING at the start of the outage", GST_OBJECT_NAME (p->el));
   return idx;
 }
 
@@ -599,14 +429,15 @@ assert_outage (Pipe * p, guint from, const gchar * reason, guint timeout_ms)
 static guint64
 assert_restored (Pipe * p, guint from)
 {
-  gint idx = pipe_wait (p, from, GST_MESSAGE_ELEMENT, "wcs-restore",
-      "phase", "restored", RESTORE_WAIT_MS, NULL);
+  gint idx = wcs_test_bus_log_wait (p->log, g_main_context_default (), from,
+      GST_MESSAGE_ELEMENT, "wcs-restore", "phase", "restored", RESTORE_WAIT_MS,
+      NULL);
   GstStructure *s;
   guint64 downtime = 0;
   guint attempt = 0;
 
   fail_unless (idx >= 0, "%s: not restored", GST_OBJECT_NAME (p->el));
-  s = pipe_structure (p, idx);
+  s = wcs_test_bus_log_structure (p->log, idx);
   fail_unless (gst_structure_get_uint64 (s, "downtime-ms", &downtime), "%"
       GST_PTR_FORMAT, s);
   fail_unless (gst_structure_get_uint (s, "attempt", &attempt));
@@ -638,15 +469,16 @@ GST_START_TEST (test_relay_killed_restarted)
   pts0 = play->last_pts;
   g_mutex_unlock (&play->lock);
   dropped0 = stats_u64 (pub->el, "frames-dropped");
-  pub_from = pipe_n_messages (pub);
-  play_from = pipe_n_messages (play);
+  pub_from = wcs_test_bus_log_len (pub->log);
+  play_from = wcs_test_bus_log_len (play->log);
 
   wcs_test_relay_signal (relay, SIGKILL);
   assert_outage (pub, pub_from, "session-failed", 10000);
   assert_outage (play, play_from, NULL, 10000);
   /* a few failed attempts against the dead port */
-  fail_unless (pipe_wait (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "attempt", 5000, NULL) >= 0);
+  fail_unless (wcs_test_bus_log_wait (pub->log, g_main_context_default (),
+                   pub_from, GST_MESSAGE_ELEMENT, "wcs-restore", "phase",
+                   "attempt", 5000, NULL) >= 0);
   wcs_test_iterate (NULL, 1500);
   g_mutex_lock (&play->lock);
   gaps1 = play->gaps;
@@ -655,8 +487,8 @@ GST_START_TEST (test_relay_killed_restarted)
   /* the publisher kept consuming its source: frames dropped, not blocked */
   fail_unless (stats_u64 (pub->el, "frames-dropped") > dropped0,
       "no frames counted as dropped while the relay was gone");
-  assert_no_error (pub);
-  assert_no_error (play);
+  wcs_test_bus_log_assert_no_error (pub->log);
+  wcs_test_bus_log_assert_no_error (play->log);
 
   wcs_test_relay_free (relay);
   relay = relay_start (port, FALSE, NULL);
@@ -671,8 +503,8 @@ GST_START_TEST (test_relay_killed_restarted)
   g_mutex_unlock (&play->lock);
   assert_player_continuity (play, vpad);
   fail_unless (stats_u64 (pub->el, "restores") >= 1);
-  assert_no_error (pub);
-  assert_no_error (play);
+  wcs_test_bus_log_assert_no_error (pub->log);
+  wcs_test_bus_log_assert_no_error (play->log);
 
   gst_object_unref (vpad);
   pipe_free (play);
@@ -698,16 +530,18 @@ GST_START_TEST (test_relay_frozen)
   g_mutex_lock (&play->lock);
   vpad = gst_object_ref (play->vpad);
   g_mutex_unlock (&play->lock);
-  pub_from = pipe_n_messages (pub);
-  play_from = pipe_n_messages (play);
+  pub_from = wcs_test_bus_log_len (pub->log);
+  play_from = wcs_test_bus_log_len (play->log);
 
   stopped = g_get_monotonic_time ();
   wcs_test_relay_signal (relay, SIGSTOP);
-  idx = pipe_wait (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-restore",
-      "reason", "pings-missed", 10000, &fired_pub);
+  idx = wcs_test_bus_log_wait (pub->log, g_main_context_default (), pub_from,
+      GST_MESSAGE_ELEMENT, "wcs-restore", "reason", "pings-missed", 10000,
+      &fired_pub);
   fail_unless (idx >= 0, "publisher: the watchdog did not fire");
-  idx = pipe_wait (play, play_from, GST_MESSAGE_ELEMENT, "wcs-restore",
-      "reason", "pings-missed", 10000, &fired_play);
+  idx = wcs_test_bus_log_wait (play->log, g_main_context_default (), play_from,
+      GST_MESSAGE_ELEMENT, "wcs-restore", "reason", "pings-missed", 10000,
+      &fired_play);
   fail_unless (idx >= 0, "player: the watchdog did not fire");
   /* 3 x 300 ms without input, + one window + slack on a loaded machine
    * (x WCS_TEST_TIMEOUT_SCALE) */
@@ -719,10 +553,12 @@ GST_START_TEST (test_relay_frozen)
       G_GINT64_FORMAT " ms", (fired_play - stopped) / 1000);
   /* posted right after the wcs-restore message, from the element thread:
    * wait for it, the player's watchdog may have fired first */
-  fail_unless (pipe_wait (pub, pub_from, GST_MESSAGE_WARNING, NULL, NULL,
-          NULL, 5000, NULL) >= 0, "publisher: no WARNING for the outage");
-  assert_no_error (pub);
-  assert_no_error (play);
+  fail_unless (
+      wcs_test_bus_log_wait (pub->log, g_main_context_default (), pub_from,
+          GST_MESSAGE_WARNING, NULL, NULL, NULL, 5000, NULL) >= 0,
+      "publisher: no WARNING for the outage");
+  wcs_test_bus_log_assert_no_error (pub->log);
+  wcs_test_bus_log_assert_no_error (play->log);
 
   wcs_test_iterate (NULL, 1000);
   wcs_test_relay_signal (relay, SIGCONT);
@@ -731,8 +567,8 @@ GST_START_TEST (test_relay_frozen)
   fail_unless (player_wait_buffers (play, 10, MEDIA_WAIT_MS),
       "no video after SIGCONT");
   assert_player_continuity (play, vpad);
-  assert_no_error (pub);
-  assert_no_error (play);
+  wcs_test_bus_log_assert_no_error (pub->log);
+  wcs_test_bus_log_assert_no_error (play->log);
 
   gst_object_unref (vpad);
   pipe_free (play);
@@ -751,20 +587,20 @@ GST_START_TEST (test_session_dropped)
   guint pub_from, play_from;
 
   start_both (relay, "d1", FAST_PROPS, &pub, &play);
-  pub_from = pipe_n_messages (pub);
-  play_from = pipe_n_messages (play);
+  pub_from = wcs_test_bus_log_len (pub->log);
+  play_from = wcs_test_bus_log_len (play->log);
   rest (relay, "rest-api/faults/drop", "{\"all\": true}");
 
   assert_outage (pub, pub_from, "session-failed", 10000);
   assert_outage (play, play_from, NULL, 10000);
-  fail_unless (pipe_find (play, play_from, GST_MESSAGE_ELEMENT,
+  fail_unless (wcs_test_bus_log_find (play->log, play_from, GST_MESSAGE_ELEMENT,
           "wcs-session-status", "status", "FAILED", NULL) >= 0);
   assert_restored (pub, pub_from);
   assert_restored (play, play_from);
   fail_unless (player_wait_buffers (play, 10, MEDIA_WAIT_MS),
       "no video after the drop");
-  assert_no_error (pub);
-  assert_no_error (play);
+  wcs_test_bus_log_assert_no_error (pub->log);
+  wcs_test_bus_log_assert_no_error (play->log);
 
   pipe_free (play);
   pipe_free (pub);
@@ -784,20 +620,20 @@ GST_START_TEST (test_stream_failed_transient)
   GstStructure *s;
 
   start_both (relay, "t1", FAST_PROPS, &pub, &play);
-  pub_from = pipe_n_messages (pub);
-  play_from = pipe_n_messages (play);
+  pub_from = wcs_test_bus_log_len (pub->log);
+  play_from = wcs_test_bus_log_len (play->log);
   rest (relay, "rest-api/faults/fail",
       "{\"name\": \"t1\", \"info\": \"Failed by ICE timeout\"}");
 
   idx = assert_outage (pub, pub_from, "stream-failed", 10000);
-  s = pipe_structure (pub, idx);
+  s = wcs_test_bus_log_structure (pub->log, idx);
   fail_unless_equals_string (gst_structure_get_string (s, "phase"),
       "scheduled");
   gst_structure_free (s);
-  idx = pipe_find (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-stream-status",
-      "status", "FAILED", NULL);
+  idx = wcs_test_bus_log_find (pub->log, pub_from, GST_MESSAGE_ELEMENT,
+      "wcs-stream-status", "status", "FAILED", NULL);
   fail_unless (idx >= 0);
-  s = pipe_structure (pub, idx);
+  s = wcs_test_bus_log_structure (pub->log, idx);
   fail_unless_equals_string (gst_structure_get_string (s, "info"),
       "Failed by ICE timeout");
   gst_structure_free (s);
@@ -807,8 +643,8 @@ GST_START_TEST (test_stream_failed_transient)
   assert_restored (play, play_from);
   fail_unless (player_wait_buffers (play, 10, MEDIA_WAIT_MS),
       "no video after the FAILED stream");
-  assert_no_error (pub);
-  assert_no_error (play);
+  wcs_test_bus_log_assert_no_error (pub->log);
+  wcs_test_bus_log_assert_no_error (play->log);
 
   pipe_free (play);
   pipe_free (pub);
@@ -832,29 +668,31 @@ GST_START_TEST (test_stale_publisher)
   pipe_play (pub);
   fail_unless (wcs_test_relay_wait_stream (relay, "st1", "PUBLISHING", NULL,
           MEDIA_WAIT_MS));
-  from = pipe_n_messages (pub);
+  from = wcs_test_bus_log_len (pub->log);
   dropped = g_get_monotonic_time ();
   rest (relay, "rest-api/faults/drop", "{\"all\": true}");
 
   assert_outage (pub, from, "session-failed", 10000);
-  idx = pipe_wait (pub, from, GST_MESSAGE_ELEMENT, "wcs-stream-status",
-      "info", "Stream name is already in use", 15000, NULL);
+  idx = wcs_test_bus_log_wait (pub->log, g_main_context_default (), from,
+      GST_MESSAGE_ELEMENT, "wcs-stream-status", "info",
+      "Stream name is already in use", 15000, NULL);
   fail_unless (idx >= 0, "the stale name was never refused");
-  restored = pipe_wait (pub, from, GST_MESSAGE_ELEMENT, "wcs-restore",
-      "phase", "restored", RESTORE_WAIT_MS, &back);
+  restored = wcs_test_bus_log_wait (pub->log, g_main_context_default (), from,
+      GST_MESSAGE_ELEMENT, "wcs-restore", "phase", "restored", RESTORE_WAIT_MS,
+      &back);
   fail_unless (restored > idx, "not restored after the refusal");
   fail_unless (back - dropped >= 2000 * 1000, "restored after %"
       G_GINT64_FORMAT " ms, before the stale name was freed",
       (back - dropped) / 1000);
   /* several attempts were refused, each through the policy */
-  fail_unless (pipe_count (pub, from, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "attempt") >= 2);
-  fail_unless (pipe_find (pub, idx,
+  fail_unless (wcs_test_bus_log_count (pub->log, from, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", "phase", "attempt") >= 2);
+  fail_unless (wcs_test_bus_log_find (pub->log, idx,
           GST_MESSAGE_ELEMENT, "wcs-stream-status", "status", "PUBLISHING",
           NULL) >= 0);
   fail_unless (wcs_test_relay_wait_stream (relay, "st1", "PUBLISHING", NULL,
           MEDIA_WAIT_MS));
-  assert_no_error (pub);
+  wcs_test_bus_log_assert_no_error (pub->log);
 
   pipe_free (pub);
   wcs_test_relay_free (relay);
@@ -874,7 +712,7 @@ GST_START_TEST (test_deliberate_stop)
   start_both (relay, "s1", FAST_PROPS, &pub, &play);
 
   /* player: READY is a deliberate stop */
-  play_from = pipe_n_messages (play);
+  play_from = wcs_test_bus_log_len (play->log);
   fail_unless_equals_int (gst_element_set_state (play->pipeline,
           GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
   wcs_test_iterate (NULL, 1500);
@@ -883,32 +721,35 @@ GST_START_TEST (test_deliberate_stop)
   fail_unless_equals_int (players, 0);
 
   /* publisher: EOS unpublishes */
-  pub_from = pipe_n_messages (pub);
+  pub_from = wcs_test_bus_log_len (pub->log);
   {
     GstElement *vsrc = gst_bin_get_by_name (GST_BIN (pub->pipeline), "vsrc");
 
     fail_unless (gst_element_send_event (vsrc, gst_event_new_eos ()));
     gst_object_unref (vsrc);
   }
-  fail_unless (pipe_wait (pub, pub_from, GST_MESSAGE_EOS, NULL, NULL, NULL,
-          10000, NULL) >= 0, "no EOS on the bus");
-  fail_unless (pipe_find (pub, pub_from, GST_MESSAGE_ELEMENT,
+  fail_unless (
+      wcs_test_bus_log_wait (pub->log, g_main_context_default (), pub_from,
+          GST_MESSAGE_EOS, NULL, NULL, NULL, 10000, NULL) >= 0,
+      "no EOS on the bus");
+  fail_unless (wcs_test_bus_log_find (pub->log, pub_from, GST_MESSAGE_ELEMENT,
           "wcs-stream-status", "status", "UNPUBLISHED", NULL) >= 0);
   wcs_test_iterate (NULL, 1500);
   fail_if (wcs_test_relay_find_stream (relay, "s1", NULL, NULL, NULL),
       "the stream is still on the relay after EOS");
 
-  fail_unless (pipe_find (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-restore",
-          NULL, NULL, NULL) < 0, "the publisher restored after EOS");
-  fail_unless (pipe_find (pub, pub_from, GST_MESSAGE_WARNING, NULL, NULL,
-          NULL, NULL) < 0);
-  fail_unless (pipe_find (play, play_from, GST_MESSAGE_ELEMENT,
+  fail_unless (wcs_test_bus_log_find (pub->log, pub_from, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", NULL, NULL, NULL) < 0,
+      "the publisher restored after EOS");
+  fail_unless (wcs_test_bus_log_find (pub->log, pub_from, GST_MESSAGE_WARNING,
+                   NULL, NULL, NULL, NULL) < 0);
+  fail_unless (wcs_test_bus_log_find (play->log, play_from, GST_MESSAGE_ELEMENT,
           "wcs-restore", NULL, NULL, NULL) < 0,
       "the player restored after READY");
-  fail_unless (pipe_find (play, play_from, GST_MESSAGE_WARNING, NULL, NULL,
-          NULL, NULL) < 0);
-  assert_no_error (pub);
-  assert_no_error (play);
+  fail_unless (wcs_test_bus_log_find (play->log, play_from, GST_MESSAGE_WARNING,
+                   NULL, NULL, NULL, NULL) < 0);
+  wcs_test_bus_log_assert_no_error (pub->log);
+  wcs_test_bus_log_assert_no_error (play->log);
 
   pipe_free (play);
   pipe_free (pub);
@@ -931,10 +772,12 @@ GST_START_TEST (test_restore_disabled)
   g_free (text);
   wcs_test_relay_signal (relay, SIGKILL);
 
-  fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          10000, NULL) >= 0, "publisher: no ERROR");
-  fail_unless (pipe_wait (play, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          10000, NULL) >= 0, "player: no ERROR");
+  fail_unless (wcs_test_bus_log_wait (pub->log, g_main_context_default (), 0,
+                   GST_MESSAGE_ERROR, NULL, NULL, NULL, 10000, NULL) >= 0,
+      "publisher: no ERROR");
+  fail_unless (wcs_test_bus_log_wait (play->log, g_main_context_default (), 0,
+                   GST_MESSAGE_ERROR, NULL, NULL, NULL, 10000, NULL) >= 0,
+      "player: no ERROR");
   /* a server that went away: the connect failure's code */
   text = pipe_error_text (pub, &err);
   fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
@@ -942,10 +785,10 @@ GST_START_TEST (test_restore_disabled)
   g_clear_error (&err);
   g_free (text);
   wcs_test_iterate (NULL, 1000);
-  fail_unless (pipe_find (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
-          NULL, NULL) < 0);
-  fail_unless (pipe_find (play, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
-          NULL, NULL) < 0);
+  fail_unless (wcs_test_bus_log_find (pub->log, 0, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", NULL, NULL, NULL) < 0);
+  fail_unless (wcs_test_bus_log_find (play->log, 0, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", NULL, NULL, NULL) < 0);
 
   pipe_free (play);
   pipe_free (pub);
@@ -965,33 +808,34 @@ assert_gave_up (Pipe * p, guint from, guint max_tries)
   const gchar *reason;
 
   for (i = 1; i <= max_tries; i++) {
-    idx = pipe_wait (p, from, GST_MESSAGE_ELEMENT, "wcs-restore", "phase",
-        "attempt", 20000, NULL);
-    fail_unless (idx >= 0, "%s: no attempt %u", GST_OBJECT_NAME (p->el), i);
-    s = pipe_structure (p, idx);
-    fail_unless (gst_structure_get_uint (s, "attempt", &attempt));
-    fail_unless_equals_int (attempt, i);
-    gst_structure_free (s);
-    from = idx + 1;
+      idx = wcs_test_bus_log_wait (p->log, g_main_context_default (), from,
+          GST_MESSAGE_ELEMENT, "wcs-restore", "phase", "attempt", 20000, NULL);
+      fail_unless (idx >= 0, "%s: no attempt %u", GST_OBJECT_NAME (p->el), i);
+      s = wcs_test_bus_log_structure (p->log, idx);
+      fail_unless (gst_structure_get_uint (s, "attempt", &attempt));
+      fail_unless_equals_int (attempt, i);
+      gst_structure_free (s);
+      from = idx + 1;
   }
-  idx = pipe_wait (p, from, GST_MESSAGE_ELEMENT, "wcs-restore", "phase",
-      "gave-up", 20000, NULL);
+  idx = wcs_test_bus_log_wait (p->log, g_main_context_default (), from,
+      GST_MESSAGE_ELEMENT, "wcs-restore", "phase", "gave-up", 20000, NULL);
   fail_unless (idx >= 0, "%s: did not give up", GST_OBJECT_NAME (p->el));
-  s = pipe_structure (p, idx);
+  s = wcs_test_bus_log_structure (p->log, idx);
   fail_unless (gst_structure_get_uint (s, "attempt", &attempt));
   fail_unless_equals_int (attempt, max_tries);
   reason = gst_structure_get_string (s, "reason");
   fail_unless (reason != NULL);
-  fail_unless (pipe_wait (p, idx, GST_MESSAGE_ERROR, NULL, NULL, NULL, 5000,
-          NULL) >= 0, "no ERROR after gave-up");
+  fail_unless (wcs_test_bus_log_wait (p->log, g_main_context_default (), idx,
+                   GST_MESSAGE_ERROR, NULL, NULL, NULL, 5000, NULL) >= 0,
+      "no ERROR after gave-up");
   text = pipe_error_text (p, &err);
   fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
           give_up_code (reason)), "%s", text);
   fail_unless (strstr (text, reason) != NULL, "the ERROR '%s' does not name "
       "the last reason %s", text, reason);
   /* no attempt after giving up */
-  fail_unless (pipe_find (p, idx, GST_MESSAGE_ELEMENT, "wcs-restore", "phase",
-          "attempt", NULL) < 0);
+  fail_unless (wcs_test_bus_log_find (p->log, idx, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", "phase", "attempt", NULL) < 0);
   g_clear_error (&err);
   g_free (text);
   gst_structure_free (s);
@@ -1008,8 +852,8 @@ GST_START_TEST (test_max_tries_exhausted)
 
   start_both (relay, "m1", props, &pub, &play);
   g_free (props);
-  pub_from = pipe_n_messages (pub);
-  play_from = pipe_n_messages (play);
+  pub_from = wcs_test_bus_log_len (pub->log);
+  play_from = wcs_test_bus_log_len (play->log);
   wcs_test_relay_signal (relay, SIGKILL);
 
   assert_gave_up (pub, pub_from, 3);
@@ -1039,17 +883,21 @@ GST_START_TEST (test_player_permanent_refusal)
   play = player_new (relay, "r1", FAST_PROPS);
   pipe_play (play);
 
-  fail_unless (pipe_wait (play, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          MEDIA_WAIT_MS, NULL) >= 0, "no ERROR");
+  fail_unless (
+      wcs_test_bus_log_wait (play->log, g_main_context_default (), 0,
+          GST_MESSAGE_ERROR, NULL, NULL, NULL, MEDIA_WAIT_MS, NULL) >= 0,
+      "no ERROR");
   text = pipe_error_text (play, NULL);
   fail_unless (strstr (text, "Restricted access") != NULL, "%s", text);
   g_free (text);
   wcs_test_iterate (NULL, 1000);
-  fail_unless (pipe_find (play, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "attempt", NULL) < 0, "a permanent refusal was retried");
-  fail_unless (pipe_find (play, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL,
-          NULL) < 0, "WARNING for a permanent refusal");
-  assert_no_error (pub);
+  fail_unless (wcs_test_bus_log_find (play->log, 0, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", "phase", "attempt", NULL) < 0,
+      "a permanent refusal was retried");
+  fail_unless (wcs_test_bus_log_find (play->log, 0, GST_MESSAGE_WARNING, NULL,
+                   NULL, NULL, NULL) < 0,
+      "WARNING for a permanent refusal");
+  wcs_test_bus_log_assert_no_error (pub->log);
 
   pipe_free (play);
   pipe_free (pub);
@@ -1080,13 +928,17 @@ GST_START_TEST (test_fallback_sticky)
   pub = publisher_new (relay, "fb1", props);
   g_free (props);
   pipe_play (pub);
-  fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ELEMENT, "wcs-codec-fallback",
-          NULL, NULL, 20000, NULL) >= 0, "no H264 -> VP8 fallback");
-  fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "reason", "bitrate-zero", 5000, NULL) >= 0,
+  fail_unless (wcs_test_bus_log_wait (pub->log, g_main_context_default (), 0,
+                   GST_MESSAGE_ELEMENT, "wcs-codec-fallback", NULL, NULL, 20000,
+                   NULL) >= 0,
+      "no H264 -> VP8 fallback");
+  fail_unless (wcs_test_bus_log_wait (pub->log, g_main_context_default (), 0,
+                   GST_MESSAGE_ELEMENT, "wcs-restore", "reason", "bitrate-zero",
+                   5000, NULL) >= 0,
       "the fallback did not go through the restore policy");
-  fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "restored", RESTORE_WAIT_MS, NULL) >= 0);
+  fail_unless (wcs_test_bus_log_wait (pub->log, g_main_context_default (), 0,
+                   GST_MESSAGE_ELEMENT, "wcs-restore", "phase", "restored",
+                   RESTORE_WAIT_MS, NULL) >= 0);
   fail_unless (wcs_test_relay_wait_stream (relay, "fb1", "PUBLISHING", "VP8",
           MEDIA_WAIT_MS), "not republished with VP8");
 
@@ -1099,8 +951,8 @@ GST_START_TEST (test_fallback_sticky)
       "no VP8 video");
 
   /* a later, unrelated outage */
-  from = pipe_n_messages (pub);
-  play_from = pipe_n_messages (play);
+  from = wcs_test_bus_log_len (pub->log);
+  play_from = wcs_test_bus_log_len (play->log);
   rest (relay, "rest-api/faults/drop", "{\"all\": true}");
   assert_outage (pub, from, "session-failed", 10000);
   assert_restored (pub, from);
@@ -1115,12 +967,16 @@ GST_START_TEST (test_fallback_sticky)
   g_object_get (play->el, "codec", &codec, NULL);
   fail_unless_equals_string (codec, "VP8");
   g_free (codec);
-  fail_unless_equals_int (pipe_count (pub, 0, GST_MESSAGE_ELEMENT,
-          "wcs-codec-fallback", NULL, NULL), 1);
-  fail_unless_equals_int (pipe_count (pub, 0, GST_MESSAGE_ELEMENT,
-          "wcs-publish-failure", NULL, NULL), 1);
-  assert_no_error (pub);
-  assert_no_error (play);
+  fail_unless_equals_int (
+      wcs_test_bus_log_count (
+          pub->log, 0, GST_MESSAGE_ELEMENT, "wcs-codec-fallback", NULL, NULL),
+      1);
+  fail_unless_equals_int (
+      wcs_test_bus_log_count (
+          pub->log, 0, GST_MESSAGE_ELEMENT, "wcs-publish-failure", NULL, NULL),
+      1);
+  wcs_test_bus_log_assert_no_error (pub->log);
+  wcs_test_bus_log_assert_no_error (play->log);
 
   pipe_free (play);
   pipe_free (pub);
@@ -1134,7 +990,8 @@ GST_END_TEST;
 
 /* An HTTP server on a free loopback port that answers every request with
  * one status (no WebSocket), plain or TLS with a certificate nobody
- * trusts. Runs in the default main context (iterated by pipe_wait). */
+ * trusts. Runs in the default main context (iterated by wcs_test_bus_log_wait).
+ */
 typedef struct
 {
   SoupServer *server;
@@ -1208,19 +1065,21 @@ check_permanent_connect_failure (const gchar * url, GstResourceError code,
     gchar *text;
 
     pipe_play (p);
-    fail_unless (pipe_wait (p, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, 10000,
-            &when) >= 0, "%s: no ERROR for %s", GST_OBJECT_NAME (p->el),
-        url);
+    fail_unless (wcs_test_bus_log_wait (p->log, g_main_context_default (), 0,
+                     GST_MESSAGE_ERROR, NULL, NULL, NULL, 10000, &when) >= 0,
+        "%s: no ERROR for %s", GST_OBJECT_NAME (p->el), url);
     GST_INFO ("ERROR %" G_GINT64_FORMAT " ms after the start",
         (when - start) / 1000);
     text = assert_error_code (p, code);
     fail_unless (strstr (text, words) != NULL, "'%s' does not say '%s'",
         text, words);
     g_free (text);
-    fail_unless (pipe_find (p, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-            "phase", "attempt", NULL) < 0, "a permanent failure was retried");
-    fail_unless (pipe_find (p, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL,
-            NULL) < 0, "WARNING for a permanent failure");
+    fail_unless (wcs_test_bus_log_find (p->log, 0, GST_MESSAGE_ELEMENT,
+                     "wcs-restore", "phase", "attempt", NULL) < 0,
+        "a permanent failure was retried");
+    fail_unless (wcs_test_bus_log_find (p->log, 0, GST_MESSAGE_WARNING, NULL,
+                     NULL, NULL, NULL) < 0,
+        "WARNING for a permanent failure");
     pipe_free (p);
     g_free (desc);
   }
@@ -1258,8 +1117,9 @@ GST_START_TEST (test_upgrade_unavailable_retried)
 
   pipe_play (p);
   assert_gave_up (p, 0, 2);
-  fail_unless_equals_int (pipe_count (p, 0, GST_MESSAGE_WARNING, NULL, NULL,
-          NULL), 1);
+  fail_unless_equals_int (
+      wcs_test_bus_log_count (p->log, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL),
+      1);
   pipe_free (p);
   g_free (desc);
   http_stub_free (h);
@@ -1299,13 +1159,17 @@ GST_START_TEST (test_publish_stalled_gives_up)
   g_free (props);
   pipe_play (pub);
   assert_gave_up (pub, 0, 2);
-  fail_unless (pipe_find (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "restored", NULL) < 0, "a publish that sends nothing was "
+  fail_unless (wcs_test_bus_log_find (pub->log, 0, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", "phase", "restored", NULL) < 0,
+      "a publish that sends nothing was "
       "counted as restored");
-  fail_unless_equals_int (pipe_count (pub, 0, GST_MESSAGE_ELEMENT,
-          "wcs-publish-failure", NULL, NULL), 3);
-  fail_unless_equals_int (pipe_count (pub, 0, GST_MESSAGE_WARNING, NULL,
-          NULL, NULL), 1);
+  fail_unless_equals_int (
+      wcs_test_bus_log_count (
+          pub->log, 0, GST_MESSAGE_ELEMENT, "wcs-publish-failure", NULL, NULL),
+      3);
+  fail_unless_equals_int (wcs_test_bus_log_count (pub->log, 0,
+                              GST_MESSAGE_WARNING, NULL, NULL, NULL),
+      1);
   pipe_free (pub);
   wcs_test_relay_free (relay);
 }
@@ -1327,8 +1191,9 @@ GST_START_TEST (test_stream_never_answered)
       "\"what\": \"publish\", \"count\": 0}");
   pub = publisher_new (relay, "h1", props);
   pipe_play (pub);
-  idx = pipe_wait (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore", "reason",
-      "stream-timeout", 10000, NULL);
+  idx = wcs_test_bus_log_wait (pub->log, g_main_context_default (), 0,
+      GST_MESSAGE_ELEMENT, "wcs-restore", "reason", "stream-timeout", 10000,
+      NULL);
   fail_unless (idx >= 0, "no stream-timeout");
   assert_gave_up (pub, 0, 2);
   pipe_free (pub);
@@ -1343,10 +1208,12 @@ GST_START_TEST (test_stream_never_answered)
   play = player_new (relay, "h2", props);
   g_free (props);
   pipe_play (play);
-  fail_unless (pipe_wait (play, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "reason", "stream-timeout", 10000, NULL) >= 0, "no stream-timeout");
+  fail_unless (wcs_test_bus_log_wait (play->log, g_main_context_default (), 0,
+                   GST_MESSAGE_ELEMENT, "wcs-restore", "reason",
+                   "stream-timeout", 10000, NULL) >= 0,
+      "no stream-timeout");
   assert_gave_up (play, 0, 2);
-  assert_no_error (pub);
+  wcs_test_bus_log_assert_no_error (pub->log);
   pipe_free (play);
   pipe_free (pub);
   wcs_test_relay_free (relay);
@@ -1364,25 +1231,31 @@ GST_START_TEST (test_restore_off_during_outage)
   gint64 off;
 
   start_both (relay, "o1", FAST_PROPS, &pub, &play);
-  pub_from = pipe_n_messages (pub);
-  play_from = pipe_n_messages (play);
+  pub_from = wcs_test_bus_log_len (pub->log);
+  play_from = wcs_test_bus_log_len (play->log);
   wcs_test_relay_signal (relay, SIGKILL);
   /* restoring: at least attempt 2 scheduled, the relay stays dead */
-  fail_unless (pipe_wait (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "attempt", 10000, NULL) >= 0);
-  fail_unless (pipe_wait (play, play_from, GST_MESSAGE_ELEMENT,
-          "wcs-restore", "phase", "attempt", 10000, NULL) >= 0);
-  fail_unless (pipe_find (pub, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          NULL) < 0);
+  fail_unless (wcs_test_bus_log_wait (pub->log, g_main_context_default (),
+                   pub_from, GST_MESSAGE_ELEMENT, "wcs-restore", "phase",
+                   "attempt", 10000, NULL) >= 0);
+  fail_unless (wcs_test_bus_log_wait (play->log, g_main_context_default (),
+                   play_from, GST_MESSAGE_ELEMENT, "wcs-restore", "phase",
+                   "attempt", 10000, NULL) >= 0);
+  fail_unless (wcs_test_bus_log_find (
+                   pub->log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL) < 0);
   off = g_get_monotonic_time ();
   g_object_set (pub->el, "restore-connection", FALSE, NULL);
   g_object_set (play->el, "restore-connection", FALSE, NULL);
-  fail_unless (pipe_wait (pub, pub_from, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          2000, NULL) >= 0, "publisher: no ERROR after restore off");
-  fail_unless (pipe_wait (play, play_from, GST_MESSAGE_ERROR, NULL, NULL,
-          NULL, 2000, NULL) >= 0, "player: no ERROR after restore off");
-  fail_unless (pipe_find (pub, pub_from, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "gave-up", NULL) >= 0);
+  fail_unless (
+      wcs_test_bus_log_wait (pub->log, g_main_context_default (), pub_from,
+          GST_MESSAGE_ERROR, NULL, NULL, NULL, 2000, NULL) >= 0,
+      "publisher: no ERROR after restore off");
+  fail_unless (
+      wcs_test_bus_log_wait (play->log, g_main_context_default (), play_from,
+          GST_MESSAGE_ERROR, NULL, NULL, NULL, 2000, NULL) >= 0,
+      "player: no ERROR after restore off");
+  fail_unless (wcs_test_bus_log_find (pub->log, pub_from, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", "phase", "gave-up", NULL) >= 0);
   GST_INFO ("ERROR %" G_GINT64_FORMAT " ms after restore off",
       (g_get_monotonic_time () - off) / 1000);
   g_free (assert_error_code (pub, GST_RESOURCE_ERROR_OPEN_READ_WRITE));
@@ -1402,8 +1275,8 @@ GST_START_TEST (test_probes_interval_zero)
   Pipe *pub, *play;
 
   start_both (relay, "z1", "probes-interval=0", &pub, &play);
-  assert_no_error (pub);
-  assert_no_error (play);
+  wcs_test_bus_log_assert_no_error (pub->log);
+  wcs_test_bus_log_assert_no_error (play->log);
   pipe_free (play);
   pipe_free (pub);
   wcs_test_relay_free (relay);
@@ -1422,20 +1295,22 @@ GST_START_TEST (test_rest_terminate)
   gchar *text;
 
   start_both (relay, "t1", FAST_PROPS, &pub, &play);
-  play_from = pipe_n_messages (play);
+  play_from = wcs_test_bus_log_len (play->log);
   rest (relay, "rest-api/stream/terminate", "{\"name\": \"t1\"}");
-  fail_unless (pipe_wait (pub, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          10000, NULL) >= 0, "publisher: no ERROR after terminate");
+  fail_unless (wcs_test_bus_log_wait (pub->log, g_main_context_default (), 0,
+                   GST_MESSAGE_ERROR, NULL, NULL, NULL, 10000, NULL) >= 0,
+      "publisher: no ERROR after terminate");
   text = assert_error_code (pub, GST_RESOURCE_ERROR_FAILED);
   fail_unless (strstr (text, "Stopped by rest /terminate") != NULL, "%s",
       text);
   g_free (text);
-  fail_unless (pipe_find (pub, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "attempt", NULL) < 0, "a terminated publish was retried");
-  fail_unless (pipe_find (pub, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL,
-          NULL) < 0);
+  fail_unless (wcs_test_bus_log_find (pub->log, 0, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", "phase", "attempt", NULL) < 0,
+      "a terminated publish was retried");
+  fail_unless (wcs_test_bus_log_find (pub->log, 0, GST_MESSAGE_WARNING, NULL,
+                   NULL, NULL, NULL) < 0);
   assert_outage (play, play_from, "publisher-stopped", 10000);
-  assert_no_error (play);
+  wcs_test_bus_log_assert_no_error (play->log);
 
   pipe_free (play);
   pipe_free (pub);

@@ -161,160 +161,6 @@ stall_started (void)
 }
 
 /* ------------------------------------------------------------------ */
-/* bus recording                                                       */
-
-typedef struct
-{
-  GstMessage *msg;
-  gint64 time_us;
-} Record;
-
-typedef struct
-{
-  GMutex lock;
-  GArray *records;
-} BusLog;
-
-static GstBusSyncReply
-buslog_handler (GstBus * bus, GstMessage * msg, gpointer user_data)
-{
-  BusLog *log = user_data;
-  Record r = { gst_message_ref (msg), g_get_monotonic_time () };
-
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT ||
-      GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ||
-      GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
-    GST_INFO ("bus: %" GST_PTR_FORMAT, msg);
-
-  g_mutex_lock (&log->lock);
-  g_array_append_val (log->records, r);
-  g_mutex_unlock (&log->lock);
-  /* a sync handler that drops a message owns it */
-  gst_message_unref (msg);
-  return GST_BUS_DROP;
-}
-
-static void
-record_clear (gpointer data)
-{
-  Record *r = data;
-
-  gst_message_unref (r->msg);
-}
-
-static BusLog *
-buslog_new (GstElement * pipeline)
-{
-  BusLog *log = g_new0 (BusLog, 1);
-  GstBus *bus = gst_element_get_bus (pipeline);
-
-  g_mutex_init (&log->lock);
-  log->records = g_array_new (FALSE, TRUE, sizeof (Record));
-  g_array_set_clear_func (log->records, record_clear);
-  gst_bus_set_sync_handler (bus, buslog_handler, log, NULL);
-  gst_object_unref (bus);
-  return log;
-}
-
-static void
-buslog_free (BusLog * log, GstElement * pipeline)
-{
-  GstBus *bus = gst_element_get_bus (pipeline);
-
-  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-  gst_object_unref (bus);
-  g_array_unref (log->records);
-  g_mutex_clear (&log->lock);
-  g_free (log);
-}
-
-/* Finds the first message from index @from on: @type, and for element
- * messages the structure @name with string @field == @value (both
- * optional). Returns the index or -1; *time_us gets its arrival time. */
-static gint
-buslog_find (BusLog * log, guint from, GstMessageType type,
-    const gchar * name, const gchar * field, const gchar * value,
-    gint64 * time_us)
-{
-  gint ret = -1;
-  guint i;
-
-  g_mutex_lock (&log->lock);
-  for (i = from; i < log->records->len && ret < 0; i++) {
-    Record *r = &g_array_index (log->records, Record, i);
-    const GstStructure *s = gst_message_get_structure (r->msg);
-
-    if (GST_MESSAGE_TYPE (r->msg) != type)
-      continue;
-    if (name && (!s || !gst_structure_has_name (s, name)))
-      continue;
-    if (field && g_strcmp0 (gst_structure_get_string (s, field), value))
-      continue;
-    ret = i;
-    if (time_us)
-      *time_us = r->time_us;
-  }
-  g_mutex_unlock (&log->lock);
-  return ret;
-}
-
-static GstMessage *
-buslog_get (BusLog * log, gint index)
-{
-  GstMessage *msg;
-
-  g_mutex_lock (&log->lock);
-  msg = gst_message_ref (g_array_index (log->records, Record, index).msg);
-  g_mutex_unlock (&log->lock);
-  return msg;
-}
-
-static gint
-buslog_wait (BusLog * log, guint from, GstMessageType type,
-    const gchar * name, const gchar * field, const gchar * value,
-    guint timeout_ms, gint64 * time_us)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-  gint idx;
-
-  while ((idx = buslog_find (log, from, type, name, field, value,
-              time_us)) < 0 && g_get_monotonic_time () < deadline)
-    wcs_test_iterate (NULL, 20);
-  return idx;
-}
-
-static guint
-buslog_count (BusLog * log, GstMessageType type, const gchar * name)
-{
-  guint n = 0;
-  gint idx = -1;
-
-  while ((idx = buslog_find (log, idx + 1, type, name, NULL, NULL,
-              NULL)) >= 0)
-    n++;
-  return n;
-}
-
-/* the text of the first ERROR, or NULL */
-static gchar *
-buslog_error_text (BusLog * log)
-{
-  gint idx = buslog_find (log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL);
-  GstMessage *msg;
-  GError *err = NULL;
-  gchar *text;
-
-  if (idx < 0)
-    return NULL;
-  msg = buslog_get (log, idx);
-  gst_message_parse_error (msg, &err, NULL);
-  text = g_strdup (err->message);
-  g_clear_error (&err);
-  gst_message_unref (msg);
-  return text;
-}
-
-/* ------------------------------------------------------------------ */
 /* relay helpers                                                       */
 
 static WcsTestRelay *
@@ -449,7 +295,7 @@ set_state_checked (GstElement * pipeline, GstState state)
 /* Sets NULL and checks that it is quick; then unrefs and checks that the
  * pipeline (and the sink with it) is finalized. */
 static void
-shutdown_pipeline (GstElement * pipeline, BusLog * log)
+shutdown_pipeline (GstElement * pipeline, WcsTestBusLog * log)
 {
   gint64 start = g_get_monotonic_time ();
   GstStateChangeReturn ret;
@@ -459,8 +305,10 @@ shutdown_pipeline (GstElement * pipeline, BusLog * log)
   fail_unless (g_get_monotonic_time () - start < NULL_MAX_US,
       "NULL took %" G_GINT64_FORMAT " ms",
       (g_get_monotonic_time () - start) / 1000);
-  if (log)
-    buslog_free (log, pipeline);
+  if (log) {
+    wcs_test_bus_log_detach (log, pipeline);
+    wcs_test_bus_log_unref (log);
+  }
   gst_check_object_destroyed_on_unref (pipeline);
 }
 
@@ -556,23 +404,7 @@ typedef struct
 GST_START_TEST (test_contract_properties)
 {
   const PropSpec props[] = {
-    /* elements.md section 1 */
-    {"location", G_TYPE_STRING, "ws://127.0.0.1:8080", TRUE},
-    {"stream-name", G_TYPE_STRING, NULL, TRUE},
-    {"app-key", G_TYPE_STRING, "defaultApp", TRUE},
-    {"custom", GST_TYPE_STRUCTURE, NULL, TRUE},
-    {"restore-connection", G_TYPE_BOOLEAN, "true", TRUE},
-    {"restore-timeout", G_TYPE_UINT, "3000", TRUE},
-    {"restore-max-tries", G_TYPE_UINT, "100", TRUE},
-    {"receive-probes", G_TYPE_UINT, "10", TRUE},
-    {"probes-interval", G_TYPE_UINT, "5000", TRUE},
-    {"connect-timeout", G_TYPE_UINT, "10000", TRUE},
-    {"stream-timeout", G_TYPE_UINT, "10000", TRUE},
-    {"session-status", G_TYPE_ENUM, "PENDING", FALSE},
-    {"stream-status", G_TYPE_ENUM, "NEW", FALSE},
-    {"codec", G_TYPE_STRING, NULL, FALSE},
-    {"stats", GST_TYPE_STRUCTURE, NULL, FALSE},
-    /* section 2 */
+    /* elements.md section 2 (section 1, shared: contract.c) */
     {"check-bitrate", G_TYPE_BOOLEAN, "true", TRUE},
     {"change-codec", G_TYPE_BOOLEAN, "true", TRUE},
     {"bitrate-check-interval", G_TYPE_UINT, "500", TRUE},
@@ -582,12 +414,8 @@ GST_START_TEST (test_contract_properties)
     {"h264-encoder", G_TYPE_STRING, NULL, TRUE},
     {"vp8-encoder", G_TYPE_STRING, NULL, TRUE},
   };
-  const gchar *stats_fields[] = { "bitrate", "bytes", "restores",
-    "restore-attempts", "last-restore-reason", "downtime-ms",
-    "frames-dropped"
-  };
+  const gchar *stats_fields[] = { "frames-dropped" };
   GstElement *sink = gst_element_factory_make ("wcspublishsink", NULL);
-  GstElementFactory *factory;
   GstStructure *stats = NULL;
   GstPad *v, *a;
   gchar *enc;
@@ -595,9 +423,6 @@ GST_START_TEST (test_contract_properties)
 
   fail_unless (sink != NULL);
   fail_unless (GST_IS_BIN (sink));
-  factory = gst_element_get_factory (sink);
-  fail_unless_equals_string (gst_element_factory_get_metadata (factory,
-          GST_ELEMENT_METADATA_KLASS), "Sink/Network/WebRTC");
 
   for (i = 0; i < G_N_ELEMENTS (props); i++) {
     GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS
@@ -672,8 +497,9 @@ GST_START_TEST (test_contract_properties)
 
 GST_END_TEST;
 
-/* Each bad configuration fails READY->PAUSED with an ERROR naming the
- * property. */
+/* Each bad configuration of the publisher's own properties fails
+ * READY->PAUSED with an ERROR naming the property (the shared ones:
+ * contract.c). */
 GST_START_TEST (test_bad_config)
 {
   const struct
@@ -681,11 +507,6 @@ GST_START_TEST (test_bad_config)
     const gchar *props;
     const gchar *named;
   } cases[] = {
-    {"location=ws://127.0.0.1:1", "stream-name"},
-    {"stream-name=s location=http://127.0.0.1:8080", "location"},
-    {"stream-name=s location=garbage", "location"},
-    {"stream-name=s location=ws://", "location"},
-    {"stream-name=s restore-timeout=0", "restore-timeout"},
     {"stream-name=s bitrate-check-interval=0", "bitrate-check-interval"},
     {"stream-name=s bitrate-max-tries=0", "bitrate-max-tries"},
     {"stream-name=s h264-encoder=nosuchencoder", "h264-encoder"},
@@ -698,31 +519,21 @@ GST_START_TEST (test_bad_config)
     gchar *desc = g_strdup_printf ("videotestsrc ! wcspublishsink %s",
         cases[i].props);
     GstElement *pipeline = gst_parse_launch (desc, NULL);
-    BusLog *log;
-    gchar *text;
+    WcsTestBusLog *log;
+    GError *err = NULL;
 
     fail_unless (pipeline != NULL, "%s", desc);
-    log = buslog_new (pipeline);
+    log = wcs_test_bus_log_attach (pipeline);
     fail_unless_equals_int (gst_element_set_state (pipeline,
             GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-    text = buslog_error_text (log);
-    fail_unless (text != NULL, "%s: no ERROR", desc);
-    fail_unless (strstr (text, cases[i].named) != NULL,
-        "%s: error \"%s\" does not name %s", desc, text, cases[i].named);
-    {
-      gint idx = buslog_find (log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          NULL);
-      GstMessage *msg = buslog_get (log, idx);
-      GError *err = NULL;
-
-      gst_message_parse_error (msg, &err, NULL);
-      fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
-              GST_RESOURCE_ERROR_SETTINGS), "%s: wrong error domain/code",
-          desc);
-      g_clear_error (&err);
-      gst_message_unref (msg);
-    }
-    g_free (text);
+    fail_unless (wcs_test_bus_log_first_error (log, &err, NULL) >= 0,
+        "%s: no ERROR", desc);
+    fail_unless (strstr (err->message, cases[i].named) != NULL,
+        "%s: error \"%s\" does not name %s", desc, err->message,
+        cases[i].named);
+    fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+            GST_RESOURCE_ERROR_SETTINGS), "%s: wrong error domain/code", desc);
+    g_clear_error (&err);
     g_free (desc);
     shutdown_pipeline (pipeline, log);
   }
@@ -740,7 +551,7 @@ check_publish (const gchar * src, const gchar * name, gboolean live)
   GstElement *pipeline = publisher_new (relay, name, src, NULL);
   GstElement *sink = get_sink (pipeline);
   GstElement *player;
-  BusLog *log = buslog_new (pipeline);
+  WcsTestBusLog *log = wcs_test_bus_log_attach (pipeline);
   gchar *codec = NULL;
   gint64 f0, f1;
   gint idx;
@@ -750,13 +561,15 @@ check_publish (const gchar * src, const gchar * name, gboolean live)
           PUBLISH_WAIT_MS), "not PUBLISHING H264 on the relay");
 
   /* bus messages and properties tell the same */
-  fail_unless (buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-session-status",
-          "status", "ESTABLISHED", 5000, NULL) >= 0);
-  idx = buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-stream-status",
-      "status", "PUBLISHING", 5000, NULL);
+  fail_unless (wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+                   GST_MESSAGE_ELEMENT, "wcs-session-status", "status",
+                   "ESTABLISHED", 5000, NULL) >= 0);
+  idx = wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+      GST_MESSAGE_ELEMENT, "wcs-stream-status", "status", "PUBLISHING", 5000,
+      NULL);
   fail_unless (idx >= 0, "no wcs-stream-status PUBLISHING");
   {
-    GstMessage *msg = buslog_get (log, idx);
+    GstMessage *msg = wcs_test_bus_log_get (log, idx);
     const GstStructure *s = gst_message_get_structure (msg);
 
     fail_unless_equals_string (gst_structure_get_string (s, "stream-name"),
@@ -814,8 +627,9 @@ check_publish (const gchar * src, const gchar * name, gboolean live)
   /* (no assertion on wcs-restore here: tests of other suites that change
    * the host's interfaces while this one runs can break the ICE path, and
    * then restoring is the right thing to do) */
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          NULL) < 0, "unexpected ERROR");
+  fail_unless (wcs_test_bus_log_find (
+                   log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL) < 0,
+      "unexpected ERROR");
 
   /* a deliberate stop unpublishes */
   gst_object_unref (sink);
@@ -913,7 +727,7 @@ GST_START_TEST (test_publish_audio_video_detector)
   WcsTestRelay *relay = relay_start (NULL);
   GstElement *pipeline;
   GstElement *sink;
-  BusLog *log;
+  WcsTestBusLog *log;
   GError *err = NULL;
   gchar *desc;
   guint64 bitrate;
@@ -927,18 +741,18 @@ GST_START_TEST (test_publish_audio_video_detector)
   fail_unless (pipeline != NULL && !err);
   g_free (desc);
   sink = get_sink (pipeline);
-  log = buslog_new (pipeline);
+  log = wcs_test_bus_log_attach (pipeline);
 
   set_state_checked (pipeline, GST_STATE_PLAYING);
   fail_unless (wcs_test_relay_wait_stream (relay, "av2", "PUBLISHING",
           "H264", PUBLISH_WAIT_MS));
   fail_unless (relay_wait_frames (relay, "av2", 20, MEDIA_WAIT_MS));
   wcs_test_iterate (NULL, 3000);
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ELEMENT,
+  fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
           "wcs-publish-failure", NULL, NULL, NULL) < 0,
       "the detector fired on a healthy audio+video publish");
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
-          NULL, NULL) < 0);
+  fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", NULL, NULL, NULL) < 0);
   bitrate = stats_u64 (sink, "bitrate");
   GST_INFO ("video bitrate %" G_GUINT64_FORMAT, bitrate);
   /* x264 at 800 kbit/s: generous bounds, it is the video alone */
@@ -984,7 +798,7 @@ GST_START_TEST (test_drops_while_not_publishing)
   gchar *url = g_strdup (relay->url);
   GstElement *pipeline;
   GstElement *sink;
-  BusLog *log;
+  WcsTestBusLog *log;
   gint64 start;
   guint64 dropped;
   gchar *extra;
@@ -996,12 +810,13 @@ GST_START_TEST (test_drops_while_not_publishing)
       extra);
   g_free (extra);
   sink = get_sink (pipeline);
-  log = buslog_new (pipeline);
+  log = wcs_test_bus_log_attach (pipeline);
 
   set_state_checked (pipeline, GST_STATE_PLAYING);
   start = g_get_monotonic_time ();
-  fail_unless (buslog_wait (log, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL,
-          10000, NULL) >= 0, "no WARNING for the outage");
+  fail_unless (wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+                   GST_MESSAGE_WARNING, NULL, NULL, NULL, 10000, NULL) >= 0,
+      "no WARNING for the outage");
   wcs_test_iterate (NULL, 2000);
   dropped = stats_u64 (sink, "frames-dropped");
   GST_INFO ("%" G_GUINT64_FORMAT " frames dropped in %" G_GINT64_FORMAT
@@ -1009,10 +824,11 @@ GST_START_TEST (test_drops_while_not_publishing)
   /* 30 fps for more than 2 s */
   fail_unless (dropped >= 40, "only %" G_GUINT64_FORMAT " dropped", dropped);
   fail_unless (stats_u64 (sink, "restore-attempts") >= 2);
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "attempt", NULL) >= 0);
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          NULL) < 0, "an outage within the tries is no ERROR");
+  fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", "phase", "attempt", NULL) >= 0);
+  fail_unless (wcs_test_bus_log_find (
+                   log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL) < 0,
+      "an outage within the tries is no ERROR");
 
   gst_object_unref (sink);
   shutdown_pipeline (pipeline, log);
@@ -1028,25 +844,28 @@ GST_START_TEST (test_eos_unpublishes)
   GstElement *pipeline = publisher_new (relay, "eos1",
       "videotestsrc num-buffers=90 ! video/x-raw,width=320,height=240,"
       "framerate=30/1", NULL);
-  BusLog *log = buslog_new (pipeline);
+  WcsTestBusLog *log = wcs_test_bus_log_attach (pipeline);
   gint unpub, eos, disc;
 
   set_state_checked (pipeline, GST_STATE_PLAYING);
   fail_unless (wcs_test_relay_wait_stream (relay, "eos1", "PUBLISHING", NULL,
           PUBLISH_WAIT_MS));
-  eos = buslog_wait (log, 0, GST_MESSAGE_EOS, NULL, NULL, NULL, 20000, NULL);
+  eos = wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+      GST_MESSAGE_EOS, NULL, NULL, NULL, 20000, NULL);
   fail_unless (eos >= 0, "no EOS");
-  unpub = buslog_find (log, 0, GST_MESSAGE_ELEMENT, "wcs-stream-status",
-      "status", "UNPUBLISHED", NULL);
-  disc = buslog_find (log, 0, GST_MESSAGE_ELEMENT, "wcs-session-status",
-      "status", "DISCONNECTED", NULL);
+  unpub = wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
+      "wcs-stream-status", "status", "UNPUBLISHED", NULL);
+  disc = wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
+      "wcs-session-status", "status", "DISCONNECTED", NULL);
   fail_unless (unpub >= 0 && unpub < eos, "UNPUBLISHED (%d) not before EOS "
       "(%d)", unpub, eos);
   fail_unless (disc >= 0 && disc < eos, "session not closed before EOS");
-  fail_unless_equals_int (buslog_count (log, GST_MESSAGE_EOS, NULL), 1);
+  fail_unless_equals_int (
+      wcs_test_bus_log_count (log, 0, GST_MESSAGE_EOS, NULL, NULL, NULL), 1);
   fail_unless (!relay_stream (relay, "eos1", NULL, NULL, NULL, NULL));
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore", NULL,
-          NULL, NULL) < 0, "EOS must not restore");
+  fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", NULL, NULL, NULL) < 0,
+      "EOS must not restore");
 
   shutdown_pipeline (pipeline, log);
   wcs_test_relay_free (relay);
@@ -1064,29 +883,29 @@ GST_START_TEST (test_null_any_moment)
 
   for (round = 0; round < 4; round++) {
     GstElement *pipeline = publisher_new (relay, "null1", LIVE_SRC, NULL);
-    BusLog *log = buslog_new (pipeline);
+    WcsTestBusLog *log = wcs_test_bus_log_attach (pipeline);
 
     set_state_checked (pipeline, GST_STATE_PLAYING);
     switch (round) {
       case 0:                  /* connecting */
         break;
       case 1:                  /* session up, offer being made */
-        fail_unless (buslog_wait (log, 0, GST_MESSAGE_ELEMENT,
-                "wcs-session-status", "status", "ESTABLISHED", 10000,
-                NULL) >= 0);
+        fail_unless (wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+                         GST_MESSAGE_ELEMENT, "wcs-session-status", "status",
+                         "ESTABLISHED", 10000, NULL) >= 0);
         break;
       case 2:{                 /* offer sent, the answer never comes */
         JsonNode *r;
 
-        fail_unless (buslog_wait (log, 0, GST_MESSAGE_ELEMENT,
-                "wcs-session-status", "status", "ESTABLISHED", 10000,
-                NULL) >= 0);
+        fail_unless (wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+                         GST_MESSAGE_ELEMENT, "wcs-session-status", "status",
+                         "ESTABLISHED", 10000, NULL) >= 0);
         r = wcs_test_relay_rest (relay, "rest-api/faults/freeze",
             "{\"all\": true}", NULL);
         fail_unless (r != NULL);
         json_node_unref (r);
         wcs_test_iterate (NULL, 1500);
-        fail_unless (buslog_find (log, 0, GST_MESSAGE_ELEMENT,
+        fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
                 "wcs-stream-status", "status", "PUBLISHING", NULL) < 0);
         break;
       }
@@ -1117,9 +936,9 @@ GST_START_TEST (test_permanent_refusal)
   const gchar *faults[] = { "--faults", NULL };
   WcsTestRelay *relay = relay_start (faults);
   GstElement *pipeline;
-  BusLog *log;
+  WcsTestBusLog *log;
   JsonNode *r;
-  gchar *text;
+  GError *err = NULL;
 
   r = wcs_test_relay_rest (relay, "rest-api/faults/reject",
       "{\"name\": \"denied\", \"info\": \"Restricted access\", "
@@ -1128,15 +947,19 @@ GST_START_TEST (test_permanent_refusal)
   json_node_unref (r);
 
   pipeline = publisher_new (relay, "denied", LIVE_SRC, NULL);
-  log = buslog_new (pipeline);
+  log = wcs_test_bus_log_attach (pipeline);
   set_state_checked (pipeline, GST_STATE_PLAYING);
-  fail_unless (buslog_wait (log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          PUBLISH_WAIT_MS, NULL) >= 0, "no ERROR");
-  text = buslog_error_text (log);
-  fail_unless (strstr (text, "Restricted access") != NULL, "%s", text);
-  g_free (text);
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "attempt", NULL) < 0, "a permanent refusal was retried");
+  fail_unless (
+      wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+          GST_MESSAGE_ERROR, NULL, NULL, NULL, PUBLISH_WAIT_MS, NULL) >= 0,
+      "no ERROR");
+  fail_unless (wcs_test_bus_log_first_error (log, &err, NULL) >= 0);
+  fail_unless (strstr (err->message, "Restricted access") != NULL, "%s",
+      err->message);
+  g_clear_error (&err);
+  fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
+                   "wcs-restore", "phase", "attempt", NULL) < 0,
+      "a permanent refusal was retried");
   shutdown_pipeline (pipeline, log);
   wcs_test_relay_free (relay);
 }
@@ -1151,7 +974,7 @@ GST_START_TEST (test_stream_failed_restores)
   WcsTestRelay *relay = relay_start (faults);
   GstElement *pipeline = publisher_new (relay, "fail1", LIVE_SRC, NULL);
   GstElement *sink = get_sink (pipeline);
-  BusLog *log = buslog_new (pipeline);
+  WcsTestBusLog *log = wcs_test_bus_log_attach (pipeline);
   gchar *id1 = NULL, *id2 = NULL;
   gint64 deadline;
   JsonNode *r;
@@ -1166,10 +989,13 @@ GST_START_TEST (test_stream_failed_restores)
   fail_unless (r != NULL);
   json_node_unref (r);
 
-  fail_unless (buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "phase", "restored", PUBLISH_WAIT_MS, NULL) >= 0, "not restored");
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL,
-          NULL) >= 0, "no WARNING at the start of the outage");
+  fail_unless (wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+                   GST_MESSAGE_ELEMENT, "wcs-restore", "phase", "restored",
+                   PUBLISH_WAIT_MS, NULL) >= 0,
+      "not restored");
+  fail_unless (wcs_test_bus_log_find (
+                   log, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL, NULL) >= 0,
+      "no WARNING at the start of the outage");
   deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
   while (g_get_monotonic_time () < deadline) {
     g_clear_pointer (&id2, g_free);
@@ -1182,8 +1008,8 @@ GST_START_TEST (test_stream_failed_restores)
       "not republished with a new mediaSessionId");
   fail_unless (relay_wait_frames (relay, "fail1", 20, MEDIA_WAIT_MS));
   fail_unless (stats_u64 (sink, "restores") >= 1);
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          NULL) < 0);
+  fail_unless (wcs_test_bus_log_find (
+                   log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL) < 0);
 
   g_free (id1);
   g_free (id2);
@@ -1201,7 +1027,7 @@ GST_START_TEST (test_session_drop_restores)
   const gchar *faults[] = { "--faults", NULL };
   WcsTestRelay *relay = relay_start (faults);
   GstElement *pipeline = publisher_new (relay, "drop1", LIVE_SRC, NULL);
-  BusLog *log = buslog_new (pipeline);
+  WcsTestBusLog *log = wcs_test_bus_log_attach (pipeline);
   gint restored, established2;
   gint64 frames;
   JsonNode *r;
@@ -1216,25 +1042,28 @@ GST_START_TEST (test_session_drop_restores)
   fail_unless (r != NULL);
   json_node_unref (r);
 
-  fail_unless (buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "reason", "session-failed", 10000, NULL) >= 0,
+  fail_unless (wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+                   GST_MESSAGE_ELEMENT, "wcs-restore", "reason",
+                   "session-failed", 10000, NULL) >= 0,
       "no restore with reason session-failed");
-  restored = buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-      "phase", "restored", PUBLISH_WAIT_MS, NULL);
+  restored = wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+      GST_MESSAGE_ELEMENT, "wcs-restore", "phase", "restored", PUBLISH_WAIT_MS,
+      NULL);
   fail_unless (restored >= 0, "not restored");
   /* reconnected: a second ESTABLISHED */
-  established2 = buslog_find (log, buslog_find (log, 0, GST_MESSAGE_ELEMENT,
-          "wcs-session-status", "status", "ESTABLISHED", NULL) + 1,
-      GST_MESSAGE_ELEMENT, "wcs-session-status", "status", "ESTABLISHED",
-      NULL);
+  established2 = wcs_test_bus_log_find (log,
+      wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT, "wcs-session-status",
+          "status", "ESTABLISHED", NULL) +
+          1,
+      GST_MESSAGE_ELEMENT, "wcs-session-status", "status", "ESTABLISHED", NULL);
   fail_unless (established2 >= 0 && established2 < restored);
   fail_unless (wcs_test_relay_wait_stream (relay, "drop1", "PUBLISHING",
           NULL, PUBLISH_WAIT_MS));
   fail_unless (relay_wait_frames (relay, "drop1", 10, MEDIA_WAIT_MS));
   frames = relay_frames (relay, "drop1");
   fail_unless (frames > 0);
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          NULL) < 0);
+  fail_unless (wcs_test_bus_log_find (
+                   log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL) < 0);
 
   shutdown_pipeline (pipeline, log);
   wcs_test_relay_free (relay);
@@ -1261,7 +1090,7 @@ check_stall (gboolean change_codec)
       DETECT_TRIES, change_codec ? "true" : "false");
   GstElement *pipeline = publisher_new (relay, name, LIVE_SRC, extra);
   GstElement *sink = get_sink (pipeline);
-  BusLog *log = buslog_new (pipeline);
+  WcsTestBusLog *log = wcs_test_bus_log_attach (pipeline);
   gint64 fired_us = 0, stalled_us;
   gint idx, restored;
   GstMessage *msg;
@@ -1282,8 +1111,8 @@ check_stall (gboolean change_codec)
       "no frames before the stall");
 
   /* the detector fires within interval x (tries + 1) of the stall */
-  idx = buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-publish-failure",
-      NULL, NULL, 20000, &fired_us);
+  idx = wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+      GST_MESSAGE_ELEMENT, "wcs-publish-failure", NULL, NULL, 20000, &fired_us);
   fail_unless (idx >= 0, "the detector did not fire");
   stalled_us = stall_started ();
   fail_unless (stalled_us > 0);
@@ -1295,7 +1124,7 @@ check_stall (gboolean change_codec)
   fail_unless (fired_us - stalled_us >= (DETECT_INTERVAL * (DETECT_TRIES -
               1)) * 1000, "fired too early: %" G_GINT64_FORMAT " ms",
       (fired_us - stalled_us) / 1000);
-  msg = buslog_get (log, idx);
+  msg = wcs_test_bus_log_get (log, idx);
   s = gst_message_get_structure (msg);
   fail_unless_equals_string (gst_structure_get_string (s, "codec"), "H264");
   fail_unless (gst_structure_get_uint (s, "zero-readings", &zeros));
@@ -1303,21 +1132,23 @@ check_stall (gboolean change_codec)
   gst_message_unref (msg);
 
   if (change_codec) {
-    idx = buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-codec-fallback",
-        NULL, NULL, 1000, NULL);
-    fail_unless (idx >= 0, "no wcs-codec-fallback");
-    msg = buslog_get (log, idx);
-    s = gst_message_get_structure (msg);
-    fail_unless_equals_string (gst_structure_get_string (s, "from"), "H264");
-    fail_unless_equals_string (gst_structure_get_string (s, "to"), "VP8");
-    gst_message_unref (msg);
+      idx = wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+          GST_MESSAGE_ELEMENT, "wcs-codec-fallback", NULL, NULL, 1000, NULL);
+      fail_unless (idx >= 0, "no wcs-codec-fallback");
+      msg = wcs_test_bus_log_get (log, idx);
+      s = gst_message_get_structure (msg);
+      fail_unless_equals_string (gst_structure_get_string (s, "from"), "H264");
+      fail_unless_equals_string (gst_structure_get_string (s, "to"), "VP8");
+      gst_message_unref (msg);
   }
 
   /* through the restore policy, reason bitrate-zero */
-  fail_unless (buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-          "reason", "bitrate-zero", 5000, NULL) >= 0);
-  restored = buslog_wait (log, 0, GST_MESSAGE_ELEMENT, "wcs-restore",
-      "phase", "restored", PUBLISH_WAIT_MS, NULL);
+  fail_unless (wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+                   GST_MESSAGE_ELEMENT, "wcs-restore", "reason", "bitrate-zero",
+                   5000, NULL) >= 0);
+  restored = wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+      GST_MESSAGE_ELEMENT, "wcs-restore", "phase", "restored", PUBLISH_WAIT_MS,
+      NULL);
   fail_unless (restored >= 0, "not restored");
 
   /* republished (new mediaSessionId) with the expected codec, media flows */
@@ -1342,17 +1173,19 @@ check_stall (gboolean change_codec)
   g_free (codec);
 
   /* exactly one republish per detection, one fallback at most */
-  fail_unless_equals_int (buslog_count (log, GST_MESSAGE_ELEMENT,
-          "wcs-codec-fallback"), change_codec ? 1 : 0);
+  fail_unless_equals_int (wcs_test_bus_log_count (log, 0,
+          GST_MESSAGE_ELEMENT, "wcs-codec-fallback", NULL, NULL),
+      change_codec ? 1 : 0);
   if (change_codec) {
     /* VP8 does not stall: no further detection */
     wcs_test_iterate (NULL, 2000);
-    fail_unless_equals_int (buslog_count (log, GST_MESSAGE_ELEMENT,
-            "wcs-publish-failure"), 1);
+    fail_unless_equals_int (wcs_test_bus_log_count (log, 0,
+            GST_MESSAGE_ELEMENT, "wcs-publish-failure", NULL, NULL), 1);
     fail_unless (stats_u64 (sink, "restores") == 1);
   }
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL,
-          NULL) < 0, "unexpected ERROR");
+  fail_unless (wcs_test_bus_log_find (
+                   log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL) < 0,
+      "unexpected ERROR");
 
   g_free (id1);
   g_free (id2);
@@ -1382,7 +1215,7 @@ GST_START_TEST (test_stall_detector_off)
   GstElement *pipeline = publisher_new (relay, "stall3", LIVE_SRC,
       "check-bitrate=false bitrate-check-interval=200 "
       "h264-encoder=\"wcsteststallenc stall-after=500\"");
-  BusLog *log = buslog_new (pipeline);
+  WcsTestBusLog *log = wcs_test_bus_log_attach (pipeline);
 
   stall_reset ();
   set_state_checked (pipeline, GST_STATE_PLAYING);
@@ -1391,7 +1224,7 @@ GST_START_TEST (test_stall_detector_off)
   while (stall_started () == 0)
     wcs_test_iterate (NULL, 50);
   wcs_test_iterate (NULL, 2000);
-  fail_unless (buslog_find (log, 0, GST_MESSAGE_ELEMENT,
+  fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
           "wcs-publish-failure", NULL, NULL, NULL) < 0);
   shutdown_pipeline (pipeline, log);
   wcs_test_relay_free (relay);
