@@ -717,19 +717,13 @@ peer_setup_webrtc (RelayPeer * peer)
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 100, NULL);
   gst_bin_add (GST_BIN (peer->pipeline), peer->webrtc);
 
+  /* no UPnP port mapping attempts (as the elements) */
+  gst_wcs_peer_disable_upnp (peer->webrtc);
   g_object_get (peer->webrtc, "ice-agent", &ice, NULL);
   if (ice) {
-    GObject *agent = NULL;
-    /* host candidates over UDP only; no UPnP port mapping attempts */
+    /* host candidates over UDP only */
     if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
       g_object_set (ice, "ice-tcp", FALSE, NULL);
-    if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
-      g_object_get (ice, "agent", &agent, NULL);
-    if (agent) {
-      if (g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp"))
-        g_object_set (agent, "upnp", FALSE, NULL);
-      g_object_unref (agent);
-    }
     for (i = 0; ice_addresses && ice_addresses[i]; i++) {
       gboolean ok = FALSE;
       g_signal_emit_by_name (ice, "add-local-ip-address", ice_addresses[i],
