@@ -201,6 +201,9 @@ G_GNUC_INTERNAL void wcs_element_send_stop_request (GstWcsElement * self,
 /* Cancels the stream-timeout timer. Element thread (also as a synchronous
  * call of a deliberate stop, shutdown_lock held); no other lock held. */
 G_GNUC_INTERNAL void wcs_element_stop_stream_timer (GstWcsElement * self);
+/* Ends the outage in progress, if any, adding its length to the downtime;
+ * returns whether there was one. Element thread; takes priv->lock. */
+G_GNUC_INTERNAL gboolean wcs_element_close_outage (GstWcsElement * self);
 
 /* GstWcsNetWatch callback (data: the element). Element thread; no lock
  * held. */

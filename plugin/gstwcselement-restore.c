@@ -198,10 +198,8 @@ wcs_element_stop_stream_timer (GstWcsElement * self)
   }
 }
 
-/* Ends the outage in progress, if any, adding its length to the downtime.
- * Returns whether there was one. Element thread. */
-static gboolean
-close_outage (GstWcsElement * self)
+gboolean
+wcs_element_close_outage (GstWcsElement * self)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   gboolean outage;
@@ -266,7 +264,7 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
       /* "gave-up" handler posted the message and the ERROR */
       break;
     case GST_WCS_RESTORE_DISABLED:
-      close_outage (self);
+      wcs_element_close_outage (self);
       if (had_outage) {
         /* restore-connection was turned off during this outage and the
          * attempt in flight failed before EV_RESTORE_OFF was handled: the
@@ -559,7 +557,7 @@ restore_turned_off (GstWcsElement * self)
   g_mutex_lock (&priv->lock);
   reason = priv->last_reason;
   g_mutex_unlock (&priv->lock);
-  if (!wcs_element_is_wanted (self) || !close_outage (self))
+  if (!wcs_element_is_wanted (self) || !wcs_element_close_outage (self))
     return;
 
   GST_INFO_OBJECT (self, "restore turned off during an outage: giving up");
@@ -851,7 +849,7 @@ wcs_element_on_policy_gave_up (GstWcsRestorePolicy * policy, gint reason,
 {
   gchar *how;
 
-  close_outage (self);
+  wcs_element_close_outage (self);
   post_restore (self, "gave-up", reason, attempt, max_tries, NULL,
       G_TYPE_NONE, 0);
   how = attempt > 0 ? g_strdup_printf ("gave up after %u restore attempts",

@@ -623,12 +623,8 @@ shutdown_finish (GstWcsElement * self, gpointer data)
   g_clear_pointer (&priv->stopping_id, g_free);
   if (started)
     priv->tearing_down = TRUE;
-  if (priv->outage_start) {
-    priv->downtime_ms +=
-        (g_get_monotonic_time () - priv->outage_start) / 1000;
-    priv->outage_start = 0;
-  }
   g_mutex_unlock (&priv->lock);
+  wcs_element_close_outage (self);
 
   priv->connecting = FALSE;
   priv->net_abort = FALSE;
