@@ -777,3 +777,21 @@ const gchar wcs_test_self_signed_pem[] =
   "i36PiTqoqFA6EhD3qGGmIhPLxARKL8mpbP+XjVxFD8XKyDkthcupiVOr8JhTX2IA\n"
   "ll1eZ+kYGEWHqaW7zNdWf+qJFg==\n"
   "-----END PRIVATE KEY-----\n";
+
+guint64
+wcs_test_element_stats_u64 (GstElement * element, const gchar * field)
+{
+  GstStructure *s = NULL;
+  guint64 v = 0;
+  guint u = 0;
+
+  g_object_get (element, "stats", &s, NULL);
+  fail_unless (s != NULL, "%s has no stats", GST_OBJECT_NAME (element));
+  if (gst_structure_get_uint (s, field, &u))
+    v = u;
+  else
+    fail_unless (gst_structure_get_uint64 (s, field, &v), "stats without "
+        "%s: %" GST_PTR_FORMAT, field, s);
+  gst_structure_free (s);
+  return v;
+}

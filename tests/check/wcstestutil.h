@@ -167,6 +167,17 @@ guint wcs_test_timeout_scale (void);
  */
 void wcs_test_iterate (GMainContext * ctx, guint ms);
 
+/**
+ * wcs_test_element_stats_u64:
+ * @element: a wcspublishsink or wcsplaysrc
+ * @field: a counter of its "stats" structure (uint or uint64)
+ *
+ * Fails the test when "stats" lacks @field.
+ *
+ * Returns: the counter's value
+ */
+guint64 wcs_test_element_stats_u64 (GstElement * element, const gchar * field);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WcsTestRelay, wcs_test_relay_free)
 
 /**

@@ -146,23 +146,6 @@ enum_nick (GstElement * el, const gchar * prop)
   return ev->value_nick;
 }
 
-static guint64
-stats_u64 (GstElement * el, const gchar * field)
-{
-  GstStructure *s = NULL;
-  guint64 v = 0;
-  guint u = 0;
-
-  g_object_get (el, "stats", &s, NULL);
-  fail_unless (s != NULL);
-  if (gst_structure_get_uint (s, field, &u))
-    v = u;
-  else
-    fail_unless (gst_structure_get_uint64 (s, field, &v), "stats: %"
-        GST_PTR_FORMAT, s);
-  gst_structure_free (s);
-  return v;
-}
 
 /* ------------------------------------------------------------------ */
 /* relay                                                               */
@@ -437,11 +420,11 @@ GST_START_TEST (test_streams)
   assert_streaming (e, p, 0, relay, "c1");
   /* media, not only a status: video bytes sent / received */
   deadline = g_get_monotonic_time () + MEDIA_WAIT_MS * G_TIME_SPAN_MILLISECOND;
-  while (stats_u64 (p->el, "bytes") == 0 &&
+  while (wcs_test_element_stats_u64 (p->el, "bytes") == 0 &&
       g_get_monotonic_time () < deadline)
     wcs_test_iterate (NULL, 100);
-  fail_unless (stats_u64 (p->el, "bytes") > 0, "%s: no video bytes",
-      e->factory);
+  fail_unless (wcs_test_element_stats_u64 (p->el, "bytes") > 0,
+      "%s: no video bytes", e->factory);
   g_object_get (p->el, "codec", &codec, NULL);
   fail_unless (!g_strcmp0 (codec, "H264") || !g_strcmp0 (codec, "VP8"),
       "codec %s", GST_STR_NULL (codec));
@@ -597,7 +580,7 @@ GST_START_TEST (test_no_server_gives_up)
   fail_unless (wcs_test_bus_log_find (p->log, gave_up, GST_MESSAGE_ELEMENT,
           "wcs-restore", "phase", "attempt", NULL) < 0,
       "%s: an attempt after giving up", e->factory);
-  fail_unless_equals_int (stats_u64 (p->el, "restores"), 0);
+  fail_unless_equals_int (wcs_test_element_stats_u64 (p->el, "restores"), 0);
   pipe_free (p);
 }
 

@@ -159,21 +159,6 @@ give_up_code (const gchar * reason)
   return GST_RESOURCE_ERROR_FAILED;
 }
 
-static guint64
-stats_u64 (GstElement * el, const gchar * field)
-{
-  GstStructure *s = NULL;
-  guint64 v = 0;
-  guint u = 0;
-
-  g_object_get (el, "stats", &s, NULL);
-  fail_unless (s != NULL);
-  if (!gst_structure_get_uint64 (s, field, &v) &&
-      gst_structure_get_uint (s, field, &u))
-    v = u;
-  gst_structure_free (s);
-  return v;
-}
 
 /* ------------------------------------------------------------------ */
 /* publisher                                                           */
@@ -468,7 +453,7 @@ GST_START_TEST (test_relay_killed_restarted)
   gaps0 = play->gaps;
   pts0 = play->last_pts;
   g_mutex_unlock (&play->lock);
-  dropped0 = stats_u64 (pub->el, "frames-dropped");
+  dropped0 = wcs_test_element_stats_u64 (pub->el, "frames-dropped");
   pub_from = wcs_test_bus_log_len (pub->log);
   play_from = wcs_test_bus_log_len (play->log);
 
@@ -485,8 +470,8 @@ GST_START_TEST (test_relay_killed_restarted)
   g_mutex_unlock (&play->lock);
   fail_unless (gaps1 > gaps0, "no GAP events during the outage");
   /* the publisher kept consuming its source: frames dropped, not blocked */
-  fail_unless (stats_u64 (pub->el, "frames-dropped") > dropped0,
-      "no frames counted as dropped while the relay was gone");
+  fail_unless (wcs_test_element_stats_u64 (pub->el, "frames-dropped") >
+      dropped0, "no frames counted as dropped while the relay was gone");
   wcs_test_bus_log_assert_no_error (pub->log);
   wcs_test_bus_log_assert_no_error (play->log);
 
@@ -502,7 +487,7 @@ GST_START_TEST (test_relay_killed_restarted)
   fail_unless (play->last_pts > pts0, "timestamps did not keep rising");
   g_mutex_unlock (&play->lock);
   assert_player_continuity (play, vpad);
-  fail_unless (stats_u64 (pub->el, "restores") >= 1);
+  fail_unless (wcs_test_element_stats_u64 (pub->el, "restores") >= 1);
   wcs_test_bus_log_assert_no_error (pub->log);
   wcs_test_bus_log_assert_no_error (play->log);
 

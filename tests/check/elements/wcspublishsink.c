@@ -358,21 +358,6 @@ player_wait_frames (gint n, guint timeout_ms)
   return g_atomic_int_get (&player_frames) >= n;
 }
 
-static guint64
-stats_u64 (GstElement * sink, const gchar * field)
-{
-  GstStructure *s = NULL;
-  guint64 v = 0;
-  guint u = 0;
-
-  g_object_get (sink, "stats", &s, NULL);
-  fail_unless (s != NULL);
-  if (!gst_structure_get_uint64 (s, field, &v) &&
-      gst_structure_get_uint (s, field, &u))
-    v = u;
-  gst_structure_free (s);
-  return v;
-}
 
 static gboolean
 wait_stats_positive (GstElement * sink, const gchar * field,
@@ -380,9 +365,10 @@ wait_stats_positive (GstElement * sink, const gchar * field,
 {
   gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
 
-  while (stats_u64 (sink, field) == 0 && g_get_monotonic_time () < deadline)
+  while (wcs_test_element_stats_u64 (sink, field) == 0
+      && g_get_monotonic_time () < deadline)
     wcs_test_iterate (NULL, 50);
-  return stats_u64 (sink, field) > 0;
+  return wcs_test_element_stats_u64 (sink, field) > 0;
 }
 
 #define LIVE_SRC "videotestsrc is-live=true pattern=ball " \
@@ -753,7 +739,7 @@ GST_START_TEST (test_publish_audio_video_detector)
       "the detector fired on a healthy audio+video publish");
   fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
                    "wcs-restore", NULL, NULL, NULL) < 0);
-  bitrate = stats_u64 (sink, "bitrate");
+  bitrate = wcs_test_element_stats_u64 (sink, "bitrate");
   GST_INFO ("video bitrate %" G_GUINT64_FORMAT, bitrate);
   /* x264 at 800 kbit/s: generous bounds, it is the video alone */
   fail_unless (bitrate > 100000 && bitrate < 3000000, "bitrate %"
@@ -818,12 +804,12 @@ GST_START_TEST (test_drops_while_not_publishing)
                    GST_MESSAGE_WARNING, NULL, NULL, NULL, 10000, NULL) >= 0,
       "no WARNING for the outage");
   wcs_test_iterate (NULL, 2000);
-  dropped = stats_u64 (sink, "frames-dropped");
+  dropped = wcs_test_element_stats_u64 (sink, "frames-dropped");
   GST_INFO ("%" G_GUINT64_FORMAT " frames dropped in %" G_GINT64_FORMAT
       " ms", dropped, (g_get_monotonic_time () - start) / 1000);
   /* 30 fps for more than 2 s */
   fail_unless (dropped >= 40, "only %" G_GUINT64_FORMAT " dropped", dropped);
-  fail_unless (stats_u64 (sink, "restore-attempts") >= 2);
+  fail_unless (wcs_test_element_stats_u64 (sink, "restore-attempts") >= 2);
   fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
                    "wcs-restore", "phase", "attempt", NULL) >= 0);
   fail_unless (wcs_test_bus_log_find (
@@ -1007,7 +993,7 @@ GST_START_TEST (test_stream_failed_restores)
   fail_unless (id2 && g_strcmp0 (id1, id2) != 0,
       "not republished with a new mediaSessionId");
   fail_unless (relay_wait_frames (relay, "fail1", 20, MEDIA_WAIT_MS));
-  fail_unless (stats_u64 (sink, "restores") >= 1);
+  fail_unless (wcs_test_element_stats_u64 (sink, "restores") >= 1);
   fail_unless (wcs_test_bus_log_find (
                    log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL) < 0);
 
@@ -1181,7 +1167,7 @@ check_stall (gboolean change_codec)
     wcs_test_iterate (NULL, 2000);
     fail_unless_equals_int (wcs_test_bus_log_count (log, 0,
             GST_MESSAGE_ELEMENT, "wcs-publish-failure", NULL, NULL), 1);
-    fail_unless (stats_u64 (sink, "restores") == 1);
+    fail_unless (wcs_test_element_stats_u64 (sink, "restores") == 1);
   }
   fail_unless (wcs_test_bus_log_find (
                    log, 0, GST_MESSAGE_ERROR, NULL, NULL, NULL, NULL) < 0,
