@@ -416,7 +416,7 @@ class Peer:
 class Netns:
     def __init__(self):
         pid = os.getpid()
-        n = 1 + pid % 250
+        n = self.free_subnet(1 + pid % 250)
         self.ns = "wcsch%d" % pid
         s = pid % 1000000
         self.dev = {"A": ("wchah%d" % s, "wchan%d" % s),
@@ -426,6 +426,21 @@ class Netns:
         self.path = "A"
         self.up = False
         self.error = None
+
+    @staticmethod
+    def free_subnet(first):
+        # campaigns side by side (--jobs) each need their own 10.214.N.0/29
+        try:
+            used = subprocess.run(["ip", "-o", "-4", "addr", "show"],
+                                  stdout=subprocess.PIPE, timeout=20,
+                                  stderr=subprocess.DEVNULL).stdout.decode()
+        except (OSError, subprocess.SubprocessError):
+            return first
+        for i in range(250):
+            n = 1 + (first - 1 + i) % 250
+            if " 10.214.%d." % n not in used:
+                return n
+        return first
 
     def _run(self, *args, quiet=False):
         r = subprocess.run(args, stdout=subprocess.PIPE,
@@ -1370,6 +1385,11 @@ class Campaign:
         self.setup_netns()
         if self.netns_note:
             print("chaos: " + self.netns_note, flush=True)
+        if a.start_at:
+            # --jobs: every campaign's interfaces exist before any baseline
+            # (a WebRTC agent gathers on every address of its namespace, so
+            # a veth made later adds sockets to the players in the root one)
+            time.sleep(max(0.0, (a.start_at - now()) / 1000.0))
         t_start = now()
         deadline = t_start + a.minutes * 60000
         if a.seed is not None:
@@ -1428,6 +1448,15 @@ class Campaign:
             for sc in scenarios:
                 for r in sc.records:
                     f.write(json.dumps(r) + "\n")
+        if a.worker_results:
+            with open(a.worker_results, "w") as f:
+                json.dump({"scenarios": len(scenarios),
+                           "seeds": [sc.seed for sc in scenarios],
+                           "records": [r for sc in scenarios
+                                       for r in sc.records],
+                           "violations": [v for sc in scenarios
+                                          for v in sc.violations],
+                           "netns_note": self.netns_note}, f)
         nviol = sum(len(s.violations) for s in scenarios)
         return 1 if nviol else 0
 
@@ -1441,14 +1470,21 @@ def pct(values, p):
 
 
 def summary(scenarios, elapsed_ms, c):
-    recs = [r for s in scenarios for r in s.records]
-    viol = [v for s in scenarios for v in s.violations]
+    return summary_of(len(scenarios),
+                      [r for s in scenarios for r in s.records],
+                      [v for s in scenarios for v in s.violations],
+                      elapsed_ms, c.netns_note)
+
+
+def summary_of(nscen, recs, viol, elapsed_ms, netns_note, jobs_note=None):
     out = []
     out.append("## Fault campaign: %d scenario(s), %d fault(s), %.1f min, "
-               "%d violation(s)\n" % (len(scenarios), len(recs),
+               "%d violation(s)\n" % (nscen, len(recs),
                                       elapsed_ms / 60000.0, len(viol)))
-    if c.netns_note:
-        out.append("Note: %s.\n" % c.netns_note)
+    if jobs_note:
+        out.append(jobs_note + "\n")
+    if netns_note:
+        out.append("Note: %s.\n" % netns_note)
     out.append("| fault | count | restored | ERROR + app restart | "
                "violation | recovery median | p90 | max |")
     out.append("|---|---|---|---|---|---|---|---|")
@@ -1482,6 +1518,110 @@ def summary(scenarios, elapsed_ms, c):
     return "\n".join(out)
 
 
+def run_jobs(args):
+    """--jobs N: N campaigns side by side, each its own driver process (own
+    relay, peers, namespace and subnet), campaign seeds S, S+1, ..., S+N-1;
+    one merged summary. Each scenario still replays alone with --seed."""
+    cseed = args.campaign_seed if args.campaign_seed is not None else \
+        random.SystemRandom().getrandbits(31)
+    log_dir = args.log_dir or "/tmp/wcs-chaos-%d" % os.getpid()
+    os.makedirs(log_dir, exist_ok=True)
+    print("chaos: %d campaigns side by side, campaign seeds %d..%d "
+          "(--campaign-seed %d --jobs %d repeats them), %s min, logs in %s"
+          % (args.jobs, cseed, cseed + args.jobs - 1, cseed, args.jobs,
+             args.minutes, log_dir), flush=True)
+    workers = []
+    lock = threading.Lock()
+
+    def pump(i, proc):
+        for line in proc.stdout:
+            with lock:
+                sys.stdout.write("[%d] %s" % (i, line.decode(
+                    errors="replace")))
+                sys.stdout.flush()
+
+    t_start = now()
+    start_at = t_start + 2000 * args.jobs + 5000
+    argv0 = [sys.executable, os.path.abspath(__file__)]
+    try:
+        for i in range(args.jobs):
+            wdir = os.path.join(log_dir, "w%d" % i)
+            res = os.path.join(wdir, "results.json")
+            os.makedirs(wdir, exist_ok=True)
+            if os.path.exists(res):
+                os.unlink(res)
+            argv = argv0 + ["--minutes", str(args.minutes), "--steps",
+                            str(args.steps), "--players", str(args.players),
+                            "--campaign-seed", str(cseed + i),
+                            "--long-prob", str(args.long_prob),
+                            "--log-dir", wdir, "--worker-results", res,
+                            "--start-at", "%d" % start_at,
+                            "--tol-fds", str(args.tol_fds),
+                            "--tol-threads", str(args.tol_threads),
+                            "--tol-rss-mb", str(args.tol_rss_mb),
+                            "--tol-rss-pct", str(args.tol_rss_pct)]
+            if args.kinds:
+                argv += ["--kinds", args.kinds]
+            if args.no_netns:
+                argv.append("--no-netns")
+            if args.verbose:
+                argv.append("-v")
+            proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT,
+                                    preexec_fn=child_setup)
+            th = threading.Thread(target=pump, args=(i, proc), daemon=True)
+            th.start()
+            workers.append((proc, th, res))
+            time.sleep(2.0)     # namespaces and subnets made one by one
+        codes = [p.wait() for p, _, _ in workers]
+    except KeyboardInterrupt:
+        for p, _, _ in workers:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p, _, _ in workers:
+            try:
+                p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        return 130
+    for _, th, _ in workers:
+        th.join(timeout=5)
+    nscen, recs, viol, notes = 0, [], [], set()
+    for i, (p, _, res) in enumerate(workers):
+        try:
+            with open(res) as f:
+                r = json.load(f)
+        except (OSError, ValueError):
+            print("chaos: campaign %d (seed %d) ended with status %d and "
+                  "no results" % (i, cseed + i, codes[i]), flush=True)
+            if codes[i] == SKIP:
+                return SKIP
+            viol.append({"seed": cseed + i, "step": 0, "fault": "-",
+                         "who": "driver %d" % i,
+                         "what": "exit status %d, no results" % codes[i],
+                         "replay": "tests/chaos/run --campaign-seed %d "
+                         "--minutes %s" % (cseed + i, args.minutes)})
+            continue
+        nscen += r["scenarios"]
+        recs += r["records"]
+        viol += r["violations"]
+        if r.get("netns_note"):
+            notes.add(r["netns_note"])
+    text = summary_of(nscen, recs, viol, now() - t_start,
+                      "; ".join(sorted(notes)),
+                      "%d campaigns side by side (--jobs %d), campaign seeds "
+                      "%d..%d." % (args.jobs, args.jobs, cseed,
+                                   cseed + args.jobs - 1))
+    print(text, flush=True)
+    if args.results:
+        with open(args.results, "w") as f:
+            f.write(text)
+    with open(os.path.join(log_dir, "steps.jsonl"), "w") as f:
+        for r in recs:
+            f.write(json.dumps(r) + "\n")
+    return 1 if viol or any(c not in (0, 1) for c in codes) else 0
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="gst-wcs fault campaign (tests/chaos/README.md)")
@@ -1507,15 +1647,23 @@ def main():
     ap.add_argument("--tol-threads", type=int, default=8)
     ap.add_argument("--tol-rss-mb", type=int, default=24)
     ap.add_argument("--tol-rss-pct", type=int, default=30)
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="campaigns side by side (campaign seeds S..S+N-1)")
+    ap.add_argument("--worker-results", help=argparse.SUPPRESS)
+    ap.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     if args.players < 2:
         ap.error("at least two players")
+    if args.jobs < 1 or args.jobs > 1 and args.seed is not None:
+        ap.error("--jobs N (N >= 1) runs campaigns, not one --seed")
 
     def on_signal(signo, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, on_signal)
     try:
+        if args.jobs > 1:
+            return run_jobs(args)
         return Campaign(args).run()
     except KeyboardInterrupt:
         return 130
