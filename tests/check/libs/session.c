@@ -13,6 +13,8 @@
 #endif
 
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <libsoup/soup.h>
 
@@ -1215,6 +1217,147 @@ GST_START_TEST (test_tls_failure)
 
 GST_END_TEST;
 
+/* A GTlsDatabase whose only anchor is the test server's self-signed
+ * certificate. */
+static GTlsDatabase *
+self_signed_database (gchar ** path)
+{
+  GError *err = NULL;
+  GTlsDatabase *db;
+  gint fd = g_file_open_tmp ("wcs-session-ca-XXXXXX.pem", path, &err);
+
+  fail_unless (fd >= 0, "tmp: %s", err ? err->message : "?");
+  close (fd);
+  fail_unless (g_file_set_contents (*path, wcs_test_self_signed_pem, -1,
+          &err), "write: %s", err ? err->message : "?");
+  db = g_tls_file_database_new (*path, &err);
+  fail_unless (db != NULL, "database: %s", err ? err->message : "?");
+  return db;
+}
+
+/* tls-database trusting the server's certificate: it connects, on the
+ * first connect and on a reconnect (the settings hold for every connect) */
+GST_START_TEST (test_tls_database_trusted)
+{
+  TestServer *srv = test_server_new_full (TRUE);
+  Recorder *rec = recorder_new ();
+  gchar *url = g_strdup (srv->url), *path = NULL;
+  GstWcsSession *s = make_session (url, rec);
+  GTlsDatabase *db = self_signed_database (&path), *got = NULL;
+
+  g_object_set (s, "tls-database", db, NULL);
+  g_object_get (s, "tls-database", &got, NULL);
+  fail_unless (got == db);
+  g_clear_object (&got);
+
+  establish (s, rec, 1);
+  gst_wcs_session_abort (s, "test drop");
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 5000));
+  establish (s, rec, 2);
+  fail_unless_equals_int (rec_count_status (rec,
+          GST_WCS_SESSION_STATUS_FAILED), 1);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
+  g_object_unref (db);
+  g_unlink (path);
+  g_free (path);
+  g_free (url);
+}
+
+GST_END_TEST;
+
+/* tls-validation-flags without unknown-ca: the self-signed certificate is
+ * accepted; with every flag (the default) it is a TLS failure */
+GST_START_TEST (test_tls_validation_flags)
+{
+  TestServer *srv = test_server_new_full (TRUE);
+  Recorder *rec = recorder_new ();
+  gchar *url = g_strdup (srv->url);
+  GstWcsSession *s = make_session (url, rec);
+  GTlsCertificateFlags flags = 0;
+
+  g_object_get (s, "tls-validation-flags", &flags, NULL);
+  fail_unless_equals_int (flags, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  g_object_set (s, "tls-validation-flags", G_TLS_CERTIFICATE_VALIDATE_ALL &
+      ~G_TLS_CERTIFICATE_UNKNOWN_CA, NULL);
+  establish (s, rec, 1);
+  gst_wcs_session_disconnect (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_DISCONNECTED, 1,
+          5000));
+
+  /* back to the default: refused again, on the next connect */
+  g_object_set (s, "tls-validation-flags", G_TLS_CERTIFICATE_VALIDATE_ALL,
+      NULL);
+  connect_ok (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 40000));
+  assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "unknown CA");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_TLS);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
+  g_free (url);
+}
+
+GST_END_TEST;
+
+/* Ignoring unknown-ca must not let another problem through: the
+ * certificate is for 127.0.0.1, the URL says localhost (host name
+ * mismatch, still validated), so it is refused, named */
+GST_START_TEST (test_tls_flags_keep_identity)
+{
+  TestServer *srv = test_server_new_full (TRUE);
+  Recorder *rec = recorder_new ();
+  gchar *url = g_strdup_printf ("wss://localhost:%u/ws", srv->port);
+  GstWcsSession *s = make_session (url, rec);
+
+  g_object_set (s, "tls-validation-flags", G_TLS_CERTIFICATE_VALIDATE_ALL &
+      ~G_TLS_CERTIFICATE_UNKNOWN_CA, NULL);
+  connect_ok (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 40000));
+  assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "host name mismatch");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_TLS);
+  fail_unless_equals_int (rec_count_status (rec,
+          GST_WCS_SESSION_STATUS_CONNECTED), 0);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
+  g_free (url);
+}
+
+GST_END_TEST;
+
+/* tls-use-system-database=FALSE and no tls-database: nothing is trusted;
+ * only ignoring unknown-ca connects */
+GST_START_TEST (test_tls_no_database)
+{
+  TestServer *srv = test_server_new_full (TRUE);
+  Recorder *rec = recorder_new ();
+  gchar *url = g_strdup (srv->url), *path = NULL;
+  GstWcsSession *s = make_session (url, rec);
+
+  g_object_set (s, "tls-use-system-database", FALSE, NULL);
+  connect_ok (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 40000));
+  assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "unknown CA");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_TLS);
+
+  g_object_set (s, "tls-validation-flags", G_TLS_CERTIFICATE_VALIDATE_ALL &
+      ~G_TLS_CERTIFICATE_UNKNOWN_CA, NULL);
+  establish (s, rec, 1);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
+  g_free (path);
+  g_free (url);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_handshake_refused)
 {
   TestServer *srv = test_server_new ();
@@ -1911,6 +2054,10 @@ session_suite (void)
   tcase_add_test (tc, test_connection_refused);
   tcase_add_test (tc, test_connect_timeout);
   tcase_add_test (tc, test_tls_failure);
+  tcase_add_test (tc, test_tls_database_trusted);
+  tcase_add_test (tc, test_tls_validation_flags);
+  tcase_add_test (tc, test_tls_flags_keep_identity);
+  tcase_add_test (tc, test_tls_no_database);
   tcase_add_test (tc, test_handshake_refused);
   tcase_add_test (tc, test_handshake_status_kinds);
   tcase_add_test (tc, test_socket_addresses);
