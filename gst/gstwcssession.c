@@ -1003,8 +1003,9 @@ done:
 
 /* The server's certificate failed verification (libsoup emits
  * accept-certificate only then). libsoup 3 has no validation flags, and
- * GTlsClientConnection:validation-flags is deprecated since GLib 2.72 (and
- * ignored by glib-networking), so "tls-validation-flags" is applied here:
+ * GTlsClientConnection:validation-flags is deprecated since GLib 2.72
+ * (masking a flag there can hide another problem, see below; we do not
+ * touch it), so "tls-validation-flags" is applied here:
  * the certificate is accepted only when none of its errors is a flag being
  * validated. With every flag validated (the default) that is never, as
  * libsoup would do.
