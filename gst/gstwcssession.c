@@ -1050,6 +1050,8 @@ on_accept_certificate (SoupMessage * msg, GTlsCertificate * cert,
     g_object_unref (identity);
   }
 
+  GST_DEBUG_ID (core->id, "server certificate errors 0x%x (re-checked: "
+      "0x%x), tls-validation-flags 0x%x", errors, all, flags);
   attempt->tls_errors = all;
   if ((all & flags) == 0) {
     gchar *what = describe_tls_errors (all);
