@@ -76,6 +76,8 @@ GST_DEBUG_CATEGORY_STATIC (wcs_session_debug);
 #define DEFAULT_RECEIVE_PROBES 10
 #define DEFAULT_PROBES_INTERVAL 5000
 #define DEFAULT_CONNECT_TIMEOUT 10000
+#define DEFAULT_TLS_USE_SYSTEM_DATABASE TRUE
+#define DEFAULT_TLS_VALIDATION_FLAGS G_TLS_CERTIFICATE_VALIDATE_ALL
 
 /* Largest inbound WebSocket payload; SDP answers are a few KiB. */
 #define MAX_INCOMING_PAYLOAD (1024 * 1024)
@@ -96,6 +98,10 @@ enum
   PROP_RECEIVE_PROBES,
   PROP_PROBES_INTERVAL,
   PROP_CONNECT_TIMEOUT,
+  PROP_TLS_DATABASE,
+  PROP_TLS_USE_SYSTEM_DATABASE,
+  PROP_TLS_VALIDATION_FLAGS,
+  PROP_TLS_INTERACTION,
   PROP_STATUS,
   PROP_AUTH_TOKEN,
 };
@@ -129,6 +135,9 @@ struct _ConnectAttempt
   GCancellable *cancellable;
   SoupMessage *msg;
   GTlsCertificateFlags tls_errors;      /* of a refused server certificate */
+  /* what a certificate that failed verification is checked against */
+  GTlsCertificateFlags tls_flags;       /* tls-validation-flags */
+  GTlsDatabase *tls_database;   /* (nullable) the anchors in use */
   gchar *local_address;         /* of the TCP connection, once connected */
   gchar *remote_address;
 };
@@ -151,6 +160,10 @@ struct _Core
   guint receive_probes;
   guint probes_interval;
   guint connect_timeout;
+  GTlsDatabase *tls_database;   /* (nullable) */
+  gboolean tls_use_system_database;
+  GTlsCertificateFlags tls_validation_flags;
+  GTlsInteraction *tls_interaction;     /* (nullable) */
   GstWcsSessionStatus status;
   GstWcsSessionFailure failure; /* why the last FAILED was reported */
   gchar *local_address;         /* of the open socket */
@@ -176,6 +189,8 @@ struct _Core
 
   /* --- session thread only --- */
   SoupSession *soup;
+  GTlsDatabase *soup_tls_database;      /* what soup was given (a ref) */
+  gboolean soup_tls_set;        /* soup_tls_database was applied */
   ConnectAttempt *attempt;      /* the connect in flight, if any */
   guint n_attempts;             /* attempts whose callback has not run */
   GSource *timeout_source;      /* connect timeout */
@@ -226,6 +241,8 @@ core_unref (Core * core)
   g_free (core->app_key);
   if (core->custom)
     gst_structure_free (core->custom);
+  g_clear_object (&core->tls_database);
+  g_clear_object (&core->tls_interaction);
   g_free (core->auth_token);
   g_free (core->local_address);
   g_free (core->remote_address);
@@ -980,18 +997,70 @@ done:
   g_object_unref (attempt->msg);
   g_free (attempt->local_address);
   g_free (attempt->remote_address);
+  g_clear_object (&attempt->tls_database);
   g_free (attempt);
 }
 
-/* The server's certificate failed verification: refuse it (as libsoup
- * would) and remember why, for the FAILED reason. */
+/* The server's certificate failed verification (libsoup emits
+ * accept-certificate only then). libsoup 3 has no validation flags, and
+ * GTlsClientConnection:validation-flags is deprecated since GLib 2.72
+ * (masking a flag there can hide another problem, see below; we do not
+ * touch it), so "tls-validation-flags" is applied here:
+ * the certificate is accepted only when none of its errors is a flag being
+ * validated. With every flag validated (the default) that is never, as
+ * libsoup would do.
+ *
+ * GLib does not promise to report every error of a certificate, only at
+ * least one (GTlsCertificateFlags docs). So before accepting we check it
+ * again ourselves, against the same anchors (chain, validity, identity:
+ * g_tls_database_verify_chain()) and on its own (validity, identity:
+ * g_tls_certificate_verify() without an anchor, whose UNKNOWN_CA means
+ * nothing): an ignored flag must not hide a problem that is validated. */
 static gboolean
 on_accept_certificate (SoupMessage * msg, GTlsCertificate * cert,
     GTlsCertificateFlags errors, gpointer data)
 {
   ConnectAttempt *attempt = data;
+  Core *core = attempt->core;
+  GTlsCertificateFlags flags = attempt->tls_flags;
+  GTlsCertificateFlags all = errors;
 
-  attempt->tls_errors = errors;
+  if ((errors & flags) == 0) {
+    GUri *uri = soup_message_get_uri (msg);
+    GSocketConnectable *identity = g_network_address_new (g_uri_get_host
+        (uri), g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 443);
+
+    if (attempt->tls_database) {
+      GError *err = NULL;
+
+      all |= g_tls_database_verify_chain (attempt->tls_database, cert,
+          G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER, identity, NULL,
+          G_TLS_DATABASE_VERIFY_NONE, NULL, &err);
+      if (err) {
+        GST_WARNING_ID (core->id, "certificate check failed: %s",
+            err->message);
+        all |= G_TLS_CERTIFICATE_GENERIC_ERROR;
+        g_clear_error (&err);
+      }
+    } else {
+      all |= G_TLS_CERTIFICATE_UNKNOWN_CA;
+    }
+    all |= g_tls_certificate_verify (cert, identity, NULL) &
+        ~G_TLS_CERTIFICATE_UNKNOWN_CA;
+    g_object_unref (identity);
+  }
+
+  GST_DEBUG_ID (core->id, "server certificate errors 0x%x (re-checked: "
+      "0x%x), tls-validation-flags 0x%x", errors, all, flags);
+  attempt->tls_errors = all;
+  if ((all & flags) == 0) {
+    gchar *what = describe_tls_errors (all);
+
+    GST_WARNING_ID (core->id, "accepting a server certificate with errors "
+        "outside tls-validation-flags 0x%x: %s", flags, what);
+    g_free (what);
+    return TRUE;
+  }
   return FALSE;
 }
 
@@ -1047,6 +1116,10 @@ typedef struct
   guint probes;
   guint interval;
   guint timeout;
+  GTlsDatabase *tls_database;
+  gboolean tls_use_system_database;
+  GTlsCertificateFlags tls_flags;
+  GTlsInteraction *tls_interaction;
 } ConnectOp;
 
 static void
@@ -1058,6 +1131,8 @@ connect_op_free (gpointer data)
   g_free (op->app_key);
   if (op->custom)
     gst_structure_free (op->custom);
+  g_clear_object (&op->tls_database);
+  g_clear_object (&op->tls_interaction);
   g_free (op);
 }
 
@@ -1102,7 +1177,28 @@ do_connect (gpointer data)
   core->probes = op->probes;
   core->interval = op->interval;
 
-  attempt = g_new0 (ConnectAttempt, 1);
+  /* TLS anchors for this connection (libsoup applies them to new
+   * connections; a WebSocket always gets one of its own). No database
+   * at all makes every certificate fail with UNKNOWN_CA. */
+  {
+    GTlsDatabase *db = NULL;
+
+    if (op->tls_database)
+      db = g_object_ref (op->tls_database);
+    else if (op->tls_use_system_database)
+      db = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+    if (!core->soup_tls_set || db != core->soup_tls_database) {
+      soup_session_set_tls_database (core->soup, db);
+      g_clear_object (&core->soup_tls_database);
+      core->soup_tls_database = db ? g_object_ref (db) : NULL;
+      core->soup_tls_set = TRUE;
+    }
+    soup_session_set_tls_interaction (core->soup, op->tls_interaction);
+
+    attempt = g_new0 (ConnectAttempt, 1);
+    attempt->tls_database = db;       /* takes the ref */
+    attempt->tls_flags = op->tls_flags;
+  }
   attempt->core = core;
   attempt->seq = op->seq;
   attempt->cancellable = g_cancellable_new ();
@@ -1363,6 +1459,7 @@ core_teardown (Core * core)
 
   soup_session_abort (core->soup);
   g_clear_object (&core->soup);
+  g_clear_object (&core->soup_tls_database);
 
   /* whatever the session left behind (idle unrefs, ...) */
   for (n = 0; n < 1000 && g_main_context_pending (core->context); n++)
@@ -1409,6 +1506,8 @@ gst_wcs_session_init (GstWcsSession * self)
   core->receive_probes = DEFAULT_RECEIVE_PROBES;
   core->probes_interval = DEFAULT_PROBES_INTERVAL;
   core->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+  core->tls_use_system_database = DEFAULT_TLS_USE_SYSTEM_DATABASE;
+  core->tls_validation_flags = DEFAULT_TLS_VALIDATION_FLAGS;
   core->status = GST_WCS_SESSION_STATUS_PENDING;
   core->next_failure = GST_WCS_SESSION_FAILURE_TRANSIENT;
   core->streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -1493,6 +1592,20 @@ gst_wcs_session_set_property (GObject * object, guint prop_id,
     case PROP_CONNECT_TIMEOUT:
       core->connect_timeout = g_value_get_uint (value);
       break;
+    case PROP_TLS_DATABASE:
+      g_clear_object (&core->tls_database);
+      core->tls_database = g_value_dup_object (value);
+      break;
+    case PROP_TLS_USE_SYSTEM_DATABASE:
+      core->tls_use_system_database = g_value_get_boolean (value);
+      break;
+    case PROP_TLS_VALIDATION_FLAGS:
+      core->tls_validation_flags = g_value_get_flags (value);
+      break;
+    case PROP_TLS_INTERACTION:
+      g_clear_object (&core->tls_interaction);
+      core->tls_interaction = g_value_dup_object (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1529,6 +1642,18 @@ gst_wcs_session_get_property (GObject * object, guint prop_id,
       break;
     case PROP_CONNECT_TIMEOUT:
       g_value_set_uint (value, core->connect_timeout);
+      break;
+    case PROP_TLS_DATABASE:
+      g_value_set_object (value, core->tls_database);
+      break;
+    case PROP_TLS_USE_SYSTEM_DATABASE:
+      g_value_set_boolean (value, core->tls_use_system_database);
+      break;
+    case PROP_TLS_VALIDATION_FLAGS:
+      g_value_set_flags (value, core->tls_validation_flags);
+      break;
+    case PROP_TLS_INTERACTION:
+      g_value_set_object (value, core->tls_interaction);
       break;
     case PROP_STATUS:
       g_value_set_enum (value, core->status);
@@ -1581,6 +1706,28 @@ gst_wcs_session_class_init (GstWcsSessionClass * klass)
       g_param_spec_uint ("connect-timeout", "Connect timeout",
           "Longest time in ms for TCP connect, TLS and the WebSocket "
           "upgrade (0 = no timeout)", 0, G_MAXUINT, DEFAULT_CONNECT_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_TLS_DATABASE,
+      g_param_spec_object ("tls-database", "TLS database",
+          "Anchors that verify a wss:// server's certificate (NULL: the "
+          "system's, see tls-use-system-database)", G_TYPE_TLS_DATABASE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class,
+      PROP_TLS_USE_SYSTEM_DATABASE, g_param_spec_boolean
+      ("tls-use-system-database", "Use the system TLS database",
+          "Without tls-database: verify with the system's CA certificates "
+          "(FALSE: no anchor, every certificate is of an unknown CA)",
+          DEFAULT_TLS_USE_SYSTEM_DATABASE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_TLS_VALIDATION_FLAGS,
+      g_param_spec_flags ("tls-validation-flags", "TLS validation flags",
+          "Certificate errors that refuse a wss:// server",
+          G_TYPE_TLS_CERTIFICATE_FLAGS, DEFAULT_TLS_VALIDATION_FLAGS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_TLS_INTERACTION,
+      g_param_spec_object ("tls-interaction", "TLS interaction",
+          "Asks for a client certificate or a password when the server "
+          "wants one", G_TYPE_TLS_INTERACTION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_STATUS,
       g_param_spec_enum ("status", "Status", "WCS SESSION_STATUS",
@@ -1743,6 +1890,12 @@ gst_wcs_session_connect (GstWcsSession * session, GError ** error)
   op->probes = core->receive_probes;
   op->interval = core->probes_interval;
   op->timeout = core->connect_timeout;
+  op->tls_database = core->tls_database ? g_object_ref (core->tls_database) :
+      NULL;
+  op->tls_use_system_database = core->tls_use_system_database;
+  op->tls_flags = core->tls_validation_flags;
+  op->tls_interaction = core->tls_interaction ?
+      g_object_ref (core->tls_interaction) : NULL;
   core->active = TRUE;
   g_mutex_unlock (&core->lock);
 

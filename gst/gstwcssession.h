@@ -73,6 +73,13 @@ G_DECLARE_FINAL_TYPE (GstWcsSession, gst_wcs_session, GST, WCS_SESSION, GObject)
  *   "receive-probes"  uint    default 10, 0 = watchdog off
  *   "probes-interval" uint ms default 5000, 0 = watchdog off
  *   "connect-timeout" uint ms default 10000 (covers TCP + TLS + upgrade)
+ *   "tls-database"    GTlsDatabase, NULL: see tls-use-system-database
+ *   "tls-use-system-database" bool default TRUE: without tls-database,
+ *                     verify with the system's CAs (FALSE: no anchor)
+ *   "tls-validation-flags" GTlsCertificateFlags default VALIDATE_ALL: the
+ *                     certificate errors that refuse the server (applied in
+ *                     SoupMessage::accept-certificate, re-checked there)
+ *   "tls-interaction" GTlsInteraction, NULL: client certificate / password
  *   "status"          GstWcsSessionStatus, read-only
  *   "auth-token"      string, read-only: authToken of the last getUserData
  *

@@ -67,6 +67,11 @@ typedef struct
   guint probes_interval;
   guint connect_timeout;
   guint stream_timeout;
+  gchar *ssl_ca_file;
+  gboolean ssl_use_system_ca_file;
+  GTlsDatabase *tls_database;
+  GTlsInteraction *tls_interaction;
+  GTlsCertificateFlags tls_validation_flags;
 
   GMutex shutdown_lock;
 

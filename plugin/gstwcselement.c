@@ -36,6 +36,9 @@ GST_DEBUG_CATEGORY (gst_wcs_element_debug);
 #define DEFAULT_PROBES_INTERVAL     5000
 #define DEFAULT_CONNECT_TIMEOUT     10000
 #define DEFAULT_STREAM_TIMEOUT      10000
+#define DEFAULT_SSL_CA_FILE         NULL
+#define DEFAULT_SSL_USE_SYSTEM_CA_FILE TRUE
+#define DEFAULT_TLS_VALIDATION_FLAGS G_TLS_CERTIFICATE_VALIDATE_ALL
 
 /* network changes come in bursts (addresses, routes): act on the last one */
 #define NETWORK_DEBOUNCE_MS         1000
@@ -54,6 +57,11 @@ enum
   PROP_PROBES_INTERVAL,
   PROP_CONNECT_TIMEOUT,
   PROP_STREAM_TIMEOUT,
+  PROP_SSL_CA_FILE,
+  PROP_SSL_USE_SYSTEM_CA_FILE,
+  PROP_TLS_DATABASE,
+  PROP_TLS_INTERACTION,
+  PROP_TLS_VALIDATION_FLAGS,
   PROP_SESSION_STATUS,
   PROP_STREAM_STATUS,
   PROP_CODEC,
@@ -485,6 +493,56 @@ check_config (GstWcsElement * self)
   return TRUE;
 }
 
+/* The anchors of ssl-ca-file, read again at every READY->PAUSED (the file
+ * may have been renewed). A file that cannot be read (RESOURCE, OPEN_READ)
+ * or holds no certificate (RESOURCE, SETTINGS) fails the state change with
+ * an ERROR naming the property. *db is NULL without ssl-ca-file, or when
+ * tls-database is set (it wins). */
+static gboolean
+load_ca_file (GstWcsElement * self, GTlsDatabase ** db)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  gchar *path, *contents = NULL;
+  gboolean have_db;
+  GError *err = NULL;
+
+  *db = NULL;
+  GST_OBJECT_LOCK (self);
+  path = g_strdup (priv->ssl_ca_file);
+  have_db = priv->tls_database != NULL;
+  GST_OBJECT_UNLOCK (self);
+
+  if (!path || !*path || have_db) {
+    if (path && *path)
+      GST_INFO_OBJECT (self, "tls-database is set: 'ssl-ca-file' is not used");
+    g_free (path);
+    return TRUE;
+  }
+
+  if (!g_file_get_contents (path, &contents, NULL, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not read the 'ssl-ca-file' \"%s\": %s", path, err->message),
+        (NULL));
+    goto fail;
+  }
+  g_free (contents);
+  *db = g_tls_file_database_new (path, &err);
+  if (*db == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid 'ssl-ca-file' \"%s\": %s (expected PEM CA certificates)",
+            path, err ? err->message : "unknown error"), (NULL));
+    goto fail;
+  }
+  GST_INFO_OBJECT (self, "trusting the CA certificates of %s", path);
+  g_free (path);
+  return TRUE;
+
+fail:
+  g_clear_error (&err);
+  g_free (path);
+  return FALSE;
+}
+
 /* Each element watches the network with its own monitor, created on the
  * element thread (GstWcsNetWatch, docs/restore.md section 9). */
 static void
@@ -507,7 +565,7 @@ netwatch_start (GstWcsElement * self, gpointer data)
 }
 
 static void
-start_running (GstWcsElement * self)
+start_running (GstWcsElement * self, GTlsDatabase * ca_db)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsSession *session;
@@ -517,6 +575,10 @@ start_running (GstWcsElement * self)
   guint receive_probes, probes_interval, connect_timeout;
   guint restore_max_tries, restore_timeout;
   gboolean restore_connection;
+  GTlsDatabase *tls_database;
+  GTlsInteraction *tls_interaction;
+  GTlsCertificateFlags tls_flags;
+  gboolean use_system;
 
   /* a snapshot of the configuration: no lock is held while calling into the
    * session or the policy (lock rules in gstwcselement-private.h) */
@@ -530,12 +592,26 @@ start_running (GstWcsElement * self)
   restore_connection = priv->restore_connection;
   restore_max_tries = priv->restore_max_tries;
   restore_timeout = priv->restore_timeout;
+  /* tls-database wins over ssl-ca-file (ca_db), which replaces the
+   * system's CAs */
+  tls_database = priv->tls_database ? g_object_ref (priv->tls_database) :
+      ca_db ? g_object_ref (ca_db) : NULL;
+  use_system = priv->ssl_use_system_ca_file;
+  tls_interaction = priv->tls_interaction ?
+      g_object_ref (priv->tls_interaction) : NULL;
+  tls_flags = priv->tls_validation_flags;
   GST_OBJECT_UNLOCK (self);
 
+  /* one session for the whole run: every connect, restores included, uses
+   * these settings */
   session = gst_wcs_session_new (location);
   g_object_set (session, "app-key", app_key,
       "receive-probes", receive_probes, "probes-interval", probes_interval,
-      "connect-timeout", connect_timeout, NULL);
+      "connect-timeout", connect_timeout, "tls-database", tls_database,
+      "tls-use-system-database", use_system, "tls-validation-flags",
+      tls_flags, "tls-interaction", tls_interaction, NULL);
+  g_clear_object (&tls_database);
+  g_clear_object (&tls_interaction);
   if (custom)
     g_object_set (session, "custom", custom, NULL);
   g_object_set (priv->policy, "enabled", restore_connection,
@@ -807,11 +883,15 @@ gst_wcs_element_change_state (GstElement * element, GstStateChange transition)
     case GST_STATE_CHANGE_NULL_TO_READY:
       start_thread (self);
       break;
-    case GST_STATE_CHANGE_READY_TO_PAUSED:
-      if (!check_config (self))
+    case GST_STATE_CHANGE_READY_TO_PAUSED:{
+      GTlsDatabase *ca_db = NULL;
+
+      if (!check_config (self) || !load_ca_file (self, &ca_db))
         return GST_STATE_CHANGE_FAILURE;
-      start_running (self);
+      start_running (self, ca_db);
+      g_clear_object (&ca_db);
       break;
+    }
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       gst_wcs_element_shutdown (self, 0);
       break;
@@ -967,6 +1047,24 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
     case PROP_STREAM_TIMEOUT:
       priv->stream_timeout = g_value_get_uint (value);
       break;
+    case PROP_SSL_CA_FILE:
+      g_free (priv->ssl_ca_file);
+      priv->ssl_ca_file = g_value_dup_string (value);
+      break;
+    case PROP_SSL_USE_SYSTEM_CA_FILE:
+      priv->ssl_use_system_ca_file = g_value_get_boolean (value);
+      break;
+    case PROP_TLS_DATABASE:
+      g_clear_object (&priv->tls_database);
+      priv->tls_database = g_value_dup_object (value);
+      break;
+    case PROP_TLS_INTERACTION:
+      g_clear_object (&priv->tls_interaction);
+      priv->tls_interaction = g_value_dup_object (value);
+      break;
+    case PROP_TLS_VALIDATION_FLAGS:
+      priv->tls_validation_flags = g_value_get_flags (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1046,6 +1144,21 @@ gst_wcs_element_get_property (GObject * object, guint prop_id,
     case PROP_STREAM_TIMEOUT:
       g_value_set_uint (value, priv->stream_timeout);
       break;
+    case PROP_SSL_CA_FILE:
+      g_value_set_string (value, priv->ssl_ca_file);
+      break;
+    case PROP_SSL_USE_SYSTEM_CA_FILE:
+      g_value_set_boolean (value, priv->ssl_use_system_ca_file);
+      break;
+    case PROP_TLS_DATABASE:
+      g_value_set_object (value, priv->tls_database);
+      break;
+    case PROP_TLS_INTERACTION:
+      g_value_set_object (value, priv->tls_interaction);
+      break;
+    case PROP_TLS_VALIDATION_FLAGS:
+      g_value_set_flags (value, priv->tls_validation_flags);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1084,6 +1197,9 @@ gst_wcs_element_finalize (GObject * object)
   g_free (priv->app_key);
   if (priv->custom)
     gst_structure_free (priv->custom);
+  g_free (priv->ssl_ca_file);
+  g_clear_object (&priv->tls_database);
+  g_clear_object (&priv->tls_interaction);
   g_free (priv->codec);
   g_free (priv->current_id);
   g_free (priv->stopping_id);
@@ -1114,6 +1230,9 @@ gst_wcs_element_init (GstWcsElement * self)
   priv->probes_interval = DEFAULT_PROBES_INTERVAL;
   priv->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   priv->stream_timeout = DEFAULT_STREAM_TIMEOUT;
+  priv->ssl_ca_file = g_strdup (DEFAULT_SSL_CA_FILE);
+  priv->ssl_use_system_ca_file = DEFAULT_SSL_USE_SYSTEM_CA_FILE;
+  priv->tls_validation_flags = DEFAULT_TLS_VALIDATION_FLAGS;
   priv->session_status = GST_WCS_SESSION_STATUS_PENDING;
   priv->stream_status = GST_WCS_STREAM_STATUS_NEW;
   priv->last_reason = GST_WCS_RESTORE_REASON_NONE;
@@ -1235,6 +1354,68 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       "until the stream is active with media flowing (0: no limit)", 0,
       G_MAXUINT, DEFAULT_STREAM_TIMEOUT, G_PARAM_READWRITE |
       G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+  /**
+   * GstWcsElement:ssl-ca-file:
+   *
+   * A PEM file of CA certificates that verify a `wss://` server, instead of
+   * the system's (a WCS with an in-house certificate). Read at every
+   * READY->PAUSED; a file that cannot be read or holds no certificate fails
+   * that state change with an ERROR naming this property. Ignored when
+   * #GstWcsElement:tls-database is set.
+   */
+  properties[PROP_SSL_CA_FILE] = g_param_spec_string ("ssl-ca-file",
+      "SSL CA file", "PEM file of the CA certificates that verify a wss:// "
+      "server, instead of the system's (NULL: none)", DEFAULT_SSL_CA_FILE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /**
+   * GstWcsElement:ssl-use-system-ca-file:
+   *
+   * Without #GstWcsElement:ssl-ca-file and #GstWcsElement:tls-database,
+   * verify `wss://` servers with the system's CA certificates. FALSE: no CA
+   * at all, every certificate is of an unknown CA (only
+   * #GstWcsElement:tls-validation-flags without `unknown-ca` then
+   * connects).
+   */
+  properties[PROP_SSL_USE_SYSTEM_CA_FILE] = g_param_spec_boolean
+      ("ssl-use-system-ca-file", "Use system CA file",
+      "Without ssl-ca-file and tls-database: trust the system's CA "
+      "certificates (FALSE: no CA at all)", DEFAULT_SSL_USE_SYSTEM_CA_FILE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /**
+   * GstWcsElement:tls-database:
+   *
+   * The #GTlsDatabase that verifies `wss://` servers; wins over
+   * #GstWcsElement:ssl-ca-file and the system's CAs.
+   */
+  properties[PROP_TLS_DATABASE] = g_param_spec_object ("tls-database",
+      "TLS database", "GTlsDatabase that verifies a wss:// server (wins over "
+      "ssl-ca-file and the system's CAs)", G_TYPE_TLS_DATABASE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /**
+   * GstWcsElement:tls-interaction:
+   *
+   * A #GTlsInteraction asked for a client certificate or a password when
+   * the server wants one.
+   */
+  properties[PROP_TLS_INTERACTION] = g_param_spec_object ("tls-interaction",
+      "TLS interaction", "GTlsInteraction asked for a client certificate or "
+      "a password when the server wants one", G_TYPE_TLS_INTERACTION,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /**
+   * GstWcsElement:tls-validation-flags:
+   *
+   * The certificate problems that refuse a `wss://` server. A server whose
+   * certificate has a problem in these flags fails at once with an ERROR
+   * (RESOURCE, OPEN_READ_WRITE) naming it, never retried; problems outside
+   * them are accepted (with a warning in the debug log). E.g.
+   * `tls-validation-flags="bad-identity+not-activated+expired+revoked+insecure+generic-error"`
+   * accepts a certificate of an unknown CA (prefer #GstWcsElement:ssl-ca-file).
+   */
+  properties[PROP_TLS_VALIDATION_FLAGS] = g_param_spec_flags
+      ("tls-validation-flags", "TLS validation flags",
+      "Certificate problems that refuse a wss:// server",
+      G_TYPE_TLS_CERTIFICATE_FLAGS, DEFAULT_TLS_VALIDATION_FLAGS,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   properties[PROP_SESSION_STATUS] = g_param_spec_enum ("session-status",
       "Session status", "WCS SESSION_STATUS of the signalling session",
       GST_TYPE_WCS_SESSION_STATUS, GST_WCS_SESSION_STATUS_PENDING,

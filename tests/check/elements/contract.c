@@ -15,8 +15,10 @@
 #endif
 
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 
 #include "wcstestutil.h"
@@ -276,7 +278,19 @@ GST_START_TEST (test_shared_properties)
     {"stream-status", G_TYPE_ENUM, "NEW", FALSE},
     {"codec", G_TYPE_STRING, NULL, FALSE},
     {"stats", GST_TYPE_STRUCTURE, NULL, FALSE},
+    /* TLS (wss://), READY-only: checked below */
+    {"ssl-ca-file", G_TYPE_STRING, NULL, TRUE},
+    {"ssl-use-system-ca-file", G_TYPE_BOOLEAN, "true", TRUE},
+    {"tls-database", G_TYPE_TLS_DATABASE, NULL, TRUE},
+    {"tls-interaction", G_TYPE_TLS_INTERACTION, NULL, TRUE},
+    {"tls-validation-flags", G_TYPE_TLS_CERTIFICATE_FLAGS, NULL, TRUE},
   };
+  static const gchar *const tls_props[] = { "ssl-ca-file",
+    "ssl-use-system-ca-file", "tls-database", "tls-interaction",
+    "tls-validation-flags"
+  };
+  GTlsCertificateFlags tls_flags = 0;
+  GTlsDatabase *tls_db = NULL;
   static const gchar *const stats_fields[] = { "bitrate", "bytes",
     "restores", "restore-attempts", "last-restore-reason", "downtime-ms",
     "session-status", "stream-status"
@@ -334,6 +348,19 @@ GST_START_TEST (test_shared_properties)
     }
     g_value_unset (&value);
   }
+
+  /* the TLS settings hold for a whole run: READY-only */
+  for (i = 0; i < G_N_ELEMENTS (tls_props); i++) {
+    GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (el),
+        tls_props[i]);
+
+    fail_unless (pspec->flags & GST_PARAM_MUTABLE_READY, "%s", tls_props[i]);
+    fail_if (pspec->flags & GST_PARAM_MUTABLE_PLAYING, "%s", tls_props[i]);
+  }
+  g_object_get (el, "tls-validation-flags", &tls_flags, "tls-database",
+      &tls_db, NULL);
+  fail_unless_equals_int (tls_flags, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  fail_unless (tls_db == NULL);
 
   /* nothing before PAUSED: no stream-name, no codec */
   g_object_get (el, "stream-name", &str, NULL);
@@ -400,6 +427,68 @@ GST_START_TEST (test_bad_config)
             "wcs-session-status", NULL, NULL, NULL) < 0);
     pipe_free (p);
   }
+}
+
+GST_END_TEST;
+
+/* A CA file that cannot be read (RESOURCE, OPEN_READ) or holds no
+ * certificate (RESOURCE, SETTINGS): READY->PAUSED fails, the ERROR names
+ * ssl-ca-file, nothing started, the property keeps its value */
+GST_START_TEST (test_bad_ca_file)
+{
+  const Element *e = &elements[__i__];
+  gchar *garbage = NULL, *missing, *dir;
+  GError *err = NULL;
+  gint fd = g_file_open_tmp ("wcs-ca-XXXXXX.pem", &garbage, &err);
+  struct
+  {
+    const gchar *path;
+    GstResourceError code;
+  } cases[2];
+  guint i;
+
+  fail_unless (fd >= 0, "%s", err ? err->message : "?");
+  fail_unless (write (fd, "not a certificate\n", 18) == 18);
+  close (fd);
+  dir = g_path_get_dirname (garbage);
+  missing = g_build_filename (dir, "wcs-no-such-ca-file.pem", NULL);
+  cases[0].path = missing;
+  cases[0].code = GST_RESOURCE_ERROR_OPEN_READ;
+  cases[1].path = garbage;
+  cases[1].code = GST_RESOURCE_ERROR_SETTINGS;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *props = g_strdup_printf ("stream-name=s "
+        "location=wss://127.0.0.1:9 ssl-ca-file=\"%s\"", cases[i].path);
+    Pipe *p = pipe_new (e, props);
+    gchar *got = NULL;
+
+    fail_unless_equals_int (gst_element_set_state (p->pipeline,
+            GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+    fail_unless (wcs_test_bus_log_first_error (p->log, &err, NULL) >= 0,
+        "%s %s: no ERROR", e->factory, props);
+    fail_unless (g_error_matches (err, GST_RESOURCE_ERROR, cases[i].code),
+        "%s %s: unexpected error %d %s", e->factory, props, err->code,
+        err->message);
+    fail_unless (strstr (err->message, "ssl-ca-file") != NULL &&
+        strstr (err->message, cases[i].path) != NULL,
+        "%s: error '%s' does not name ssl-ca-file and the file", e->factory,
+        err->message);
+    g_clear_error (&err);
+    fail_unless_equals_int (wcs_test_bus_log_count (p->log, 0,
+            GST_MESSAGE_ERROR, NULL, NULL, NULL), 1);
+    fail_unless (wcs_test_bus_log_find (p->log, 0, GST_MESSAGE_ELEMENT,
+            "wcs-session-status", NULL, NULL, NULL) < 0);
+    g_object_get (p->el, "ssl-ca-file", &got, NULL);
+    fail_unless_equals_string (got, cases[i].path);
+    g_free (got);
+    pipe_free (p);
+    g_free (props);
+  }
+  g_unlink (garbage);
+  g_free (garbage);
+  g_free (missing);
+  g_free (dir);
 }
 
 GST_END_TEST;
@@ -597,6 +686,7 @@ contract_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_loop_test (tc, test_shared_properties, 0, n);
   tcase_add_loop_test (tc, test_bad_config, 0, n);
+  tcase_add_loop_test (tc, test_bad_ca_file, 0, n);
   tcase_add_loop_test (tc, test_no_server_gives_up, 0, n);
 
   suite_add_tcase (s, e2e);

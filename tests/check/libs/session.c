@@ -13,6 +13,8 @@
 #endif
 
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <libsoup/soup.h>
 
@@ -399,9 +401,62 @@ server_on_status (SoupServer * server, SoupServerMessage * msg,
       "no", 2);
 }
 
+/* A self-signed certificate + key for 127.0.0.1 (CN, IP subjectAltName)
+ * that expired in 2001, made with `openssl ca -selfsign -startdate
+ * 20000101000000Z -enddate 20010101000000Z` */
+static const gchar expired_pem[] =
+  "-----BEGIN CERTIFICATE-----\n"
+  "MIIC1TCCAb2gAwIBAgIBATANBgkqhkiG9w0BAQsFADAUMRIwEAYDVQQDDAkxMjcu\n"
+  "MC4wLjEwHhcNMDAwMTAxMDAwMDAwWhcNMDEwMTAxMDAwMDAwWjAUMRIwEAYDVQQD\n"
+  "DAkxMjcuMC4wLjEwggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQCqW5OV\n"
+  "UiGSlzr/vXHmj4RjqHK8rXzF3blH7WNSBaCDHJ59W5tlmxKIjzhAXMqedLXnmi1p\n"
+  "lw1L4mC3Ojid+dkLa14OuOS0rkDAbd5Mz0m+uD80basMjXjvhtu0EkomGZavU2Ky\n"
+  "MT8cyGiJgBGa61qUH3skTYJcHkX9t9cRlxV3FNbmUfkKp6VkUXNy7AQ1TS6OZBb3\n"
+  "lcsOZMKxjBsuoBBtJc5AmGFi+sI8yskMs5th/x8Qxu67IXcdHOVVsq9DZPVIMyOK\n"
+  "dasuxGa30/R1R7Z9jKVOV4jC7Xr+Weu1zsxK1n3hqxd7UOlZV5j6vnTisl1f/Wqw\n"
+  "u1oAaWqJp3g0cdDVAgMBAAGjMjAwMA8GA1UdEQQIMAaHBH8AAAEwHQYDVR0OBBYE\n"
+  "FOIyvzEe2gN5PhYDvRE0vBj6NqQgMA0GCSqGSIb3DQEBCwUAA4IBAQCHs9a1Vcsq\n"
+  "rgOor38kC3tEjYLN/m2/6n9DUPCPrsmnWGmhLD7JXBhE6OkBXWE47XKaLuKj3CA5\n"
+  "A05TE2PzlUEwzZZD3V+BPjkE8xLH7EfpZoqyP75x7r14x1KHYV+DaisXBxfMm32r\n"
+  "/LiMZIKnRHm3adf4w0avQWd1B+yzebg9Dwo6cFUjIxCZrl6M4+3Zcpdheh7FvkrK\n"
+  "puGAf0GbD4aBpC7F4VIT5JEE80sVjdKwb3UyuEAB9M88DN2sktICe4w5+guOJ5mv\n"
+  "6bH1t6dNoCiYQKPlQXtwCK/I+hc9Bip9hXCtM6nh7xUNL7bVwb/g+gLs9DepUfRQ\n"
+  "WzV7L8otQtIi\n"
+  "-----END CERTIFICATE-----\n"
+  "-----BEGIN PRIVATE KEY-----\n"
+  "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCqW5OVUiGSlzr/\n"
+  "vXHmj4RjqHK8rXzF3blH7WNSBaCDHJ59W5tlmxKIjzhAXMqedLXnmi1plw1L4mC3\n"
+  "Ojid+dkLa14OuOS0rkDAbd5Mz0m+uD80basMjXjvhtu0EkomGZavU2KyMT8cyGiJ\n"
+  "gBGa61qUH3skTYJcHkX9t9cRlxV3FNbmUfkKp6VkUXNy7AQ1TS6OZBb3lcsOZMKx\n"
+  "jBsuoBBtJc5AmGFi+sI8yskMs5th/x8Qxu67IXcdHOVVsq9DZPVIMyOKdasuxGa3\n"
+  "0/R1R7Z9jKVOV4jC7Xr+Weu1zsxK1n3hqxd7UOlZV5j6vnTisl1f/Wqwu1oAaWqJ\n"
+  "p3g0cdDVAgMBAAECggEAAK43i4PrVlXz+YYdBN6Mli8bFqMAVYbwWip4PQSai6pH\n"
+  "r960Ikze4J3eHpMeKbwe9WP9T1zQbDGdT2rVvGza2E6AelV8/KB8hSM81t8X+DpF\n"
+  "LG9QaoRZGzjt1VyVi3tF0m3fHFZSzQ6J8IxALr4Hk3khJgMBXe7rEkQoJssAFL5Z\n"
+  "w3zGisjIw71FT/3dVfKg4Wp6VXtHf8hcgtMYT56v6mClIZX57g2EvpWZxOy2VKl+\n"
+  "lgOn3MkEvsCxRbVxDG/fXW+0Bypj2HfSnv3cT1zQIZaulNIleC4qgPIyDgBSaj0F\n"
+  "cP9VneJS9m6wansmCMg6NZl0nJ1ntSExNBsniJLP5wKBgQDk0yg35x9TNzlCYq1K\n"
+  "VhcF/yzfXui2MPhi8UcwNyx+j+Nq+G5gp8oozSzVITDrK/J5y1G0OvxuInLoM2rP\n"
+  "MFBMl9zaM+5se6HZzih7EpiQfIFgsYUuUDNPAdyT1c8UTxs6hz8iowJglRGjDIyH\n"
+  "8dI5IvPLTpFdQiPS+7AekrushwKBgQC+lt/DB8pEEspPVBSqr0tYILMf7SXhFWUk\n"
+  "pBrkaV7rEzNdn4O9RracxjaZdk3T8UnhUSzhKdrLYS7qrHOToviBotPwoFSbPmZE\n"
+  "1WDll2Za/b0GBeLq9TZecwZOGLUfaO01omKh315pcIPBpGpYPZ8MC1pbQaBV/oRP\n"
+  "GHO2KmbqwwKBgH89+CBV8jJZBAspSgmLI9Re2DoB0c/2HTkPyDFEjQZ3xtNmACLZ\n"
+  "Su4zYZnGkihD0NrvN6jMIDCyEUmTxfIegJiG3fWsaQmEGjU+kX4WkiXORjdZn6Bo\n"
+  "Uo+9jkXa4AMAFjkOmgoNsTW5zwvm34J88xR4ni7Qqr68F6Wr9XyaxaejAoGBAI9f\n"
+  "hkL8GD+vdvvIP6fLKL3KE5Yf21AAvU6cGRLc5aenkQuMFRmNGZDEV4yIf7HBoRdb\n"
+  "7owP5WT73cRyKJvWjGVRLWil5B/JCDwd3L+6bihjGxBt2y9vehABLawQUCip0VB4\n"
+  "sQQeubJODv/cBJgO+xefbsCZlNk8FyI9Pca7DSLrAoGAeAbgBy0o9gthbQL44aq+\n"
+  "o6RDJtD37NvrLYxvX9JE1dxNA1U+q7IAewNLct7xYtKRbxacWjv/rm08xIg1gZG4\n"
+  "t6Q9vwQsUe6fgKLn9l03CEDblLgSCguC6cRAXrBaG/ga47/ggvwHRYBSelfvr8iN\n"
+  "MoIcp/ny08p71bh+qQH2Iq8=\n"
+  "-----END PRIVATE KEY-----\n";
+
+/* @pem: NULL for ws://, else the server's certificate + key (wss://) */
 static TestServer *
-test_server_new_full (gboolean tls)
+test_server_new_pem (const gchar * pem)
 {
+  gboolean tls = pem != NULL;
   TestServer *srv = g_new0 (TestServer, 1);
   GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   GSocketAddress *addr = g_inet_socket_address_new (lo, 0);
@@ -409,8 +464,7 @@ test_server_new_full (gboolean tls)
   GError *err = NULL;
 
   if (tls) {
-    srv->cert = g_tls_certificate_new_from_pem (wcs_test_self_signed_pem, -1,
-        &err);
+    srv->cert = g_tls_certificate_new_from_pem (pem, -1, &err);
     fail_unless (srv->cert != NULL, "certificate: %s",
         err ? err->message : "?");
   }
@@ -440,6 +494,12 @@ test_server_new_full (gboolean tls)
   srv->frames = g_ptr_array_new_with_free_func (g_free);
   srv->all_conns = g_ptr_array_new_with_free_func (g_object_unref);
   return srv;
+}
+
+static TestServer *
+test_server_new_full (gboolean tls)
+{
+  return test_server_new_pem (tls ? wcs_test_self_signed_pem : NULL);
 }
 
 static TestServer *
@@ -1215,6 +1275,179 @@ GST_START_TEST (test_tls_failure)
 
 GST_END_TEST;
 
+/* A GTlsDatabase whose only anchor is the test server's self-signed
+ * certificate. */
+static GTlsDatabase *
+self_signed_database (gchar ** path)
+{
+  GError *err = NULL;
+  GTlsDatabase *db;
+  gint fd = g_file_open_tmp ("wcs-session-ca-XXXXXX.pem", path, &err);
+
+  fail_unless (fd >= 0, "tmp: %s", err ? err->message : "?");
+  close (fd);
+  fail_unless (g_file_set_contents (*path, wcs_test_self_signed_pem, -1,
+          &err), "write: %s", err ? err->message : "?");
+  db = g_tls_file_database_new (*path, &err);
+  fail_unless (db != NULL, "database: %s", err ? err->message : "?");
+  return db;
+}
+
+/* tls-database trusting the server's certificate: it connects, on the
+ * first connect and on a reconnect (the settings hold for every connect) */
+GST_START_TEST (test_tls_database_trusted)
+{
+  TestServer *srv = test_server_new_full (TRUE);
+  Recorder *rec = recorder_new ();
+  gchar *url = g_strdup (srv->url), *path = NULL;
+  GstWcsSession *s = make_session (url, rec);
+  GTlsDatabase *db = self_signed_database (&path), *got = NULL;
+
+  g_object_set (s, "tls-database", db, NULL);
+  g_object_get (s, "tls-database", &got, NULL);
+  fail_unless (got == db);
+  g_clear_object (&got);
+
+  establish (s, rec, 1);
+  gst_wcs_session_abort (s, "test drop");
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 5000));
+  establish (s, rec, 2);
+  fail_unless_equals_int (rec_count_status (rec,
+          GST_WCS_SESSION_STATUS_FAILED), 1);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
+  g_object_unref (db);
+  g_unlink (path);
+  g_free (path);
+  g_free (url);
+}
+
+GST_END_TEST;
+
+/* tls-validation-flags without unknown-ca: the self-signed certificate is
+ * accepted; with every flag (the default) it is a TLS failure */
+GST_START_TEST (test_tls_validation_flags)
+{
+  TestServer *srv = test_server_new_full (TRUE);
+  Recorder *rec = recorder_new ();
+  gchar *url = g_strdup (srv->url);
+  GstWcsSession *s = make_session (url, rec);
+  GTlsCertificateFlags flags = 0;
+
+  g_object_get (s, "tls-validation-flags", &flags, NULL);
+  fail_unless_equals_int (flags, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  g_object_set (s, "tls-validation-flags", G_TLS_CERTIFICATE_VALIDATE_ALL &
+      ~G_TLS_CERTIFICATE_UNKNOWN_CA, NULL);
+  establish (s, rec, 1);
+  gst_wcs_session_disconnect (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_DISCONNECTED, 1,
+          5000));
+
+  /* back to the default: refused again, on the next connect */
+  g_object_set (s, "tls-validation-flags", G_TLS_CERTIFICATE_VALIDATE_ALL,
+      NULL);
+  connect_ok (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 40000));
+  assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "unknown CA");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_TLS);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
+  g_free (url);
+}
+
+GST_END_TEST;
+
+/* Ignoring unknown-ca must not let another problem through: the
+ * certificate is for 127.0.0.1, the URL says localhost (host name
+ * mismatch, still validated), so it is refused, named */
+GST_START_TEST (test_tls_flags_keep_identity)
+{
+  TestServer *srv = test_server_new_full (TRUE);
+  Recorder *rec = recorder_new ();
+  gchar *url = g_strdup_printf ("wss://localhost:%u/ws", srv->port);
+  GstWcsSession *s = make_session (url, rec);
+
+  g_object_set (s, "tls-validation-flags", G_TLS_CERTIFICATE_VALIDATE_ALL &
+      ~G_TLS_CERTIFICATE_UNKNOWN_CA, NULL);
+  connect_ok (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 40000));
+  assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "host name mismatch");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_TLS);
+  fail_unless_equals_int (rec_count_status (rec,
+          GST_WCS_SESSION_STATUS_CONNECTED), 0);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
+  g_free (url);
+}
+
+GST_END_TEST;
+
+/* Ignoring unknown-ca must not accept an expired certificate, even when
+ * the TLS backend reports only that its CA is unknown (GLib promises at
+ * least one error, not all: the session checks again before accepting) */
+GST_START_TEST (test_tls_flags_keep_expiry)
+{
+  TestServer *srv = test_server_new_pem (expired_pem);
+  Recorder *rec = recorder_new ();
+  gchar *url = g_strdup (srv->url);
+  GstWcsSession *s = make_session (url, rec);
+
+  g_object_set (s, "tls-validation-flags", G_TLS_CERTIFICATE_VALIDATE_ALL &
+      ~G_TLS_CERTIFICATE_UNKNOWN_CA, NULL);
+  connect_ok (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 40000));
+  assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "expired");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_TLS);
+  fail_unless_equals_int (rec_count_status (rec,
+          GST_WCS_SESSION_STATUS_CONNECTED), 0);
+
+  /* and ignoring expired too accepts it */
+  g_object_set (s, "tls-validation-flags", G_TLS_CERTIFICATE_VALIDATE_ALL &
+      ~(G_TLS_CERTIFICATE_UNKNOWN_CA | G_TLS_CERTIFICATE_EXPIRED), NULL);
+  establish (s, rec, 1);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
+  g_free (url);
+}
+
+GST_END_TEST;
+
+/* tls-use-system-database=FALSE and no tls-database: nothing is trusted;
+ * only ignoring unknown-ca connects */
+GST_START_TEST (test_tls_no_database)
+{
+  TestServer *srv = test_server_new_full (TRUE);
+  Recorder *rec = recorder_new ();
+  gchar *url = g_strdup (srv->url), *path = NULL;
+  GstWcsSession *s = make_session (url, rec);
+
+  g_object_set (s, "tls-use-system-database", FALSE, NULL);
+  connect_ok (s);
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 40000));
+  assert_last_status (rec, GST_WCS_SESSION_STATUS_FAILED, "unknown CA");
+  assert_last_failure (rec, GST_WCS_SESSION_FAILURE_TLS);
+
+  g_object_set (s, "tls-validation-flags", G_TLS_CERTIFICATE_VALIDATE_ALL &
+      ~G_TLS_CERTIFICATE_UNKNOWN_CA, NULL);
+  establish (s, rec, 1);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
+  g_free (path);
+  g_free (url);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_handshake_refused)
 {
   TestServer *srv = test_server_new ();
@@ -1911,6 +2144,11 @@ session_suite (void)
   tcase_add_test (tc, test_connection_refused);
   tcase_add_test (tc, test_connect_timeout);
   tcase_add_test (tc, test_tls_failure);
+  tcase_add_test (tc, test_tls_database_trusted);
+  tcase_add_test (tc, test_tls_validation_flags);
+  tcase_add_test (tc, test_tls_flags_keep_identity);
+  tcase_add_test (tc, test_tls_flags_keep_expiry);
+  tcase_add_test (tc, test_tls_no_database);
   tcase_add_test (tc, test_handshake_refused);
   tcase_add_test (tc, test_handshake_status_kinds);
   tcase_add_test (tc, test_socket_addresses);
