@@ -91,6 +91,12 @@ struct _GstWcsPeer
 
   GMutex lock;
   GPtrArray *candidates;        /* "MLINE candidate:..." (on-ice-candidate) */
+  /* every source attached to the owner's context and not yet destroyed (a
+   * ref each): gst_wcs_peer_close() destroys them. Each holds a reference
+   * on the peer, which holds the context: left there, a source attached
+   * after the owner stopped iterating its context would keep context,
+   * peer and webrtcbin alive for good. */
+  GPtrArray *pending;
 };
 
 const gchar *
@@ -206,8 +212,11 @@ gst_wcs_peer_new (GstElement * webrtc, GstWcsPeerRole role,
   peer->gather_timeout_ms = 1000;
   g_mutex_init (&peer->lock);
   peer->candidates = g_ptr_array_new_with_free_func (g_free);
+  peer->pending = g_ptr_array_new ();
   return peer;
 }
+
+static void clear_timer (GSource ** timer);
 
 GstWcsPeer *
 gst_wcs_peer_ref (GstWcsPeer * peer)
@@ -223,7 +232,11 @@ gst_wcs_peer_unref (GstWcsPeer * peer)
   g_return_if_fail (peer != NULL);
   if (!g_atomic_ref_count_dec (&peer->ref))
     return;
-  /* the timers and the signal handlers hold references: none is left */
+  /* the sources and the signal handlers hold references: none is left */
+  g_assert (peer->pending->len == 0);
+  g_ptr_array_unref (peer->pending);
+  clear_timer (&peer->gather_timer);
+  clear_timer (&peer->negotiation_timer);
   if (peer->notify)
     peer->notify (peer->user_data);
   gst_object_unref (peer->webrtc);
@@ -318,18 +331,34 @@ clear_timer (GSource ** timer)
 void
 gst_wcs_peer_close (GstWcsPeer * peer)
 {
+  gulong handlers[G_N_ELEMENTS (peer->handlers)];
+  GPtrArray *pending;
   guint i;
 
   g_return_if_fail (peer != NULL);
-  if (!g_atomic_int_compare_and_exchange (&peer->closed, 0, 1))
+  g_mutex_lock (&peer->lock);
+  if (!g_atomic_int_compare_and_exchange (&peer->closed, 0, 1)) {
+    g_mutex_unlock (&peer->lock);
     return;
-  for (i = 0; i < G_N_ELEMENTS (peer->handlers); i++) {
-    if (peer->handlers[i])
-      g_signal_handler_disconnect (peer->webrtc, peer->handlers[i]);
-    peer->handlers[i] = 0;
   }
-  clear_timer (&peer->gather_timer);
-  clear_timer (&peer->negotiation_timer);
+  /* after this no handler is connected and no source attached (both
+   * check @closed under the lock) */
+  memcpy (handlers, peer->handlers, sizeof (handlers));
+  memset (peer->handlers, 0, sizeof (peer->handlers));
+  pending = peer->pending;
+  peer->pending = g_ptr_array_new ();
+  g_mutex_unlock (&peer->lock);
+
+  for (i = 0; i < G_N_ELEMENTS (handlers); i++) {
+    if (handlers[i])
+      g_signal_handler_disconnect (peer->webrtc, handlers[i]);
+  }
+  /* the timers among them too; their fields go with the peer */
+  for (i = 0; i < pending->len; i++) {
+    g_source_destroy (pending->pdata[i]);
+    g_source_unref (pending->pdata[i]);
+  }
+  g_ptr_array_unref (pending);
   GST_DEBUG ("%s: closed", peer->label);
 }
 
@@ -338,9 +367,77 @@ gst_wcs_peer_close (GstWcsPeer * peer)
 
 typedef void (*PeerStep) (GstWcsPeer * peer, gpointer data);
 
+/* A source on the owner's context, known to the peer until destroyed */
 typedef struct
 {
-  GstWcsPeer *peer;
+  GstWcsPeer *peer;             /* a reference */
+  GSource *src;
+  GSourceFunc func;
+  gpointer data;
+  GDestroyNotify notify;
+} PeerSource;
+
+static gboolean
+peer_source_dispatch (gpointer user_data)
+{
+  PeerSource *ps = user_data;
+
+  return ps->func (ps->data);
+}
+
+static void
+peer_source_free (gpointer user_data)
+{
+  PeerSource *ps = user_data;
+  GstWcsPeer *peer = ps->peer;
+  gboolean known;
+
+  if (ps->notify)
+    ps->notify (ps->data);
+  g_mutex_lock (&peer->lock);
+  known = g_ptr_array_remove_fast (peer->pending, ps->src);
+  g_mutex_unlock (&peer->lock);
+  if (known)
+    g_source_unref (ps->src);
+  gst_wcs_peer_unref (peer);
+  g_free (ps);
+}
+
+/* Attaches @src (taking the caller's reference) to the owner's context
+ * unless the peer is closed. Returns: (transfer full) (nullable): @src,
+ * NULL if closed (then @src and @data are already freed). Any thread. */
+static GSource *
+peer_attach (GstWcsPeer * peer, GSource * src, GSourceFunc func,
+    gpointer data, GDestroyNotify notify)
+{
+  PeerSource *ps;
+
+  g_mutex_lock (&peer->lock);
+  if (is_closed (peer)) {
+    g_mutex_unlock (&peer->lock);
+    g_source_unref (src);
+    if (notify)
+      notify (data);
+    return NULL;
+  }
+  ps = g_new0 (PeerSource, 1);
+  ps->peer = gst_wcs_peer_ref (peer);
+  ps->src = src;
+  ps->func = func;
+  ps->data = data;
+  ps->notify = notify;
+  g_source_set_callback (src, peer_source_dispatch, ps, peer_source_free);
+  g_ptr_array_add (peer->pending, g_source_ref (src));
+  /* GLib calls no callback with its context lock held: peer lock, then
+   * context lock is the only order */
+  g_source_attach (src, peer->context);
+  g_mutex_unlock (&peer->lock);
+  return src;
+}
+
+typedef struct
+{
+  GstWcsPeer *peer;             /* the PeerSource holds the reference */
   PeerStep step;
   gpointer data;
   GDestroyNotify free_data;
@@ -363,7 +460,6 @@ peer_call_free (gpointer user_data)
 
   if (call->free_data)
     call->free_data (call->data);
-  gst_wcs_peer_unref (call->peer);
   g_free (call);
 }
 
@@ -375,25 +471,20 @@ invoke (GstWcsPeer * peer, PeerStep step, gpointer data,
   PeerCall *call = g_new0 (PeerCall, 1);
   GSource *src = g_idle_source_new ();
 
-  call->peer = gst_wcs_peer_ref (peer);
+  call->peer = peer;
   call->step = step;
   call->data = data;
   call->free_data = free_data;
   g_source_set_priority (src, G_PRIORITY_DEFAULT);
-  g_source_set_callback (src, peer_call_run, call, peer_call_free);
-  g_source_attach (src, peer->context);
-  g_source_unref (src);
+  src = peer_attach (peer, src, peer_call_run, call, peer_call_free);
+  if (src)
+    g_source_unref (src);
 }
 
 static GSource *
 add_timer (GstWcsPeer * peer, guint ms, GSourceFunc func)
 {
-  GSource *src = g_timeout_source_new (ms);
-
-  g_source_set_callback (src, func, gst_wcs_peer_ref (peer),
-      (GDestroyNotify) gst_wcs_peer_unref);
-  g_source_attach (src, peer->context);
-  return src;
+  return peer_attach (peer, g_timeout_source_new (ms), func, peer, NULL);
 }
 
 typedef struct
@@ -735,10 +826,16 @@ closure_unref (gpointer data, GClosure * closure)
 static gboolean
 begin (GstWcsPeer * peer)
 {
-  if (is_closed (peer))
+  g_mutex_lock (&peer->lock);
+  /* under the lock: gst_wcs_peer_close() cannot miss a handler */
+  if (is_closed (peer)) {
+    g_mutex_unlock (&peer->lock);
     return FALSE;
-  if (!g_atomic_int_compare_and_exchange (&peer->started, 0, 1))
+  }
+  if (!g_atomic_int_compare_and_exchange (&peer->started, 0, 1)) {
+    g_mutex_unlock (&peer->lock);
     return TRUE;
+  }
   peer->handlers[0] = g_signal_connect_data (peer->webrtc, "on-ice-candidate",
       G_CALLBACK (on_ice_candidate), gst_wcs_peer_ref (peer), closure_unref,
       0);
@@ -751,6 +848,7 @@ begin (GstWcsPeer * peer)
   peer->handlers[3] = g_signal_connect_data (peer->webrtc,
       "notify::connection-state", G_CALLBACK (on_connection_state),
       gst_wcs_peer_ref (peer), closure_unref, 0);
+  g_mutex_unlock (&peer->lock);
   if (peer->negotiation_timeout_ms > 0)
     peer->negotiation_timer = add_timer (peer, peer->negotiation_timeout_ms,
         negotiation_timeout_cb);

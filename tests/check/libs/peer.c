@@ -294,6 +294,65 @@ GST_START_TEST (test_close_stops_callbacks)
 GST_END_TEST;
 
 static void
+set_flag (gpointer data, GObject * where_the_object_was)
+{
+  g_atomic_int_set ((volatile gint *) data, 1);
+}
+
+/* An owner that stops iterating its context (an element going to NULL)
+ * with peer callbacks and timers still queued there: closing the peer
+ * must release them, or context -> source -> peer -> context is a cycle
+ * that keeps the webrtcbin alive for good (seen as a "webrtc:ice" thread
+ * left after NULL in elements/wcsplaysrc test_null_any_moment). */
+GST_START_TEST (test_close_releases_webrtcbin)
+{
+  GMainContext *ctx = g_main_context_new ();
+  volatile gint finalized = 0, queued = 0;
+  GstElement *pipe, *webrtc;
+  GstWcsPeer *peer;
+  gint64 deadline;
+  Side s;
+
+  memset (&s, 0, sizeof (s));
+  s.owner = g_thread_self ();
+  pipe = gst_parse_launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=15/1 ! "
+      "vp8enc deadline=1 ! rtpvp8pay ! application/x-rtp,media=video,"
+      "encoding-name=VP8,payload=96,clock-rate=90000 ! "
+      "webrtcbin name=w bundle-policy=max-bundle", NULL);
+  fail_unless (pipe != NULL);
+  webrtc = gst_bin_get_by_name (GST_BIN (pipe), "w");
+  gst_wcs_peer_disable_upnp (webrtc);
+  g_object_weak_ref (G_OBJECT (webrtc), set_flag, (gpointer) & finalized);
+  /* the owner's context is never iterated */
+  peer = gst_wcs_peer_new (webrtc, GST_WCS_PEER_OFFERER, ctx, &callbacks,
+      &s, NULL);
+  gst_object_unref (webrtc);
+  gst_wcs_peer_set_negotiation_timeout (peer, 60000);
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  gst_wcs_peer_start (peer);
+  /* the offer's steps queue up on the idle context */
+  deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  while (!g_atomic_int_get (&queued) && g_get_monotonic_time () < deadline) {
+    g_usleep (20 * 1000);
+    queued = g_main_context_pending (ctx);
+  }
+  fail_unless (queued, "nothing queued on the owner's context");
+
+  gst_wcs_peer_close (peer);
+  s.closed = TRUE;
+  gst_wcs_peer_unref (peer);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+  g_main_context_unref (ctx);
+  fail_unless_equals_int (g_atomic_int_get (&finalized), 1);
+  fail_unless_equals_int (s.local_ready, 0);
+}
+
+GST_END_TEST;
+
+static void
 block_op_thread (GstPromise * promise, gpointer user_data)
 {
   /* runs on webrtcbin's operation thread: what is queued behind waits */
@@ -343,6 +402,7 @@ peer_suite (void)
   tcase_add_test (tc, test_remote_refused);
   tcase_add_test (tc, test_close_stops_callbacks);
   tcase_add_test (tc, test_negotiation_timeout);
+  tcase_add_test (tc, test_close_releases_webrtcbin);
   suite_add_tcase (s, tc);
   return s;
 }
