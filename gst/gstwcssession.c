@@ -1750,15 +1750,11 @@ gst_wcs_session_connect (GstWcsSession * session, GError ** error)
   return TRUE;
 }
 
-/**
- * gst_wcs_session_disconnect:
- * @session: a #GstWcsSession
- *
- * Closes the socket with a close frame (or cancels the connect in
- * progress); the status becomes DISCONNECTED. No-op when not connected.
- */
-void
-gst_wcs_session_disconnect (GstWcsSession * session)
+/* disconnect / abort: @step (do_disconnect or do_abort, given @text) ends
+ * the connection or the connect in progress; nothing when not connected */
+static void
+end_connection (GstWcsSession * session, GSourceFunc step,
+    const gchar * text)
 {
   Core *core;
   guint64 seq;
@@ -1776,7 +1772,20 @@ gst_wcs_session_disconnect (GstWcsSession * session)
   seq = ++core->seq;
   g_mutex_unlock (&core->lock);
 
-  core_invoke (core, do_disconnect, seq_op_new (core, seq, NULL), seq_op_free);
+  core_invoke (core, step, seq_op_new (core, seq, text), seq_op_free);
+}
+
+/**
+ * gst_wcs_session_disconnect:
+ * @session: a #GstWcsSession
+ *
+ * Closes the socket with a close frame (or cancels the connect in
+ * progress); the status becomes DISCONNECTED. No-op when not connected.
+ */
+void
+gst_wcs_session_disconnect (GstWcsSession * session)
+{
+  end_connection (session, do_disconnect, NULL);
 }
 
 /**
@@ -1791,24 +1800,7 @@ gst_wcs_session_disconnect (GstWcsSession * session)
 void
 gst_wcs_session_abort (GstWcsSession * session, const gchar * reason)
 {
-  Core *core;
-  guint64 seq;
-
-  g_return_if_fail (GST_IS_WCS_SESSION (session));
-  core = session->core;
-  g_return_if_fail (core != NULL);
-
-  g_mutex_lock (&core->lock);
-  if (!core->active) {
-    g_mutex_unlock (&core->lock);
-    return;
-  }
-  core->active = FALSE;
-  seq = ++core->seq;
-  g_mutex_unlock (&core->lock);
-
-  core_invoke (core, do_abort, seq_op_new (core, seq,
-          reason ? reason : "aborted"), seq_op_free);
+  end_connection (session, do_abort, reason ? reason : "aborted");
 }
 
 /**
@@ -1945,9 +1937,13 @@ queue_request (GstWcsSession * session, RequestKind kind,
     const gchar * media_session_id, const gchar * name, const gchar * sdp,
     gboolean has_video, gboolean has_audio, GError ** error)
 {
-  Core *core = session->core;
+  Core *core;
   RequestOp *op;
   guint64 seq;
+
+  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
+  g_return_val_if_fail (session->core != NULL, FALSE);
+  core = session->core;
 
   if (media_session_id == NULL || *media_session_id == '\0') {
     g_set_error_literal (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
@@ -1999,9 +1995,6 @@ gst_wcs_session_publish (GstWcsSession * session,
     const gchar * media_session_id, const gchar * name, const gchar * sdp,
     gboolean has_video, gboolean has_audio, GError ** error)
 {
-  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
-  g_return_val_if_fail (session->core != NULL, FALSE);
-
   return queue_request (session, REQ_PUBLISH, media_session_id, name, sdp,
       has_video, has_audio, error);
 }
@@ -2023,9 +2016,6 @@ gst_wcs_session_play (GstWcsSession * session,
     const gchar * media_session_id, const gchar * name, const gchar * sdp,
     GError ** error)
 {
-  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
-  g_return_val_if_fail (session->core != NULL, FALSE);
-
   return queue_request (session, REQ_PLAY, media_session_id, name, sdp,
       TRUE, TRUE, error);
 }
@@ -2046,9 +2036,6 @@ gboolean
 gst_wcs_session_unpublish (GstWcsSession * session,
     const gchar * media_session_id, const gchar * name, GError ** error)
 {
-  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
-  g_return_val_if_fail (session->core != NULL, FALSE);
-
   return queue_request (session, REQ_UNPUBLISH, media_session_id, name, NULL,
       TRUE, TRUE, error);
 }
@@ -2069,9 +2056,6 @@ gboolean
 gst_wcs_session_stop (GstWcsSession * session,
     const gchar * media_session_id, const gchar * name, GError ** error)
 {
-  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
-  g_return_val_if_fail (session->core != NULL, FALSE);
-
   return queue_request (session, REQ_STOP, media_session_id, name, NULL,
       TRUE, TRUE, error);
 }
