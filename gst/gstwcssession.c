@@ -65,6 +65,7 @@
 #endif
 
 #include "gstwcssession.h"
+#include "gstwcsprop.h"
 
 #include <string.h>
 #include <libsoup/soup.h>
@@ -1453,49 +1454,36 @@ gst_wcs_session_dispose (GObject * object)
   G_OBJECT_CLASS (gst_wcs_session_parent_class)->dispose (object);
 }
 
+/* the properties kept in Core, under core->lock */
+static const GstWcsPropField core_fields[] = {
+  {PROP_LOCATION, G_STRUCT_OFFSET (Core, location)},
+  {PROP_APP_KEY, G_STRUCT_OFFSET (Core, app_key)},
+  {PROP_CUSTOM, G_STRUCT_OFFSET (Core, custom)},
+  {PROP_RECEIVE_PROBES, G_STRUCT_OFFSET (Core, receive_probes)},
+  {PROP_PROBES_INTERVAL, G_STRUCT_OFFSET (Core, probes_interval)},
+  {PROP_CONNECT_TIMEOUT, G_STRUCT_OFFSET (Core, connect_timeout)},
+  {PROP_STATUS, G_STRUCT_OFFSET (Core, status)},        /* read-only */
+  {PROP_AUTH_TOKEN, G_STRUCT_OFFSET (Core, auth_token)},        /* read-only */
+};
+
 static void
 gst_wcs_session_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstWcsSession *self = GST_WCS_SESSION (object);
   Core *core = self->core;
-  const GstStructure *s;
 
   if (core == NULL)
     return;
 
   g_mutex_lock (&core->lock);
-  switch (prop_id) {
-    case PROP_LOCATION:
-      g_free (core->location);
-      core->location = g_value_dup_string (value);
-      break;
-    case PROP_APP_KEY:
-      g_free (core->app_key);
-      core->app_key = g_value_dup_string (value);
-      if (core->app_key == NULL || *core->app_key == '\0') {
-        g_free (core->app_key);
-        core->app_key = g_strdup (DEFAULT_APP_KEY);
-      }
-      break;
-    case PROP_CUSTOM:
-      if (core->custom)
-        gst_structure_free (core->custom);
-      s = gst_value_get_structure (value);
-      core->custom = s ? gst_structure_copy (s) : NULL;
-      break;
-    case PROP_RECEIVE_PROBES:
-      core->receive_probes = g_value_get_uint (value);
-      break;
-    case PROP_PROBES_INTERVAL:
-      core->probes_interval = g_value_get_uint (value);
-      break;
-    case PROP_CONNECT_TIMEOUT:
-      core->connect_timeout = g_value_get_uint (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  if (!gst_wcs_prop_field_set (core, core_fields, G_N_ELEMENTS (core_fields),
+          prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  if (prop_id == PROP_APP_KEY && (core->app_key == NULL
+          || *core->app_key == '\0')) {
+    g_free (core->app_key);
+    core->app_key = g_strdup (DEFAULT_APP_KEY);
   }
   g_mutex_unlock (&core->lock);
 }
@@ -1511,35 +1499,9 @@ gst_wcs_session_get_property (GObject * object, guint prop_id,
     return;
 
   g_mutex_lock (&core->lock);
-  switch (prop_id) {
-    case PROP_LOCATION:
-      g_value_set_string (value, core->location);
-      break;
-    case PROP_APP_KEY:
-      g_value_set_string (value, core->app_key);
-      break;
-    case PROP_CUSTOM:
-      gst_value_set_structure (value, core->custom);
-      break;
-    case PROP_RECEIVE_PROBES:
-      g_value_set_uint (value, core->receive_probes);
-      break;
-    case PROP_PROBES_INTERVAL:
-      g_value_set_uint (value, core->probes_interval);
-      break;
-    case PROP_CONNECT_TIMEOUT:
-      g_value_set_uint (value, core->connect_timeout);
-      break;
-    case PROP_STATUS:
-      g_value_set_enum (value, core->status);
-      break;
-    case PROP_AUTH_TOKEN:
-      g_value_set_string (value, core->auth_token);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_wcs_prop_field_get (core, core_fields, G_N_ELEMENTS (core_fields),
+          prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   g_mutex_unlock (&core->lock);
 }
 
