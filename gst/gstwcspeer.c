@@ -680,17 +680,28 @@ local_set_step (GstWcsPeer * peer, gpointer data)
         gather_timeout_cb);
 }
 
+/* any thread: TRUE if webrtcbin refused @what (@promise's reply), and then
+ * the peer fails with @failure */
+static gboolean
+refused (GstWcsPeer * peer, GstPromise * promise, GstWcsPeerFailure failure,
+    const gchar * what)
+{
+  gchar *error = gst_wcs_promise_error (promise);
+
+  if (!error)
+    return FALSE;
+  fail (peer, failure, "%s failed: %s", what, error);
+  g_free (error);
+  return TRUE;
+}
+
 static void
 on_local_description_set (GstPromise * promise, gpointer user_data)
 {
   GstWcsPeer *peer = user_data;
-  gchar *error = gst_wcs_promise_error (promise);
 
-  if (error) {
-    fail (peer, GST_WCS_PEER_FAILURE_LOCAL, "set-local-description "
-        "failed: %s", error);
-    g_free (error);
-  } else {
+  if (!refused (peer, promise, GST_WCS_PEER_FAILURE_LOCAL,
+          "set-local-description")) {
     g_atomic_int_set (&peer->local_set, 1);
     invoke (peer, local_set_step, NULL, NULL);
   }
@@ -778,16 +789,25 @@ on_gathering_state (GObject * webrtc, GParamSpec * pspec, gpointer user_data)
     invoke (peer, gathering_done_step, NULL, NULL);
 }
 
+/* the state property (an enum) whose notify::STATE webrtcbin emitted */
+static gint
+notified_state (GstWcsPeer * peer, GObject * webrtc, GParamSpec * pspec)
+{
+  gint state = 0;
+
+  g_object_get (webrtc, pspec->name, &state, NULL);
+  GST_DEBUG ("%s: %s %d", peer->label, pspec->name, state);
+  return state;
+}
+
 static void
 on_ice_connection_state (GObject * webrtc, GParamSpec * pspec,
     gpointer user_data)
 {
   GstWcsPeer *peer = user_data;
-  GstWebRTCICEConnectionState state;
 
-  g_object_get (webrtc, "ice-connection-state", &state, NULL);
-  GST_DEBUG ("%s: ICE connection state %d", peer->label, state);
-  if (state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
+  if (notified_state (peer, webrtc, pspec) ==
+      GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
     fail (peer, GST_WCS_PEER_FAILURE_ICE, "ICE connection failed");
 }
 
@@ -804,10 +824,8 @@ on_connection_state (GObject * webrtc, GParamSpec * pspec,
     gpointer user_data)
 {
   GstWcsPeer *peer = user_data;
-  GstWebRTCPeerConnectionState state;
+  GstWebRTCPeerConnectionState state = notified_state (peer, webrtc, pspec);
 
-  g_object_get (webrtc, "connection-state", &state, NULL);
-  GST_DEBUG ("%s: peer connection state %d", peer->label, state);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
     if (g_atomic_int_compare_and_exchange (&peer->connected, 0, 1))
       invoke (peer, connected_step, NULL, NULL);
@@ -889,14 +907,13 @@ static void
 on_remote_description_set (GstPromise * promise, gpointer user_data)
 {
   GstWcsPeer *peer = user_data;
-  gchar *error = gst_wcs_promise_error (promise);
+  gboolean ok = !refused (peer, promise, GST_WCS_PEER_FAILURE_REMOTE,
+      "set-remote-description");
 
   gst_promise_unref (promise);
-  if (error) {
-    fail (peer, GST_WCS_PEER_FAILURE_REMOTE, "set-remote-description "
-        "failed: %s", error);
-    g_free (error);
-  } else if (peer->role == GST_WCS_PEER_ANSWERER) {
+  if (!ok)
+    return;
+  if (peer->role == GST_WCS_PEER_ANSWERER) {
     if (!is_closed (peer))
       create_description (peer);
   } else {

@@ -65,6 +65,7 @@
 #endif
 
 #include "gstwcssession.h"
+#include "gstwcsprop.h"
 
 #include <string.h>
 #include <libsoup/soup.h>
@@ -1552,63 +1553,41 @@ gst_wcs_session_dispose (GObject * object)
   G_OBJECT_CLASS (gst_wcs_session_parent_class)->dispose (object);
 }
 
+/* the properties kept in Core, under core->lock */
+static const GstWcsPropField core_fields[] = {
+  {PROP_LOCATION, G_STRUCT_OFFSET (Core, location)},
+  {PROP_APP_KEY, G_STRUCT_OFFSET (Core, app_key)},
+  {PROP_CUSTOM, G_STRUCT_OFFSET (Core, custom)},
+  {PROP_RECEIVE_PROBES, G_STRUCT_OFFSET (Core, receive_probes)},
+  {PROP_PROBES_INTERVAL, G_STRUCT_OFFSET (Core, probes_interval)},
+  {PROP_CONNECT_TIMEOUT, G_STRUCT_OFFSET (Core, connect_timeout)},
+  {PROP_TLS_DATABASE, G_STRUCT_OFFSET (Core, tls_database)},
+  {PROP_TLS_USE_SYSTEM_DATABASE, G_STRUCT_OFFSET (Core,
+          tls_use_system_database)},
+  {PROP_TLS_VALIDATION_FLAGS, G_STRUCT_OFFSET (Core, tls_validation_flags)},
+  {PROP_TLS_INTERACTION, G_STRUCT_OFFSET (Core, tls_interaction)},
+  {PROP_STATUS, G_STRUCT_OFFSET (Core, status)},        /* read-only */
+  {PROP_AUTH_TOKEN, G_STRUCT_OFFSET (Core, auth_token)},        /* read-only */
+};
+
 static void
 gst_wcs_session_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstWcsSession *self = GST_WCS_SESSION (object);
   Core *core = self->core;
-  const GstStructure *s;
 
   if (core == NULL)
     return;
 
   g_mutex_lock (&core->lock);
-  switch (prop_id) {
-    case PROP_LOCATION:
-      g_free (core->location);
-      core->location = g_value_dup_string (value);
-      break;
-    case PROP_APP_KEY:
-      g_free (core->app_key);
-      core->app_key = g_value_dup_string (value);
-      if (core->app_key == NULL || *core->app_key == '\0') {
-        g_free (core->app_key);
-        core->app_key = g_strdup (DEFAULT_APP_KEY);
-      }
-      break;
-    case PROP_CUSTOM:
-      if (core->custom)
-        gst_structure_free (core->custom);
-      s = gst_value_get_structure (value);
-      core->custom = s ? gst_structure_copy (s) : NULL;
-      break;
-    case PROP_RECEIVE_PROBES:
-      core->receive_probes = g_value_get_uint (value);
-      break;
-    case PROP_PROBES_INTERVAL:
-      core->probes_interval = g_value_get_uint (value);
-      break;
-    case PROP_CONNECT_TIMEOUT:
-      core->connect_timeout = g_value_get_uint (value);
-      break;
-    case PROP_TLS_DATABASE:
-      g_clear_object (&core->tls_database);
-      core->tls_database = g_value_dup_object (value);
-      break;
-    case PROP_TLS_USE_SYSTEM_DATABASE:
-      core->tls_use_system_database = g_value_get_boolean (value);
-      break;
-    case PROP_TLS_VALIDATION_FLAGS:
-      core->tls_validation_flags = g_value_get_flags (value);
-      break;
-    case PROP_TLS_INTERACTION:
-      g_clear_object (&core->tls_interaction);
-      core->tls_interaction = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  if (!gst_wcs_prop_field_set (core, core_fields, G_N_ELEMENTS (core_fields),
+          prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  if (prop_id == PROP_APP_KEY && (core->app_key == NULL
+          || *core->app_key == '\0')) {
+    g_free (core->app_key);
+    core->app_key = g_strdup (DEFAULT_APP_KEY);
   }
   g_mutex_unlock (&core->lock);
 }
@@ -1624,47 +1603,9 @@ gst_wcs_session_get_property (GObject * object, guint prop_id,
     return;
 
   g_mutex_lock (&core->lock);
-  switch (prop_id) {
-    case PROP_LOCATION:
-      g_value_set_string (value, core->location);
-      break;
-    case PROP_APP_KEY:
-      g_value_set_string (value, core->app_key);
-      break;
-    case PROP_CUSTOM:
-      gst_value_set_structure (value, core->custom);
-      break;
-    case PROP_RECEIVE_PROBES:
-      g_value_set_uint (value, core->receive_probes);
-      break;
-    case PROP_PROBES_INTERVAL:
-      g_value_set_uint (value, core->probes_interval);
-      break;
-    case PROP_CONNECT_TIMEOUT:
-      g_value_set_uint (value, core->connect_timeout);
-      break;
-    case PROP_TLS_DATABASE:
-      g_value_set_object (value, core->tls_database);
-      break;
-    case PROP_TLS_USE_SYSTEM_DATABASE:
-      g_value_set_boolean (value, core->tls_use_system_database);
-      break;
-    case PROP_TLS_VALIDATION_FLAGS:
-      g_value_set_flags (value, core->tls_validation_flags);
-      break;
-    case PROP_TLS_INTERACTION:
-      g_value_set_object (value, core->tls_interaction);
-      break;
-    case PROP_STATUS:
-      g_value_set_enum (value, core->status);
-      break;
-    case PROP_AUTH_TOKEN:
-      g_value_set_string (value, core->auth_token);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_wcs_prop_field_get (core, core_fields, G_N_ELEMENTS (core_fields),
+          prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   g_mutex_unlock (&core->lock);
 }
 
@@ -1903,15 +1844,11 @@ gst_wcs_session_connect (GstWcsSession * session, GError ** error)
   return TRUE;
 }
 
-/**
- * gst_wcs_session_disconnect:
- * @session: a #GstWcsSession
- *
- * Closes the socket with a close frame (or cancels the connect in
- * progress); the status becomes DISCONNECTED. No-op when not connected.
- */
-void
-gst_wcs_session_disconnect (GstWcsSession * session)
+/* disconnect / abort: @step (do_disconnect or do_abort, given @text) ends
+ * the connection or the connect in progress; nothing when not connected */
+static void
+end_connection (GstWcsSession * session, GSourceFunc step,
+    const gchar * text)
 {
   Core *core;
   guint64 seq;
@@ -1929,7 +1866,20 @@ gst_wcs_session_disconnect (GstWcsSession * session)
   seq = ++core->seq;
   g_mutex_unlock (&core->lock);
 
-  core_invoke (core, do_disconnect, seq_op_new (core, seq, NULL), seq_op_free);
+  core_invoke (core, step, seq_op_new (core, seq, text), seq_op_free);
+}
+
+/**
+ * gst_wcs_session_disconnect:
+ * @session: a #GstWcsSession
+ *
+ * Closes the socket with a close frame (or cancels the connect in
+ * progress); the status becomes DISCONNECTED. No-op when not connected.
+ */
+void
+gst_wcs_session_disconnect (GstWcsSession * session)
+{
+  end_connection (session, do_disconnect, NULL);
 }
 
 /**
@@ -1944,24 +1894,7 @@ gst_wcs_session_disconnect (GstWcsSession * session)
 void
 gst_wcs_session_abort (GstWcsSession * session, const gchar * reason)
 {
-  Core *core;
-  guint64 seq;
-
-  g_return_if_fail (GST_IS_WCS_SESSION (session));
-  core = session->core;
-  g_return_if_fail (core != NULL);
-
-  g_mutex_lock (&core->lock);
-  if (!core->active) {
-    g_mutex_unlock (&core->lock);
-    return;
-  }
-  core->active = FALSE;
-  seq = ++core->seq;
-  g_mutex_unlock (&core->lock);
-
-  core_invoke (core, do_abort, seq_op_new (core, seq,
-          reason ? reason : "aborted"), seq_op_free);
+  end_connection (session, do_abort, reason ? reason : "aborted");
 }
 
 /**
@@ -2098,9 +2031,13 @@ queue_request (GstWcsSession * session, RequestKind kind,
     const gchar * media_session_id, const gchar * name, const gchar * sdp,
     gboolean has_video, gboolean has_audio, GError ** error)
 {
-  Core *core = session->core;
+  Core *core;
   RequestOp *op;
   guint64 seq;
+
+  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
+  g_return_val_if_fail (session->core != NULL, FALSE);
+  core = session->core;
 
   if (media_session_id == NULL || *media_session_id == '\0') {
     g_set_error_literal (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
@@ -2152,9 +2089,6 @@ gst_wcs_session_publish (GstWcsSession * session,
     const gchar * media_session_id, const gchar * name, const gchar * sdp,
     gboolean has_video, gboolean has_audio, GError ** error)
 {
-  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
-  g_return_val_if_fail (session->core != NULL, FALSE);
-
   return queue_request (session, REQ_PUBLISH, media_session_id, name, sdp,
       has_video, has_audio, error);
 }
@@ -2176,9 +2110,6 @@ gst_wcs_session_play (GstWcsSession * session,
     const gchar * media_session_id, const gchar * name, const gchar * sdp,
     GError ** error)
 {
-  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
-  g_return_val_if_fail (session->core != NULL, FALSE);
-
   return queue_request (session, REQ_PLAY, media_session_id, name, sdp,
       TRUE, TRUE, error);
 }
@@ -2199,9 +2130,6 @@ gboolean
 gst_wcs_session_unpublish (GstWcsSession * session,
     const gchar * media_session_id, const gchar * name, GError ** error)
 {
-  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
-  g_return_val_if_fail (session->core != NULL, FALSE);
-
   return queue_request (session, REQ_UNPUBLISH, media_session_id, name, NULL,
       TRUE, TRUE, error);
 }
@@ -2222,9 +2150,6 @@ gboolean
 gst_wcs_session_stop (GstWcsSession * session,
     const gchar * media_session_id, const gchar * name, GError ** error)
 {
-  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
-  g_return_val_if_fail (session->core != NULL, FALSE);
-
   return queue_request (session, REQ_STOP, media_session_id, name, NULL,
       TRUE, TRUE, error);
 }

@@ -54,6 +54,39 @@ entry_type (const GstStructure * s)
   return NULL;
 }
 
+/* what foreach_entry () calls for every stats entry that has a type (@name:
+ * the entry's field in the stats); FALSE stops the walk */
+typedef gboolean (*EntryFunc) (const gchar * name, const GstStructure * entry,
+    const gchar * type, gpointer data);
+
+typedef struct
+{
+  EntryFunc func;
+  gpointer data;
+} EntryWalk;
+
+static gboolean
+entry_walk (GQuark field_id, const GValue * value, gpointer user_data)
+{
+  EntryWalk *ew = user_data;
+  const GstStructure *s;
+  const gchar *t;
+
+  if (!GST_VALUE_HOLDS_STRUCTURE (value) ||
+      !(s = gst_value_get_structure (value)) || !(t = entry_type (s)))
+    return TRUE;
+  return ew->func (g_quark_to_string (field_id), s, t, ew->data);
+}
+
+static void
+foreach_entry (const GstStructure * stats, EntryFunc func, gpointer data)
+{
+  EntryWalk ew = { func, data };
+
+  ensure_debug_category ();
+  gst_structure_foreach (stats, entry_walk, &ew);
+}
+
 static const GstStructure *
 entry_by_id (const GstStructure * stats, const gchar * id)
 {
@@ -112,19 +145,12 @@ typedef struct
 } StatsWalk;
 
 static gboolean
-walk_entry (GQuark field_id, const GValue * value, gpointer user_data)
+walk_entry (const gchar * name, const GstStructure * s, const gchar * t,
+    gpointer user_data)
 {
   StatsWalk *w = user_data;
-  const GstStructure *s;
-  const gchar *t;
 
-  if (!GST_VALUE_HOLDS_STRUCTURE (value))
-    return TRUE;
-  s = gst_value_get_structure (value);
-  if (s == NULL)
-    return TRUE;
-  t = entry_type (s);
-  if (t == NULL || strcmp (t, w->type) != 0 || !is_video (w->stats, s))
+  if (strcmp (t, w->type) != 0 || !is_video (w->stats, s))
     return TRUE;
 
   if (w->want_codec) {
@@ -151,7 +177,7 @@ walk_entry (GQuark field_id, const GValue * value, gpointer user_data)
       w->sum += (guint64) g_value_get_int64 (bv);
     else {
       GST_WARNING ("stats entry %s: %s has unexpected type %s",
-          g_quark_to_string (field_id), w->bytes_field,
+          name, w->bytes_field,
           G_VALUE_TYPE_NAME (bv));
       return TRUE;
     }
@@ -170,8 +196,7 @@ sum_bytes (const GstStructure * stats, const gchar * type,
     *bytes = 0;
   g_return_val_if_fail (stats != NULL, FALSE);
 
-  ensure_debug_category ();
-  gst_structure_foreach (stats, walk_entry, &w);
+  foreach_entry (stats, walk_entry, &w);
   if (bytes)
     *bytes = w.sum;
   return w.found;
@@ -200,8 +225,7 @@ gst_wcs_stats_get_video_codec (const GstStructure * stats, gboolean outbound)
 
   g_return_val_if_fail (stats != NULL, NULL);
 
-  ensure_debug_category ();
-  gst_structure_foreach (stats, walk_entry, &w);
+  foreach_entry (stats, walk_entry, &w);
   return w.codec;
 }
 
@@ -214,16 +238,13 @@ typedef struct
 } SsrcWalk;
 
 static gboolean
-ssrc_walk (GQuark field_id, const GValue * value, gpointer user_data)
+ssrc_walk (const gchar * name, const GstStructure * s, const gchar * t,
+    gpointer user_data)
 {
   SsrcWalk *w = user_data;
-  const GstStructure *s;
-  const gchar *t;
   guint ssrc = 0;
 
-  if (!GST_VALUE_HOLDS_STRUCTURE (value) ||
-      !(s = gst_value_get_structure (value)) || !(t = entry_type (s)) ||
-      !gst_structure_get_uint (s, "ssrc", &ssrc) || ssrc != w->ssrc)
+  if (!gst_structure_get_uint (s, "ssrc", &ssrc) || ssrc != w->ssrc)
     return TRUE;
 
   if (strcmp (t, "outbound-rtp") == 0) {
@@ -250,8 +271,7 @@ gst_wcs_stats_get_ssrc_bytes_sent (const GstStructure * stats, guint32 ssrc,
 
   g_return_val_if_fail (stats != NULL, FALSE);
 
-  ensure_debug_category ();
-  gst_structure_foreach (stats, ssrc_walk, &w);
+  foreach_entry (stats, ssrc_walk, &w);
   if (bytes)
     *bytes = w.bytes;
   if (codec)

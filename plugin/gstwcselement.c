@@ -22,6 +22,7 @@
 
 #include "gstwcselement-private.h"
 #include "gstwcselements.h"
+#include "gstwcsprop.h"
 
 GST_DEBUG_CATEGORY (gst_wcs_element_debug);
 #define GST_CAT_DEFAULT gst_wcs_element_debug
@@ -991,6 +992,36 @@ build_stats (GstWcsElement * self)
   return s;
 }
 
+/* the configuration properties kept in GstWcsElementPrivate */
+static const GstWcsPropField element_fields[] = {
+  {PROP_LOCATION, G_STRUCT_OFFSET (GstWcsElementPrivate, location)},
+  {PROP_STREAM_NAME, G_STRUCT_OFFSET (GstWcsElementPrivate, stream_name)},
+  {PROP_APP_KEY, G_STRUCT_OFFSET (GstWcsElementPrivate, app_key)},
+  {PROP_CUSTOM, G_STRUCT_OFFSET (GstWcsElementPrivate, custom)},
+  {PROP_RESTORE_CONNECTION, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          restore_connection)},
+  {PROP_RESTORE_TIMEOUT, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          restore_timeout)},
+  {PROP_RESTORE_MAX_TRIES, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          restore_max_tries)},
+  {PROP_RECEIVE_PROBES, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          receive_probes)},
+  {PROP_PROBES_INTERVAL, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          probes_interval)},
+  {PROP_CONNECT_TIMEOUT, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          connect_timeout)},
+  {PROP_STREAM_TIMEOUT, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          stream_timeout)},
+  {PROP_SSL_CA_FILE, G_STRUCT_OFFSET (GstWcsElementPrivate, ssl_ca_file)},
+  {PROP_SSL_USE_SYSTEM_CA_FILE, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          ssl_use_system_ca_file)},
+  {PROP_TLS_DATABASE, G_STRUCT_OFFSET (GstWcsElementPrivate, tls_database)},
+  {PROP_TLS_INTERACTION, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          tls_interaction)},
+  {PROP_TLS_VALIDATION_FLAGS, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          tls_validation_flags)},
+};
+
 static void
 gst_wcs_element_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -1001,72 +1032,27 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
   const gchar *policy_prop = NULL;
 
   GST_OBJECT_LOCK (self);
+  if (!gst_wcs_prop_field_set (priv, element_fields,
+          G_N_ELEMENTS (element_fields), prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  /* what follows from the new value */
   switch (prop_id) {
-    case PROP_LOCATION:
-      g_free (priv->location);
-      priv->location = g_value_dup_string (value);
-      break;
-    case PROP_STREAM_NAME:
-      g_free (priv->stream_name);
-      priv->stream_name = g_value_dup_string (value);
-      break;
     case PROP_APP_KEY:
-      g_free (priv->app_key);
-      priv->app_key = g_value_dup_string (value);
       if (!priv->app_key)
         priv->app_key = g_strdup (DEFAULT_APP_KEY);
       break;
-    case PROP_CUSTOM:
-      if (priv->custom)
-        gst_structure_free (priv->custom);
-      priv->custom = g_value_dup_boxed (value);
-      break;
     case PROP_RESTORE_CONNECTION:
-      priv->restore_connection = g_value_get_boolean (value);
       policy_prop = "enabled";
       restore_off = !priv->restore_connection;
       break;
     case PROP_RESTORE_TIMEOUT:
-      priv->restore_timeout = g_value_get_uint (value);
       if (priv->restore_timeout > 0)
         policy_prop = "timeout";
       break;
     case PROP_RESTORE_MAX_TRIES:
-      priv->restore_max_tries = g_value_get_uint (value);
       policy_prop = "max-tries";
       break;
-    case PROP_RECEIVE_PROBES:
-      priv->receive_probes = g_value_get_uint (value);
-      break;
-    case PROP_PROBES_INTERVAL:
-      priv->probes_interval = g_value_get_uint (value);
-      break;
-    case PROP_CONNECT_TIMEOUT:
-      priv->connect_timeout = g_value_get_uint (value);
-      break;
-    case PROP_STREAM_TIMEOUT:
-      priv->stream_timeout = g_value_get_uint (value);
-      break;
-    case PROP_SSL_CA_FILE:
-      g_free (priv->ssl_ca_file);
-      priv->ssl_ca_file = g_value_dup_string (value);
-      break;
-    case PROP_SSL_USE_SYSTEM_CA_FILE:
-      priv->ssl_use_system_ca_file = g_value_get_boolean (value);
-      break;
-    case PROP_TLS_DATABASE:
-      g_clear_object (&priv->tls_database);
-      priv->tls_database = g_value_dup_object (value);
-      break;
-    case PROP_TLS_INTERACTION:
-      g_clear_object (&priv->tls_interaction);
-      priv->tls_interaction = g_value_dup_object (value);
-      break;
-    case PROP_TLS_VALIDATION_FLAGS:
-      priv->tls_validation_flags = g_value_get_flags (value);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -1110,59 +1096,9 @@ gst_wcs_element_get_property (GObject * object, guint prop_id,
   }
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_LOCATION:
-      g_value_set_string (value, priv->location);
-      break;
-    case PROP_STREAM_NAME:
-      g_value_set_string (value, priv->stream_name);
-      break;
-    case PROP_APP_KEY:
-      g_value_set_string (value, priv->app_key);
-      break;
-    case PROP_CUSTOM:
-      g_value_set_boxed (value, priv->custom);
-      break;
-    case PROP_RESTORE_CONNECTION:
-      g_value_set_boolean (value, priv->restore_connection);
-      break;
-    case PROP_RESTORE_TIMEOUT:
-      g_value_set_uint (value, priv->restore_timeout);
-      break;
-    case PROP_RESTORE_MAX_TRIES:
-      g_value_set_uint (value, priv->restore_max_tries);
-      break;
-    case PROP_RECEIVE_PROBES:
-      g_value_set_uint (value, priv->receive_probes);
-      break;
-    case PROP_PROBES_INTERVAL:
-      g_value_set_uint (value, priv->probes_interval);
-      break;
-    case PROP_CONNECT_TIMEOUT:
-      g_value_set_uint (value, priv->connect_timeout);
-      break;
-    case PROP_STREAM_TIMEOUT:
-      g_value_set_uint (value, priv->stream_timeout);
-      break;
-    case PROP_SSL_CA_FILE:
-      g_value_set_string (value, priv->ssl_ca_file);
-      break;
-    case PROP_SSL_USE_SYSTEM_CA_FILE:
-      g_value_set_boolean (value, priv->ssl_use_system_ca_file);
-      break;
-    case PROP_TLS_DATABASE:
-      g_value_set_object (value, priv->tls_database);
-      break;
-    case PROP_TLS_INTERACTION:
-      g_value_set_object (value, priv->tls_interaction);
-      break;
-    case PROP_TLS_VALIDATION_FLAGS:
-      g_value_set_flags (value, priv->tls_validation_flags);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_wcs_prop_field_get (priv, element_fields,
+          G_N_ELEMENTS (element_fields), prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
 }
 

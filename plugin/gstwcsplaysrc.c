@@ -108,6 +108,7 @@
 
 #include "gstwcselements.h"
 #include "gstwcsplaysrc-private.h"
+#include "gstwcsprop.h"
 #include "gstwcssdp.h"
 #include "gstwcspeer.h"
 
@@ -164,16 +165,25 @@ GST_ELEMENT_REGISTER_DEFINE_CUSTOM (wcsplaysrc, wcsplaysrc_element_init);
 /* ------------------------------------------------------------------ */
 /* play sessions                                                       */
 
+/* Puts @value in the pointer *@field (self->current, self->tick) under
+ * self->lock; returns what was there, for the caller to drop outside it. */
+static gpointer
+exchange_locked (GstWcsPlaySrc * self, gpointer * field, gpointer value)
+{
+  gpointer old;
+
+  g_mutex_lock (&self->lock);
+  old = *field;
+  *field = value;
+  g_mutex_unlock (&self->lock);
+  return old;
+}
+
 /* Detaches and tears down the current session, if any. */
 static void
 stop_current (GstWcsPlaySrc * self)
 {
-  PlaySession *s;
-
-  g_mutex_lock (&self->lock);
-  s = self->current;
-  self->current = NULL;
-  g_mutex_unlock (&self->lock);
+  PlaySession *s = exchange_locked (self, (gpointer *) & self->current, NULL);
 
   if (s)
     wcs_play_session_teardown (self, s);
@@ -226,10 +236,8 @@ gst_wcs_play_src_start_stream (GstWcsElement * element,
   if (!s)
     return FALSE;
 
-  g_mutex_lock (&self->lock);
-  old = self->current;
-  self->current = s;            /* takes the creation ref */
-  g_mutex_unlock (&self->lock);
+  /* the current session takes the creation ref */
+  old = exchange_locked (self, (gpointer *) & self->current, s);
   if (old) {
     GST_WARNING_OBJECT (self, "play session %s was still current", old->id);
     wcs_play_session_teardown (self, old);
@@ -464,6 +472,15 @@ tick_cb (gpointer data)
 }
 
 static void
+tick_free (GSource * source)
+{
+  if (source) {
+    g_source_destroy (source);
+    g_source_unref (source);
+  }
+}
+
+static void
 start_tick (GstWcsPlaySrc * self)
 {
   GMainContext *ctx = gst_wcs_element_get_context (GST_WCS_ELEMENT (self));
@@ -477,29 +494,13 @@ start_tick (GstWcsPlaySrc * self)
   g_source_set_callback (source, tick_cb, self, NULL);
   g_source_attach (source, ctx);
 
-  g_mutex_lock (&self->lock);
-  if (self->tick) {
-    g_source_destroy (self->tick);
-    g_source_unref (self->tick);
-  }
-  self->tick = source;
-  g_mutex_unlock (&self->lock);
+  tick_free (exchange_locked (self, (gpointer *) & self->tick, source));
 }
 
 static void
 stop_tick (GstWcsPlaySrc * self)
 {
-  GSource *source;
-
-  g_mutex_lock (&self->lock);
-  source = self->tick;
-  self->tick = NULL;
-  g_mutex_unlock (&self->lock);
-
-  if (source) {
-    g_source_destroy (source);
-    g_source_unref (source);
-  }
+  tick_free (exchange_locked (self, (gpointer *) & self->tick, NULL));
 }
 
 /* ------------------------------------------------------------------ */
@@ -730,27 +731,23 @@ gst_wcs_play_src_uri_handler_init (gpointer g_iface, gpointer iface_data)
 /* ------------------------------------------------------------------ */
 /* GObject                                                             */
 
+/* the configuration properties kept in GstWcsPlaySrc, under self->lock */
+static const GstWcsPropField play_src_fields[] = {
+  {PROP_DECODE, G_STRUCT_OFFSET (GstWcsPlaySrc, decode)},
+  {PROP_MEDIA_TIMEOUT, G_STRUCT_OFFSET (GstWcsPlaySrc, media_timeout)},
+};
+
 static void
 gst_wcs_play_src_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstWcsPlaySrc *self = GST_WCS_PLAY_SRC (object);
 
-  switch (prop_id) {
-    case PROP_DECODE:
-      g_mutex_lock (&self->lock);
-      self->decode = g_value_get_boolean (value);
-      g_mutex_unlock (&self->lock);
-      break;
-    case PROP_MEDIA_TIMEOUT:
-      g_mutex_lock (&self->lock);
-      self->media_timeout = g_value_get_uint (value);
-      g_mutex_unlock (&self->lock);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  g_mutex_lock (&self->lock);
+  if (!gst_wcs_prop_field_set (self, play_src_fields,
+          G_N_ELEMENTS (play_src_fields), prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  g_mutex_unlock (&self->lock);
 }
 
 static void
@@ -759,21 +756,11 @@ gst_wcs_play_src_get_property (GObject * object, guint prop_id,
 {
   GstWcsPlaySrc *self = GST_WCS_PLAY_SRC (object);
 
-  switch (prop_id) {
-    case PROP_DECODE:
-      g_mutex_lock (&self->lock);
-      g_value_set_boolean (value, self->decode);
-      g_mutex_unlock (&self->lock);
-      break;
-    case PROP_MEDIA_TIMEOUT:
-      g_mutex_lock (&self->lock);
-      g_value_set_uint (value, self->media_timeout);
-      g_mutex_unlock (&self->lock);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  g_mutex_lock (&self->lock);
+  if (!gst_wcs_prop_field_get (self, play_src_fields,
+          G_N_ELEMENTS (play_src_fields), prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  g_mutex_unlock (&self->lock);
 }
 
 static void

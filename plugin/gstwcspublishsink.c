@@ -58,6 +58,7 @@
 
 #include "gstwcspublishsink-private.h"
 #include "gstwcselements.h"
+#include "gstwcsprop.h"
 #include "gstwcssdp.h"
 
 GST_DEBUG_CATEGORY (gst_wcs_publish_sink_debug);
@@ -1040,6 +1041,20 @@ gst_wcs_publish_sink_handle_message (GstBin * bin, GstMessage * msg)
 /* ------------------------------------------------------------------ */
 /* GObject                                                             */
 
+/* the configuration properties kept in GstWcsPublishSink */
+static const GstWcsPropField publish_sink_fields[] = {
+  {PROP_CHECK_BITRATE, G_STRUCT_OFFSET (GstWcsPublishSink, check_bitrate)},
+  {PROP_CHANGE_CODEC, G_STRUCT_OFFSET (GstWcsPublishSink, change_codec)},
+  {PROP_BITRATE_CHECK_INTERVAL, G_STRUCT_OFFSET (GstWcsPublishSink,
+          bitrate_check_interval)},
+  {PROP_BITRATE_MAX_TRIES, G_STRUCT_OFFSET (GstWcsPublishSink,
+          bitrate_max_tries)},
+  {PROP_STRIP_CODECS, G_STRUCT_OFFSET (GstWcsPublishSink, strip_codecs)},
+  {PROP_VIDEO_BITRATE, G_STRUCT_OFFSET (GstWcsPublishSink, video_bitrate)},
+  {PROP_H264_ENCODER, G_STRUCT_OFFSET (GstWcsPublishSink, h264_encoder)},
+  {PROP_VP8_ENCODER, G_STRUCT_OFFSET (GstWcsPublishSink, vp8_encoder)},
+};
+
 static void
 gst_wcs_publish_sink_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -1047,40 +1062,11 @@ gst_wcs_publish_sink_set_property (GObject * object, guint prop_id,
   GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (object);
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_CHECK_BITRATE:
-      self->check_bitrate = g_value_get_boolean (value);
-      break;
-    case PROP_CHANGE_CODEC:
-      self->change_codec = g_value_get_boolean (value);
-      break;
-    case PROP_BITRATE_CHECK_INTERVAL:
-      self->bitrate_check_interval = g_value_get_uint (value);
-      break;
-    case PROP_BITRATE_MAX_TRIES:
-      self->bitrate_max_tries = g_value_get_uint (value);
-      break;
-    case PROP_STRIP_CODECS:
-      g_free (self->strip_codecs);
-      self->strip_codecs = g_value_dup_string (value);
-      if (!self->strip_codecs)
-        self->strip_codecs = g_strdup ("");
-      break;
-    case PROP_VIDEO_BITRATE:
-      self->video_bitrate = g_value_get_uint (value);
-      break;
-    case PROP_H264_ENCODER:
-      g_free (self->h264_encoder);
-      self->h264_encoder = g_value_dup_string (value);
-      break;
-    case PROP_VP8_ENCODER:
-      g_free (self->vp8_encoder);
-      self->vp8_encoder = g_value_dup_string (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_wcs_prop_field_set (self, publish_sink_fields,
+          G_N_ELEMENTS (publish_sink_fields), prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  if (prop_id == PROP_STRIP_CODECS && !self->strip_codecs)
+    self->strip_codecs = g_strdup ("");
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -1091,35 +1077,9 @@ gst_wcs_publish_sink_get_property (GObject * object, guint prop_id,
   GstWcsPublishSink *self = GST_WCS_PUBLISH_SINK (object);
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_CHECK_BITRATE:
-      g_value_set_boolean (value, self->check_bitrate);
-      break;
-    case PROP_CHANGE_CODEC:
-      g_value_set_boolean (value, self->change_codec);
-      break;
-    case PROP_BITRATE_CHECK_INTERVAL:
-      g_value_set_uint (value, self->bitrate_check_interval);
-      break;
-    case PROP_BITRATE_MAX_TRIES:
-      g_value_set_uint (value, self->bitrate_max_tries);
-      break;
-    case PROP_STRIP_CODECS:
-      g_value_set_string (value, self->strip_codecs);
-      break;
-    case PROP_VIDEO_BITRATE:
-      g_value_set_uint (value, self->video_bitrate);
-      break;
-    case PROP_H264_ENCODER:
-      g_value_set_string (value, self->h264_encoder);
-      break;
-    case PROP_VP8_ENCODER:
-      g_value_set_string (value, self->vp8_encoder);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_wcs_prop_field_get (self, publish_sink_fields,
+          G_N_ELEMENTS (publish_sink_fields), prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
 }
 

@@ -9,6 +9,8 @@
  * Starts a wcs-relay (WCS_RELAY or --relay), publishes one 320x240@30
  * videotestsrc stream through it from this process and plays it with N
  * webrtcbin players (also in this process, one WebSocket session each).
+ * Every webrtcbin negotiates through GstWcsPeer (gst/gstwcspeer.c), the
+ * peer the elements and wcs-relay use.
  * (320x240 is the default; --width/--height change the publisher's size.)
  * Every player counts the frames it depayloads; the first --decode players
  * also decode (avdec_h264 / vp8dec) and count decoded frames. Then it
@@ -29,6 +31,7 @@
 #include <gst/webrtc/webrtc.h>
 #include <libsoup/soup.h>
 
+#include "gstwcspeer.h"
 #include "gstwcsprotocol.h"
 #include "wcstestutil.h"
 
@@ -43,8 +46,8 @@ typedef struct
 typedef struct
 {
   GstElement *pipe, *webrtc;
-  GMutex lock;
-  gchar *offer;
+  GstWcsPeer *wp;               /* the negotiation (gst/gstwcspeer.c) */
+  gchar *offer;                 /* NULL when the peer failed first */
   volatile gint offer_ready;
   volatile gint frames;         /* depayloaded */
   volatile gint decoded;
@@ -128,28 +131,73 @@ ws_open (WcsTestRelay * relay)
   return ws;
 }
 
+/* GstWcsPeer's callbacks run on the default main context, which the bench
+ * iterates (wcs_test_iterate / wcs_test_wait_flag) */
 static void
-offer_created (GstPromise * promise, gpointer data)
+on_peer_offer (GstWcsPeer * wp, GstSDPMessage * sdp, gboolean complete,
+    gpointer data)
 {
   Peer *p = data;
-  GstWebRTCSessionDescription *offer = NULL;
 
-  gst_structure_get (gst_promise_get_reply (promise), "offer",
-      GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-  gst_promise_unref (promise);
-  g_signal_emit_by_name (p->webrtc, "set-local-description", offer, NULL);
-  g_mutex_lock (&p->lock);
-  p->offer = gst_sdp_message_as_text (offer->sdp);
-  g_mutex_unlock (&p->lock);
-  gst_webrtc_session_description_free (offer);
+  p->offer = gst_sdp_message_as_text (sdp);
   g_atomic_int_set (&p->offer_ready, 1);
 }
 
 static void
+on_peer_failed (GstWcsPeer * wp, GstWcsPeerFailure failure,
+    const gchar * detail, gpointer data)
+{
+  Peer *p = data;
+
+  g_printerr ("%s: %s failed: %s\n", p->id ? p->id : "peer",
+      gst_wcs_peer_failure_to_string (failure), detail);
+  g_atomic_int_set (&p->offer_ready, 1);
+}
+
+static const GstWcsPeerCallbacks peer_callbacks = {
+  .local_description = on_peer_offer,
+  .failed = on_peer_failed,
+};
+
+static gboolean
+start_peer (gpointer data)
+{
+  Peer *p = data;
+
+  gst_wcs_peer_start (p->wp);
+  return G_SOURCE_REMOVE;
+}
+
+/* webrtcbin's thread: the offer is made on the main context, as the peer
+ * wants it */
+static void
 negotiation_needed (GstElement * webrtc, gpointer data)
 {
-  g_signal_emit_by_name (webrtc, "create-offer", NULL,
-      gst_promise_new_with_change_func (offer_created, data, NULL));
+  g_idle_add (start_peer, data);
+}
+
+static void
+peer_init (Peer * p, const gchar * id)
+{
+  p->id = g_strdup (id);
+  p->wp = gst_wcs_peer_new (p->webrtc, GST_WCS_PEER_OFFERER,
+      g_main_context_default (), &peer_callbacks, p, NULL);
+  gst_wcs_peer_set_label (p->wp, id);
+  g_signal_connect (p->webrtc, "on-negotiation-needed",
+      G_CALLBACK (negotiation_needed), p);
+}
+
+static void
+peer_free (Peer * p)
+{
+  gst_wcs_peer_close (p->wp);
+  gst_element_set_state (p->pipe, GST_STATE_NULL);
+  gst_wcs_peer_unref (p->wp);
+  gst_object_unref (p->webrtc);
+  gst_object_unref (p->pipe);
+  g_free (p->offer);
+  g_free (p->id);
+  g_free (p);
 }
 
 static GstPadProbeReturn
@@ -240,13 +288,12 @@ relay_bytes (WcsTestRelay * relay)
 }
 
 static Peer *
-publisher_new (const gchar * codec)
+publisher_new (const gchar * codec, const gchar * id)
 {
   Peer *p = g_new0 (Peer, 1);
   gchar *desc;
   GError *err = NULL;
 
-  g_mutex_init (&p->lock);
   desc = g_strdup_printf ("videotestsrc is-live=true pattern=%s ! "
       "video/x-raw,width=%d,height=%d,framerate=30/1 ! %s ! "
       "webrtcbin name=w bundle-policy=max-bundle",
@@ -267,20 +314,18 @@ publisher_new (const gchar * codec)
   if (!p->pipe)
     g_error ("publisher: %s", err->message);
   p->webrtc = gst_bin_get_by_name (GST_BIN (p->pipe), "w");
-  g_signal_connect (p->webrtc, "on-negotiation-needed",
-      G_CALLBACK (negotiation_needed), p);
+  peer_init (p, id);
   gst_element_set_state (p->pipe, GST_STATE_PLAYING);
   return p;
 }
 
 static Peer *
-player_new (gboolean decode)
+player_new (gboolean decode, const gchar * id)
 {
   Peer *p = g_new0 (Peer, 1);
   GstWebRTCRTPTransceiver *t = NULL;
   GstCaps *caps;
 
-  g_mutex_init (&p->lock);
   p->is_player = TRUE;
   p->decode = decode;
   p->pipe = gst_pipeline_new (NULL);
@@ -298,31 +343,25 @@ player_new (gboolean decode)
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &t);
   gst_caps_unref (caps);
   gst_object_unref (t);
-  g_signal_connect (p->webrtc, "on-negotiation-needed",
-      G_CALLBACK (negotiation_needed), p);
+  peer_init (p, id);
   gst_element_set_state (p->pipe, GST_STATE_PLAYING);
   return p;
 }
 
-typedef struct
-{
-  Ws *ws;
-  const gchar *id;
-} AnswerWait;
-
+/* sends the peer's offer in a publishStream / playStream and hands the
+ * answer to the peer */
 static gboolean
-negotiate (Peer * p, Ws * ws, const gchar * id, const gchar * name)
+negotiate (Peer * p, Ws * ws, const gchar * name)
 {
   GstWcsStreamRequest req = { 0, };
+  const gchar *id = p->id;
   gchar *text, *answer = NULL;
   gint64 deadline;
   GstSDPMessage *sdp = NULL;
-  GstWebRTCSessionDescription *desc;
 
-  if (!wcs_test_wait_flag (NULL, &p->offer_ready, 10000))
+  if (!wcs_test_wait_flag (NULL, &p->offer_ready, 10000) || !p->offer)
     return FALSE;
   p->ws = ws;
-  p->id = g_strdup (id);
   req.media_session_id = id;
   req.name = name;
   req.has_video = TRUE;
@@ -343,9 +382,7 @@ negotiate (Peer * p, Ws * ws, const gchar * id, const gchar * name)
     wcs_test_iterate (NULL, 10);
   }
   gst_sdp_message_new_from_text (answer, &sdp);
-  desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-  g_signal_emit_by_name (p->webrtc, "set-remote-description", desc, NULL);
-  gst_webrtc_session_description_free (desc);
+  gst_wcs_peer_set_remote_description (p->wp, sdp);
   return TRUE;
 }
 
@@ -438,8 +475,8 @@ main (int argc, char **argv)
   session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
 
   pub_ws = ws_open (relay);
-  pub = publisher_new (codec);
-  if (!negotiate (pub, pub_ws, "bench-pub", "bench"))
+  pub = publisher_new (codec, "bench-pub");
+  if (!negotiate (pub, pub_ws, "bench"))
     g_error ("publish failed");
   if (!wcs_test_relay_wait_stream (relay, "bench", "PUBLISHING", NULL, 10000))
     g_error ("not PUBLISHING");
@@ -447,8 +484,8 @@ main (int argc, char **argv)
   players = g_new0 (Peer *, n_players);
   for (i = 0; i < n_players; i++) {
     gchar *id = g_strdup_printf ("bench-play-%d", i);
-    players[i] = player_new (i < n_decode);
-    if (!negotiate (players[i], ws_open (relay), id, "bench"))
+    players[i] = player_new (i < n_decode, id);
+    if (!negotiate (players[i], ws_open (relay), "bench"))
       g_printerr ("player %d: negotiation failed\n", i);
     g_free (id);
   }
@@ -500,8 +537,8 @@ main (int argc, char **argv)
   fflush (stdout);
 
   for (i = 0; i < n_players; i++)
-    gst_element_set_state (players[i]->pipe, GST_STATE_NULL);
-  gst_element_set_state (pub->pipe, GST_STATE_NULL);
+    peer_free (players[i]);
+  peer_free (pub);
   wcs_test_relay_free (relay);
   return receiving == n_players ? 0 : 1;
 }
