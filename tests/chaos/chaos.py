@@ -418,11 +418,19 @@ class Netns:
         pid = os.getpid()
         n = self.free_subnet(1 + pid % 250)
         self.ns = "wcsch%d" % pid
+        # the odd players live in a second namespace whose network never
+        # changes: in the root namespace a player's WebRTC agent gathers on
+        # every root address, so a namespace another test (or campaign)
+        # makes meanwhile would change its socket count, a fake fd leak
+        self.ns_still = "wcschs%d" % pid
         s = pid % 1000000
         self.dev = {"A": ("wchah%d" % s, "wchan%d" % s),
-                    "B": ("wchbh%d" % s, "wchbn%d" % s)}
-        self.host = {"A": "10.214.%d.1" % n, "B": "10.214.%d.5" % n}
-        self.addr = {"A": "10.214.%d.2" % n, "B": "10.214.%d.6" % n}
+                    "B": ("wchbh%d" % s, "wchbn%d" % s),
+                    "C": ("wchch%d" % s, "wchcn%d" % s)}
+        self.host = {"A": "10.214.%d.1" % n, "B": "10.214.%d.5" % n,
+                     "C": "10.214.%d.9" % n}
+        self.addr = {"A": "10.214.%d.2" % n, "B": "10.214.%d.6" % n,
+                     "C": "10.214.%d.10" % n}
         self.path = "A"
         self.up = False
         self.error = None
@@ -457,20 +465,23 @@ class Netns:
         ok = self._run("ip", "netns", "add", self.ns)
         if ok:
             self.up = True
-            for p in ("A", "B"):
+            ok = self._run("ip", "netns", "add", self.ns_still)
+            for p in ("A", "B", "C"):
                 h, n = self.dev[p]
+                ns = self.ns_still if p == "C" else self.ns
                 ok = ok and self._run("ip", "link", "add", h, "type", "veth",
-                                      "peer", "name", n, "netns", self.ns) \
+                                      "peer", "name", n, "netns", ns) \
                     and self._run("ip", "addr", "add", self.host[p] + "/30",
                                   "dev", h) \
                     and self._run("ip", "link", "set", h, "up") \
-                    and self._run("ip", "-n", self.ns, "addr", "add",
+                    and self._run("ip", "-n", ns, "addr", "add",
                                   self.addr[p] + "/30", "dev", n) \
-                    and self._run("ip", "-n", self.ns, "link", "set", n, "up")
-            ok = ok and self._run("ip", "-n", self.ns, "link", "set", "lo",
-                                  "up") \
-                and self._run("ip", "-n", self.ns, "route", "add", "default",
-                              "via", self.host["A"])
+                    and self._run("ip", "-n", ns, "link", "set", n, "up")
+            for ns, p in ((self.ns, "A"), (self.ns_still, "C")):
+                ok = ok and self._run("ip", "-n", ns, "link", "set", "lo",
+                                      "up") \
+                    and self._run("ip", "-n", ns, "route", "add", "default",
+                                  "via", self.host[p])
         if not ok:
             self.destroy()
         return ok
@@ -478,7 +489,8 @@ class Netns:
     def destroy(self):
         if self.up:
             self._run("ip", "netns", "delete", self.ns, quiet=True)
-            for p in ("A", "B"):
+            self._run("ip", "netns", "delete", self.ns_still, quiet=True)
+            for p in ("A", "B", "C"):
                 self._run("ip", "link", "delete", self.dev[p][0], quiet=True)
             self.up = False
 
@@ -672,21 +684,23 @@ class Scenario:
         self.publisher = None
         self.players = []
 
-        def argv(role, in_ns, props):
+        def argv(role, ns, props):
             a = [c.peer_path, role, self.relay.url, self.stream] + props
-            if in_ns:
-                a = ["ip", "netns", "exec", c.netns.ns] + a
+            if ns:
+                a = ["ip", "netns", "exec", ns] + a
             return a
 
-        ns = c.netns is not None
+        moving = c.netns.ns if c.netns else None
+        still = c.netns.ns_still if c.netns else None
         self.publisher = Peer("publisher", "publisher",
-                              argv("publisher", ns,
+                              argv("publisher", moving,
                                    self.cfg.publisher_props()),
                               env, os.path.join(self.dir, "publisher"))
         for i in range(c.players):
             name = "player%d" % (i + 1)
             self.players.append(Peer(name, "player",
-                                     argv("player", ns and i % 2 == 1,
+                                     argv("player", moving if i % 2 == 1
+                                          else still,
                                           self.cfg.player_props()),
                                      env, os.path.join(self.dir, name)))
         self.peers = [self.publisher] + self.players
@@ -1386,9 +1400,7 @@ class Campaign:
         if self.netns_note:
             print("chaos: " + self.netns_note, flush=True)
         if a.start_at:
-            # --jobs: every campaign's interfaces exist before any baseline
-            # (a WebRTC agent gathers on every address of its namespace, so
-            # a veth made later adds sockets to the players in the root one)
+            # --jobs: the campaigns start together
             time.sleep(max(0.0, (a.start_at - now()) / 1000.0))
         t_start = now()
         deadline = t_start + a.minutes * 60000
