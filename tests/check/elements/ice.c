@@ -92,7 +92,8 @@ get_turn_servers (GstElement * e)
   return g_string_free (s, FALSE);
 }
 
-/* everything the wcs* debug categories say up to DEBUG, and every bus
+/* everything the wcs* debug categories say up to LOG (DEBUG and below
+ * included), and every bus
  * message, as text */
 static GMutex seen_lock;
 static GString *seen_log;
@@ -106,7 +107,7 @@ capture_log (GstDebugCategory * category, GstDebugLevel level,
 {
   const gchar *text;
 
-  if (level > GST_LEVEL_DEBUG
+  if (level > GST_LEVEL_LOG
       || !g_str_has_prefix (gst_debug_category_get_name (category), "wcs"))
     return;
   text = gst_debug_message_get (message);
@@ -123,7 +124,7 @@ capture_start (void)
   seen_bus = g_string_new (NULL);
   seen_log_lines = 0;
   gst_debug_set_active (TRUE);
-  gst_debug_set_threshold_from_string ("wcs*:5", FALSE);
+  gst_debug_set_threshold_from_string ("wcs*:6", FALSE);
   gst_debug_add_log_function (capture_log, NULL, NULL);
   /* this forked test's stderr stays readable */
   gst_debug_remove_log_function (gst_debug_log_default);
