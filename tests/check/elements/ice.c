@@ -296,15 +296,17 @@ find_webrtcbin (GstElement * bin)
   return found;
 }
 
-/* The candidate-type of the stats entry @id of @reply, or NULL */
+/* The candidate-type (and port) of the stats entry @id of @reply, or NULL */
 static const gchar *
-candidate_type (const GstStructure * reply, const gchar * id)
+candidate_type (const GstStructure * reply, const gchar * id, guint * port)
 {
   const GstStructure *c;
 
+  *port = 0;
   if (!id || !gst_structure_has_field_typed (reply, id, GST_TYPE_STRUCTURE))
     return NULL;
   c = gst_value_get_structure (gst_structure_get_value (reply, id));
+  gst_structure_get_uint (c, "port", port);
   return gst_structure_get_string (c, "candidate-type");
 }
 
@@ -312,6 +314,7 @@ typedef struct
 {
   const GstStructure *reply;
   guint selected, selected_relay;
+  guint lo, hi, in_range;       /* selected pairs with an end in [lo, hi] */
   GString *types;
 } CandStats;
 
@@ -326,6 +329,7 @@ scan_transport (GQuark field, const GValue * value, gpointer data)
   CandStats *cs = data;
   const GstStructure *t, *pair;
   const gchar *pair_id, *lt, *rt;
+  guint lport, rport;
   GstWebRTCStatsType type;
 
   if (!GST_VALUE_HOLDS_STRUCTURE (value))
@@ -341,14 +345,17 @@ scan_transport (GQuark field, const GValue * value, gpointer data)
   pair = gst_value_get_structure (gst_structure_get_value (cs->reply,
           pair_id));
   lt = candidate_type (cs->reply, gst_structure_get_string (pair,
-          "local-candidate-id"));
+          "local-candidate-id"), &lport);
   rt = candidate_type (cs->reply, gst_structure_get_string (pair,
-          "remote-candidate-id"));
+          "remote-candidate-id"), &rport);
   cs->selected++;
+  if ((lport >= cs->lo && lport <= cs->hi) || (rport >= cs->lo
+          && rport <= cs->hi))
+    cs->in_range++;
   if (g_strcmp0 (lt, "relay") == 0 && g_strcmp0 (rt, "relay") == 0)
     cs->selected_relay++;
-  g_string_append_printf (cs->types, "[%s: %s / %s] ", pair_id,
-      GST_STR_NULL (lt), GST_STR_NULL (rt));
+  g_string_append_printf (cs->types, "[%s: %s:%u / %s:%u] ", pair_id,
+      GST_STR_NULL (lt), lport, GST_STR_NULL (rt), rport);
   return TRUE;
 }
 
@@ -561,8 +568,11 @@ GST_END_TEST;
 GST_START_TEST (test_unreachable_servers_secrets)
 {
   g_autoptr (WcsTestRelay) relay = wcs_test_relay_start (0, NULL);
-  GstElement *pub, *play, *src = NULL, *pubsink;
-  gchar *props, *turn;
+  GstElement *pub, *play, *src = NULL, *pubsink, *webrtc;
+  GObject *agent = NULL;
+  gchar *props, *pubprops, *turn;
+  guint lo = closed_port (), minp = 0, maxp = 0;
+  CandStats cs = { 0, };
   GstStructure *stats = NULL;
   gchar *stats_text;
   guint sport = closed_port (), tport = closed_port ();
@@ -575,7 +585,12 @@ GST_START_TEST (test_unreachable_servers_secrets)
   turn = g_strdup_printf ("turn://" TURN_USER ":" TURN_PASS "@127.0.0.1:%u",
       tport);
 
-  pub = publisher_new (relay, "ice1", props);
+  /* the publisher's ICE agent on 200 ports from a free one */
+  lo = MIN (lo, 65535 - 200);
+  pubprops = g_strdup_printf ("%s min-rtp-port=%u max-rtp-port=%u", props,
+      lo, lo + 200);
+  pub = publisher_new (relay, "ice1", pubprops);
+  g_free (pubprops);
   watch_bus (pub);
   pubsink = gst_bin_get_by_name (GST_BIN (pub), "pub");
   set_turn_servers (pubsink, turn);
@@ -592,6 +607,25 @@ GST_START_TEST (test_unreachable_servers_secrets)
   fail_unless (wait_player_buffers (30, MEDIA_WAIT_MS),
       "no media with unreachable STUN/TURN servers (%d buffers)",
       g_atomic_int_get (&player_buffers));
+
+  /* the port range reached the ICE agent and the selected pair uses it */
+  webrtc = find_webrtcbin (pubsink);
+  fail_unless (webrtc != NULL);
+  g_object_get (webrtc, "ice-agent", &agent, NULL);
+  g_object_get (agent, "min-rtp-port", &minp, "max-rtp-port", &maxp, NULL);
+  fail_unless_equals_int (minp, lo);
+  fail_unless_equals_int (maxp, lo + 200);
+  g_object_unref (agent);
+  cs.types = g_string_new (NULL);
+  cs.lo = lo;
+  cs.hi = lo + 200;
+  candidate_stats (webrtc, &cs);
+  GST_INFO ("publisher: selected pairs %s (range %u-%u)", cs.types->str, lo,
+      lo + 200);
+  fail_unless (cs.selected > 0 && cs.in_range == cs.selected,
+      "selected pair outside %u-%u: %s", lo, lo + 200, cs.types->str);
+  g_string_free (cs.types, TRUE);
+  gst_object_unref (webrtc);
 
   g_object_get (pubsink, "stats", &stats, NULL);
   stats_text = gst_structure_to_string (stats);
