@@ -1077,17 +1077,19 @@ gst_wcs_peer_apply_ice_config (GstElement * webrtc,
   }
   g_object_set (webrtc, "ice-transport-policy", config->policy, NULL);
 
-  g_object_get (webrtc, "ice-agent", &ice, NULL);
-  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice),
-          "min-rtp-port")) {
-    g_object_set (ice, "min-rtp-port", config->min_rtp_port,
-        "max-rtp-port", config->max_rtp_port, NULL);
-  } else if (config->min_rtp_port != GST_WCS_ICE_DEFAULT_MIN_RTP_PORT
+  /* the agent's own defaults are 0 / 65535: only a range is set */
+  if (config->min_rtp_port != GST_WCS_ICE_DEFAULT_MIN_RTP_PORT
       || config->max_rtp_port != GST_WCS_ICE_DEFAULT_MAX_RTP_PORT) {
-    GST_WARNING_OBJECT (webrtc, "the ICE agent has no port range: "
-        "min-rtp-port / max-rtp-port ignored");
+    g_object_get (webrtc, "ice-agent", &ice, NULL);
+    if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice),
+            "min-rtp-port"))
+      g_object_set (ice, "min-rtp-port", config->min_rtp_port,
+          "max-rtp-port", config->max_rtp_port, NULL);
+    else
+      GST_WARNING_OBJECT (webrtc, "the ICE agent has no port range: "
+          "min-rtp-port / max-rtp-port ignored");
+    g_clear_object (&ice);
   }
-  g_clear_object (&ice);
 
   masked = gst_wcs_ice_uris_mask ((const gchar * const *)
       config->turn_servers);
