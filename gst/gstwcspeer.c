@@ -46,6 +46,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "gstwcspeer.h"
+#include "gstwcsprotocol.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_wcs_peer_debug);
 #define GST_CAT_DEFAULT gst_wcs_peer_debug
@@ -952,4 +953,264 @@ gst_wcs_peer_set_remote_description (GstWcsPeer * peer, GstSDPMessage * sdp)
       promise);
   gst_promise_unref (promise);
   gst_webrtc_session_description_free (desc);
+}
+
+/* ------------------------------------------------------------------ */
+/* ICE servers and policy                                              */
+
+/**
+ * gst_wcs_ice_config_init:
+ * @config: a #GstWcsIceConfig to fill with the defaults (no server,
+ *   policy all, any port)
+ */
+void
+gst_wcs_ice_config_init (GstWcsIceConfig * config)
+{
+  memset (config, 0, sizeof (*config));
+  config->policy = GST_WEBRTC_ICE_TRANSPORT_POLICY_ALL;
+  config->min_rtp_port = GST_WCS_ICE_DEFAULT_MIN_RTP_PORT;
+  config->max_rtp_port = GST_WCS_ICE_DEFAULT_MAX_RTP_PORT;
+}
+
+/**
+ * gst_wcs_ice_config_clear:
+ * @config: frees the strings of @config and resets it to the defaults
+ */
+void
+gst_wcs_ice_config_clear (GstWcsIceConfig * config)
+{
+  g_free (config->stun_server);
+  g_strfreev (config->turn_servers);
+  gst_wcs_ice_config_init (config);
+}
+
+/**
+ * gst_wcs_ice_config_copy:
+ * @src: a config
+ * @dest: (out caller-allocates): receives a deep copy of @src (not cleared
+ *   first)
+ */
+void
+gst_wcs_ice_config_copy (const GstWcsIceConfig * src, GstWcsIceConfig * dest)
+{
+  *dest = *src;
+  dest->stun_server = g_strdup (src->stun_server);
+  dest->turn_servers = g_strdupv (src->turn_servers);
+}
+
+/**
+ * gst_wcs_ice_uri_mask:
+ * @uri: (nullable): a STUN / TURN URI, valid or not
+ *
+ * Returns: (transfer full) (nullable): @uri with its password replaced by
+ *   `***` (`turn://user:***@host:3478`), for logs, messages and stats. A
+ *   user-info without ':' is masked as a whole. The last '@' ends the
+ *   user-info, so a password holding '/', '?' or '@' is masked too.
+ */
+gchar *
+gst_wcs_ice_uri_mask (const gchar * uri)
+{
+  const gchar *start, *at, *colon;
+
+  if (!uri)
+    return NULL;
+  start = strstr (uri, "://");
+  start = start ? start + 3 : uri;
+  at = strrchr (start, '@');
+  if (!at)
+    return g_strdup (uri);
+  colon = memchr (start, ':', at - start);
+  if (!colon)
+    return g_strdup_printf ("%.*s***%s", (int) (start - uri), uri, at);
+  return g_strdup_printf ("%.*s:***%s", (int) (colon - uri), uri, at);
+}
+
+/**
+ * gst_wcs_ice_uris_mask:
+ * @uris: (nullable): NULL-terminated URIs
+ *
+ * Returns: (transfer full): the masked URIs (gst_wcs_ice_uri_mask()) joined
+ *   by ", " ("" for none)
+ */
+gchar *
+gst_wcs_ice_uris_mask (const gchar * const *uris)
+{
+  GString *s = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; uris && uris[i]; i++) {
+    gchar *m = gst_wcs_ice_uri_mask (uris[i]);
+
+    g_string_append_printf (s, "%s%s", i ? ", " : "", m);
+    g_free (m);
+  }
+  return g_string_free (s, FALSE);
+}
+
+/**
+ * gst_wcs_ice_uri_validate:
+ * @uri: a URI
+ * @turn: TRUE: a TURN URI (turn:// or turns://, with user:password@,
+ *   optional ?transport=udp|tcp); FALSE: a STUN URI (stun://)
+ * @error: receives %GST_WCS_ERROR_INVALID_ARGUMENT saying what is wrong,
+ *   with the password masked
+ *
+ * Host required, port (optional, default 3478 / 5349) from 1 to 65535.
+ */
+gboolean
+gst_wcs_ice_uri_validate (const gchar * uri, gboolean turn, GError ** error)
+{
+  GUri *u;
+  const gchar *scheme, *host, *query, *why = NULL;
+  gchar *masked;
+  gint port;
+
+  if (!uri || !*uri) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "empty URI");
+    return FALSE;
+  }
+  u = g_uri_parse (uri, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_NON_DNS,
+      NULL);
+  if (!u) {
+    why = "not a URI (bad port or characters?)";
+    goto fail;
+  }
+  scheme = g_uri_get_scheme (u);
+  host = g_uri_get_host (u);
+  port = g_uri_get_port (u);
+  query = g_uri_get_query (u);
+  if (turn && g_ascii_strcasecmp (scheme, "turn") != 0
+      && g_ascii_strcasecmp (scheme, "turns") != 0)
+    why = "the scheme must be turn:// or turns://";
+  else if (!turn && g_ascii_strcasecmp (scheme, "stun") != 0)
+    why = "the scheme must be stun://";
+  else if (!host || !*host)
+    why = "no host";
+  else if (port == 0 || port > 65535)
+    why = "the port must be from 1 to 65535";
+  else if (g_uri_get_path (u) && *g_uri_get_path (u)
+      && !g_str_equal (g_uri_get_path (u), "/"))
+    why = "a path is not allowed";
+  else if (turn && (!g_uri_get_user (u) || !*g_uri_get_user (u)
+          || !g_uri_get_password (u)))
+    why = "user:password@ is required";
+  else if (!turn && g_uri_get_userinfo (u))
+    why = "a STUN URI has no user-info";
+  else if (query && (!turn || (g_ascii_strcasecmp (query, "transport=udp")
+              && g_ascii_strcasecmp (query, "transport=tcp"))))
+    why = turn ? "the only query allowed is ?transport=udp or ?transport=tcp"
+        : "a STUN URI has no query";
+  g_uri_unref (u);
+  if (!why)
+    return TRUE;
+
+fail:
+  masked = gst_wcs_ice_uri_mask (uri);
+  g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+      "\"%s\": %s (expected %s)", masked, why, turn ?
+      "turn(s)://user:password@host:port[?transport=udp|tcp]" :
+      "stun://host:port");
+  g_free (masked);
+  return FALSE;
+}
+
+/**
+ * gst_wcs_ice_config_validate:
+ * @config: a config
+ * @error: receives %GST_WCS_ERROR_INVALID_ARGUMENT naming the property
+ *   (stun-server, turn-servers, min-rtp-port / max-rtp-port) at fault,
+ *   passwords masked
+ */
+gboolean
+gst_wcs_ice_config_validate (const GstWcsIceConfig * config, GError ** error)
+{
+  GError *err = NULL;
+  guint i;
+
+  if (config->stun_server && *config->stun_server
+      && !gst_wcs_ice_uri_validate (config->stun_server, FALSE, &err)) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "Invalid 'stun-server' property %s", err->message);
+    g_error_free (err);
+    return FALSE;
+  }
+  for (i = 0; config->turn_servers && config->turn_servers[i]; i++) {
+    if (!gst_wcs_ice_uri_validate (config->turn_servers[i], TRUE, &err)) {
+      g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+          "Invalid 'turn-servers' entry %s", err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  }
+  if (config->min_rtp_port > config->max_rtp_port
+      || config->max_rtp_port > 65535) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_ARGUMENT,
+        "Invalid 'min-rtp-port' / 'max-rtp-port' (%u / %u): the minimum "
+        "must not be above the maximum (at most 65535)",
+        config->min_rtp_port, config->max_rtp_port);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * gst_wcs_peer_apply_ice_config:
+ * @webrtc: a webrtcbin, not yet negotiating
+ * @config: (nullable): the ICE servers, policy and port range (validated
+ *   with gst_wcs_ice_config_validate()); NULL: nothing changes
+ *
+ * Sets webrtcbin's stun-server, adds each TURN server (add-turn-server),
+ * sets ice-transport-policy and the ICE agent's min-rtp-port /
+ * max-rtp-port. Logs with the passwords masked.
+ */
+void
+gst_wcs_peer_apply_ice_config (GstElement * webrtc,
+    const GstWcsIceConfig * config)
+{
+  GObject *ice = NULL;
+  gchar *masked;
+  guint i;
+
+  ensure_debug_category ();
+  if (!config)
+    return;
+
+  if (config->stun_server && *config->stun_server)
+    g_object_set (webrtc, "stun-server", config->stun_server, NULL);
+  for (i = 0; config->turn_servers && config->turn_servers[i]; i++) {
+    gboolean ok = FALSE;
+
+    g_signal_emit_by_name (webrtc, "add-turn-server", config->turn_servers[i],
+        &ok);
+    if (!ok) {
+      masked = gst_wcs_ice_uri_mask (config->turn_servers[i]);
+      GST_WARNING_OBJECT (webrtc, "webrtcbin refused the TURN server %s",
+          masked);
+      g_free (masked);
+    }
+  }
+  g_object_set (webrtc, "ice-transport-policy", config->policy, NULL);
+
+  /* the agent's own defaults are 0 / 65535: only a range is set */
+  if (config->min_rtp_port != GST_WCS_ICE_DEFAULT_MIN_RTP_PORT
+      || config->max_rtp_port != GST_WCS_ICE_DEFAULT_MAX_RTP_PORT) {
+    g_object_get (webrtc, "ice-agent", &ice, NULL);
+    if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice),
+            "min-rtp-port"))
+      g_object_set (ice, "min-rtp-port", config->min_rtp_port,
+          "max-rtp-port", config->max_rtp_port, NULL);
+    else
+      GST_WARNING_OBJECT (webrtc, "the ICE agent has no port range: "
+          "min-rtp-port / max-rtp-port ignored");
+    g_clear_object (&ice);
+  }
+
+  masked = gst_wcs_ice_uris_mask ((const gchar * const *)
+      config->turn_servers);
+  GST_DEBUG_OBJECT (webrtc, "ICE: stun-server %s, turn-servers [%s], "
+      "policy %s, ports %u-%u", GST_STR_NULL (config->stun_server), masked,
+      config->policy == GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY ? "relay" :
+      "all", config->min_rtp_port, config->max_rtp_port);
+  g_free (masked);
 }

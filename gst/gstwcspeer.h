@@ -8,6 +8,7 @@
 
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
 
 G_BEGIN_DECLS
 
@@ -96,6 +97,43 @@ void gst_wcs_peer_close (GstWcsPeer * peer);
 
 void gst_wcs_peer_disable_upnp (GstElement * webrtc);
 gchar *gst_wcs_promise_error (GstPromise * promise);
+
+/**
+ * GstWcsIceConfig:
+ * @stun_server: stun://host[:port], or NULL
+ * @turn_servers: NULL-terminated turn(s)://user:pass@host[:port][?transport=udp|tcp]
+ *   URIs, or NULL
+ * @policy: the ICE transport policy (relay: TURN candidates only)
+ * @min_rtp_port: lowest local port of the ICE agent (0: any)
+ * @max_rtp_port: highest local port of the ICE agent (65535: any)
+ *
+ * The ICE servers and policy given to every webrtcbin of an element (or of
+ * wcs-relay): gst_wcs_peer_apply_ice_config().
+ */
+typedef struct
+{
+  gchar *stun_server;
+  gchar **turn_servers;
+  GstWebRTCICETransportPolicy policy;
+  guint min_rtp_port;
+  guint max_rtp_port;
+} GstWcsIceConfig;
+
+#define GST_WCS_ICE_DEFAULT_MIN_RTP_PORT 0
+#define GST_WCS_ICE_DEFAULT_MAX_RTP_PORT 65535
+
+void gst_wcs_ice_config_init (GstWcsIceConfig * config);
+void gst_wcs_ice_config_clear (GstWcsIceConfig * config);
+void gst_wcs_ice_config_copy (const GstWcsIceConfig * src,
+    GstWcsIceConfig * dest);
+gboolean gst_wcs_ice_config_validate (const GstWcsIceConfig * config,
+    GError ** error);
+gboolean gst_wcs_ice_uri_validate (const gchar * uri, gboolean turn,
+    GError ** error);
+gchar *gst_wcs_ice_uri_mask (const gchar * uri);
+gchar *gst_wcs_ice_uris_mask (const gchar * const *uris);
+void gst_wcs_peer_apply_ice_config (GstElement * webrtc,
+    const GstWcsIceConfig * config);
 
 G_END_DECLS
 

@@ -527,16 +527,27 @@ connection_failed (Core * core, RetireMode mode, const gchar * reason)
 /* ------------------------------------------------------------------ */
 /* Inbound frames                                                      */
 
+/* What the log may show of an outgoing frame: the 'connection' frame
+ * carries the appKey and the 'custom' fields (auth tokens), never shown */
+static const gchar *
+loggable_frame (const gchar * text)
+{
+  if (strstr (text, "\"connection\"") || strstr (text, "\"custom\""))
+    return "(connection frame: not shown, it carries the credentials)";
+  return text;
+}
+
 static void
 send_text_now (Core * core, const gchar * text)
 {
   if (core->conn == NULL ||
       soup_websocket_connection_get_state (core->conn) !=
       SOUP_WEBSOCKET_STATE_OPEN) {
-    GST_WARNING_ID (core->id, "socket not open, dropping frame: %.200s", text);
+    GST_WARNING_ID (core->id, "socket not open, dropping frame: %.200s",
+        loggable_frame (text));
     return;
   }
-  GST_LOG_ID (core->id, "sending: %.500s", text);
+  GST_LOG_ID (core->id, "sending: %.500s", loggable_frame (text));
   soup_websocket_connection_send_text (core->conn, text);
 }
 

@@ -37,6 +37,7 @@
 
 #include "gstwcselement.h"
 #include "gstwcsnetwatch.h"
+#include "gstwcspeer.h"
 
 G_BEGIN_DECLS
 
@@ -72,6 +73,7 @@ typedef struct
   GTlsDatabase *tls_database;
   GTlsInteraction *tls_interaction;
   GTlsCertificateFlags tls_validation_flags;
+  GstWcsIceConfig ice;          /* gstwcselement-ice.c */
 
   GMutex shutdown_lock;
 
@@ -168,6 +170,30 @@ G_GNUC_INTERNAL void wcs_element_queue_event (WcsEvent * ev);
  * priv->lock held (it waits on priv->cond); may hold shutdown_lock. */
 G_GNUC_INTERNAL void wcs_element_run_sync (GstWcsElement * self,
     void (*func) (GstWcsElement *, gpointer), gpointer data);
+
+/* ------------------------------------------------------------------ */
+/* ICE servers and policy properties (gstwcselement-ice.c)             */
+
+/* Installs stun-server, turn-servers, ice-transport-policy, min-rtp-port,
+ * max-rtp-port with ids from @first_id on. */
+G_GNUC_INTERNAL void wcs_element_ice_install_properties (GObjectClass *
+    klass, guint first_id);
+/* set/get of those ids (@prop_id relative to @first_id); takes
+ * GST_OBJECT_LOCK. */
+G_GNUC_INTERNAL void wcs_element_ice_set_property (GstWcsElement * self,
+    guint prop_id, const GValue * value, GParamSpec * pspec);
+G_GNUC_INTERNAL void wcs_element_ice_get_property (GstWcsElement * self,
+    guint prop_id, GValue * value, GParamSpec * pspec);
+/* The ICE settings are valid; otherwise FALSE and *msg says why, naming the
+ * property (passwords masked). Takes GST_OBJECT_LOCK. */
+G_GNUC_INTERNAL gboolean wcs_element_ice_check (GstWcsElement * self,
+    gchar ** msg);
+/* Adds stun-server, turn-servers (masked), ice-transport-policy to stats.
+ * Takes GST_OBJECT_LOCK. */
+G_GNUC_INTERNAL void wcs_element_ice_fill_stats (GstWcsElement * self,
+    GstStructure * stats);
+G_GNUC_INTERNAL void wcs_element_ice_init (GstWcsElement * self);
+G_GNUC_INTERNAL void wcs_element_ice_finalize (GstWcsElement * self);
 
 /* ------------------------------------------------------------------ */
 /* posting and status properties (gstwcselement.c)                     */

@@ -481,6 +481,8 @@ check_config (GstWcsElement * self)
         "(set 'restore-connection' to FALSE to turn restoring off)");
   GST_OBJECT_UNLOCK (self);
 
+  if (!msg)
+    wcs_element_ice_check (self, &msg);
   if (!msg && klass->check_config && !klass->check_config (self, &err)) {
     msg = g_strdup (err ? err->message : "Invalid configuration");
     g_clear_error (&err);
@@ -987,6 +989,7 @@ build_stats (GstWcsElement * self)
       gst_wcs_stream_status_to_string (priv->stream_status), NULL);
   g_mutex_unlock (&priv->lock);
 
+  wcs_element_ice_fill_stats (self, s);
   if (klass->fill_stats)
     klass->fill_stats (self, s);
   return s;
@@ -1030,6 +1033,11 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
   GstWcsElementPrivate *priv = GET_PRIV (self);
   gboolean restore_off = FALSE;
   const gchar *policy_prop = NULL;
+
+  if (prop_id >= N_PROPS) {
+    wcs_element_ice_set_property (self, prop_id - N_PROPS, value, pspec);
+    return;
+  }
 
   GST_OBJECT_LOCK (self);
   if (!gst_wcs_prop_field_set (priv, element_fields,
@@ -1077,6 +1085,11 @@ gst_wcs_element_get_property (GObject * object, guint prop_id,
 {
   GstWcsElement *self = GST_WCS_ELEMENT (object);
   GstWcsElementPrivate *priv = GET_PRIV (self);
+
+  if (prop_id >= N_PROPS) {
+    wcs_element_ice_get_property (self, prop_id - N_PROPS, value, pspec);
+    return;
+  }
 
   switch (prop_id) {
     case PROP_SESSION_STATUS:
@@ -1140,6 +1153,7 @@ gst_wcs_element_finalize (GObject * object)
   g_free (priv->current_id);
   g_free (priv->stopping_id);
   g_free (priv->last_detail);
+  wcs_element_ice_finalize (self);
   g_mutex_clear (&priv->lock);
   g_mutex_clear (&priv->shutdown_lock);
   g_cond_clear (&priv->cond);
@@ -1169,6 +1183,7 @@ gst_wcs_element_init (GstWcsElement * self)
   priv->ssl_ca_file = g_strdup (DEFAULT_SSL_CA_FILE);
   priv->ssl_use_system_ca_file = DEFAULT_SSL_USE_SYSTEM_CA_FILE;
   priv->tls_validation_flags = DEFAULT_TLS_VALIDATION_FLAGS;
+  wcs_element_ice_init (self);
   priv->session_status = GST_WCS_SESSION_STATUS_PENDING;
   priv->stream_status = GST_WCS_STREAM_STATUS_NEW;
   priv->last_reason = GST_WCS_RESTORE_REASON_NONE;
@@ -1371,6 +1386,7 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
+  wcs_element_ice_install_properties (gobject_class, N_PROPS);
 
   klass->is_player = FALSE;
 }

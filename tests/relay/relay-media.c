@@ -99,6 +99,10 @@ mline_plan_free (MLinePlan * p)
 
 static GMainContext *main_ctx;
 static gchar **ice_addresses;
+static GstWcsIceConfig ice_config = { NULL, NULL,
+  GST_WEBRTC_ICE_TRANSPORT_POLICY_ALL, GST_WCS_ICE_DEFAULT_MIN_RTP_PORT,
+  GST_WCS_ICE_DEFAULT_MAX_RTP_PORT
+};
 static guint gather_timeout_ms = 5000;
 static GThreadPool *teardown_pool;
 
@@ -719,6 +723,7 @@ peer_setup_webrtc (RelayPeer * peer)
 
   /* no UPnP port mapping attempts (as the elements) */
   gst_wcs_peer_disable_upnp (peer->webrtc);
+  gst_wcs_peer_apply_ice_config (peer->webrtc, &ice_config);
   g_object_get (peer->webrtc, "ice-agent", &ice, NULL);
   if (ice) {
     /* host candidates over UDP only */
@@ -1841,6 +1846,13 @@ relay_media_init (const gchar * const *addresses, guint gather_ms)
     gather_timeout_ms = gather_ms;
   if (!teardown_pool)
     teardown_pool = g_thread_pool_new (teardown_func, NULL, 2, FALSE, NULL);
+}
+
+void
+relay_media_set_ice_config (const GstWcsIceConfig * config)
+{
+  gst_wcs_ice_config_clear (&ice_config);
+  gst_wcs_ice_config_copy (config, &ice_config);
 }
 
 void

@@ -22,6 +22,7 @@
 #define __RELAY_MEDIA_H__
 
 #include <gst/gst.h>
+#include "gstwcspeer.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,10 @@ typedef struct
  * sent with the candidates found so far. */
 void relay_media_init (const gchar * const *ice_addresses,
     guint gather_timeout_ms);
+/* The STUN / TURN servers, ICE transport policy and port range of every
+ * webrtcbin created afterwards (--stun-server, --turn-server,
+ * --ice-transport-policy); copied. */
+void relay_media_set_ice_config (const GstWcsIceConfig * config);
 /* Waits for the teardown of every closed pipeline (at exit). */
 void relay_media_shutdown (void);
 

@@ -44,6 +44,35 @@ quit_loop (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static GstWcsIceConfig ice_config;
+
+/* --stun-server, --turn-server, --ice-transport-policy: checked as the
+ * elements check their properties (passwords masked in the message) */
+static gboolean
+relay_ice_options (const gchar * stun, gchar ** turn, const gchar * policy)
+{
+  GError *err = NULL;
+
+  gst_wcs_ice_config_init (&ice_config);
+  ice_config.stun_server = g_strdup (stun);
+  ice_config.turn_servers = g_strdupv (turn);
+  if (!policy || g_ascii_strcasecmp (policy, "all") == 0)
+    ice_config.policy = GST_WEBRTC_ICE_TRANSPORT_POLICY_ALL;
+  else if (g_ascii_strcasecmp (policy, "relay") == 0)
+    ice_config.policy = GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY;
+  else {
+    fprintf (stderr, "wcs-relay: --ice-transport-policy must be all or "
+        "relay\n");
+    return FALSE;
+  }
+  if (!gst_wcs_ice_config_validate (&ice_config, &err)) {
+    fprintf (stderr, "wcs-relay: %s\n", err->message);
+    g_error_free (err);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -55,6 +84,8 @@ main (int argc, char **argv)
   gint stale_ms = 0;
   gint max_payload = RELAY_DEFAULT_MAX_PAYLOAD;
   gchar **ice_addresses = NULL;
+  gchar *stun_server = NULL, *ice_policy = NULL;
+  gchar **turn_servers = NULL;
   gint gather_timeout = 5000;
   GOptionEntry entries[] = {
     {"port", 'p', 0, G_OPTION_ARG_INT, &port,
@@ -83,6 +114,13 @@ main (int argc, char **argv)
     {"ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice_addresses,
         "Local address for ICE host candidates (repeatable; default "
           "127.0.0.1 and every IPv4 address of the host)", "ADDR"},
+    {"stun-server", 0, 0, G_OPTION_ARG_STRING, &stun_server,
+        "STUN server of the ICE agents", "stun://HOST:PORT"},
+    {"turn-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turn_servers,
+          "TURN server of the ICE agents (repeatable)",
+        "turn://USER:PASS@HOST:PORT[?transport=udp|tcp]"},
+    {"ice-transport-policy", 0, 0, G_OPTION_ARG_STRING, &ice_policy,
+        "ICE candidates used: all (default) or relay (TURN only)", "POLICY"},
     {"gather-timeout", 0, 0, G_OPTION_ARG_INT, &gather_timeout,
         "Longest wait for ICE gathering before answering (default 5000)",
         "MS"},
@@ -114,12 +152,16 @@ main (int argc, char **argv)
     return 2;
   }
 
+  if (!relay_ice_options (stun_server, turn_servers, ice_policy))
+    return 2;
+
   signal (SIGPIPE, SIG_IGN);
   gst_wcs_process_init ();      /* before webrtcbin: gst/gstwcsprocess.c */
   gst_init (NULL, NULL);
   relay_log_init (verbose);
   relay_media_init ((const gchar * const *) ice_addresses,
       (guint) gather_timeout);
+  relay_media_set_ice_config (&ice_config);
 
   opts.host = host;
   opts.port = (guint) port;
@@ -164,6 +206,10 @@ main (int argc, char **argv)
   g_free (tls_cert);
   g_free (tls_key);
   g_strfreev (ice_addresses);
+  g_free (stun_server);
+  g_free (ice_policy);
+  g_strfreev (turn_servers);
+  gst_wcs_ice_config_clear (&ice_config);
   RELAY_INFO ("bye");
   return 0;
 }

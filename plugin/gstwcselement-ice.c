@@ -1,0 +1,257 @@
+/* gst-wcs: GstWcsElement's ICE servers and policy properties
+ *
+ * Copyright (C) 2024 gst-wcs authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * stun-server, turn-servers, ice-transport-policy, min-rtp-port and
+ * max-rtp-port (READY-only), kept in priv->ice under GST_OBJECT_LOCK,
+ * checked at READY->PAUSED (wcs_element_ice_check()) and given to every
+ * webrtcbin the element creates, at every (re)start, by
+ * gst_wcs_element_configure_webrtc() -> gst_wcs_peer_apply_ice_config().
+ * TURN passwords never reach a log, a message or the stats: they are
+ * masked (turn://user:***@host:3478) by gst_wcs_ice_uri_mask().
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/webrtc/webrtc.h>
+
+#include "gstwcselement-private.h"
+
+GST_DEBUG_CATEGORY_EXTERN (gst_wcs_element_debug);
+#define GST_CAT_DEFAULT gst_wcs_element_debug
+
+enum
+{
+  ICE_PROP_STUN_SERVER,
+  ICE_PROP_TURN_SERVERS,
+  ICE_PROP_ICE_TRANSPORT_POLICY,
+  ICE_PROP_MIN_RTP_PORT,
+  ICE_PROP_MAX_RTP_PORT,
+};
+
+void
+wcs_element_ice_install_properties (GObjectClass * klass, guint first_id)
+{
+  /**
+   * GstWcsElement:stun-server:
+   *
+   * The STUN server of every webrtcbin, `stun://host:port` (NULL: none,
+   * host candidates only). An unreachable server costs nothing but its
+   * candidates.
+   */
+  g_object_class_install_property (klass, first_id + ICE_PROP_STUN_SERVER,
+      g_param_spec_string ("stun-server", "STUN server",
+          "STUN server, stun://host:port (NULL: none)", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstWcsElement:turn-servers:
+   *
+   * The TURN servers of every webrtcbin, as webrtcsink's:
+   * `turn://user:password@host:port` or `turns://...`, optionally with
+   * `?transport=udp|tcp`. The passwords are masked in logs, messages and
+   * stats. In gst-launch: `turn-servers="<\"turn://u:p@host:3478\">"`.
+   */
+  g_object_class_install_property (klass, first_id + ICE_PROP_TURN_SERVERS,
+      gst_param_spec_array ("turn-servers", "TURN servers",
+          "TURN servers, turn(s)://user:password@host:port"
+          "[?transport=udp|tcp] (empty: none)",
+          g_param_spec_string ("turn-server", "TURN server", "A TURN URI",
+              NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS),
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstWcsElement:ice-transport-policy:
+   *
+   * `all`, or `relay`: only TURN (relay) candidates, media always goes
+   * through a TURN server.
+   */
+  g_object_class_install_property (klass,
+      first_id + ICE_PROP_ICE_TRANSPORT_POLICY,
+      g_param_spec_enum ("ice-transport-policy", "ICE transport policy",
+          "ICE candidates used: all, or relay (TURN only)",
+          GST_TYPE_WEBRTC_ICE_TRANSPORT_POLICY,
+          GST_WEBRTC_ICE_TRANSPORT_POLICY_ALL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstWcsElement:min-rtp-port:
+   *
+   * The lowest local UDP port of the ICE agent (0: any). Above
+   * #GstWcsElement:max-rtp-port fails READY->PAUSED.
+   */
+  g_object_class_install_property (klass, first_id + ICE_PROP_MIN_RTP_PORT,
+      g_param_spec_uint ("min-rtp-port", "Min RTP port",
+          "Lowest local port of the ICE agent (0: any)", 0, 65535,
+          GST_WCS_ICE_DEFAULT_MIN_RTP_PORT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstWcsElement:max-rtp-port:
+   *
+   * The highest local UDP port of the ICE agent.
+   */
+  g_object_class_install_property (klass, first_id + ICE_PROP_MAX_RTP_PORT,
+      g_param_spec_uint ("max-rtp-port", "Max RTP port",
+          "Highest local port of the ICE agent", 0, 65535,
+          GST_WCS_ICE_DEFAULT_MAX_RTP_PORT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+}
+
+void
+wcs_element_ice_set_property (GstWcsElement * self, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case ICE_PROP_STUN_SERVER:
+      g_free (priv->ice.stun_server);
+      priv->ice.stun_server = g_value_dup_string (value);
+      break;
+    case ICE_PROP_TURN_SERVERS:{
+      guint i, n = gst_value_array_get_size (value);
+      GPtrArray *uris = g_ptr_array_new ();
+
+      for (i = 0; i < n; i++) {
+        const GValue *v = gst_value_array_get_value (value, i);
+
+        if (G_VALUE_HOLDS_STRING (v) && g_value_get_string (v))
+          g_ptr_array_add (uris, g_value_dup_string (v));
+      }
+      g_ptr_array_add (uris, NULL);
+      g_strfreev (priv->ice.turn_servers);
+      priv->ice.turn_servers = (gchar **) g_ptr_array_free (uris, FALSE);
+      break;
+    }
+    case ICE_PROP_ICE_TRANSPORT_POLICY:
+      priv->ice.policy = g_value_get_enum (value);
+      break;
+    case ICE_PROP_MIN_RTP_PORT:
+      priv->ice.min_rtp_port = g_value_get_uint (value);
+      break;
+    case ICE_PROP_MAX_RTP_PORT:
+      priv->ice.max_rtp_port = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (self, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+void
+wcs_element_ice_get_property (GstWcsElement * self, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case ICE_PROP_STUN_SERVER:
+      g_value_set_string (value, priv->ice.stun_server);
+      break;
+    case ICE_PROP_TURN_SERVERS:{
+      guint i;
+
+      for (i = 0; priv->ice.turn_servers && priv->ice.turn_servers[i]; i++) {
+        GValue v = G_VALUE_INIT;
+
+        g_value_init (&v, G_TYPE_STRING);
+        g_value_set_string (&v, priv->ice.turn_servers[i]);
+        gst_value_array_append_and_take_value (value, &v);
+      }
+      break;
+    }
+    case ICE_PROP_ICE_TRANSPORT_POLICY:
+      g_value_set_enum (value, priv->ice.policy);
+      break;
+    case ICE_PROP_MIN_RTP_PORT:
+      g_value_set_uint (value, priv->ice.min_rtp_port);
+      break;
+    case ICE_PROP_MAX_RTP_PORT:
+      g_value_set_uint (value, priv->ice.max_rtp_port);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (self, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+gboolean
+wcs_element_ice_check (GstWcsElement * self, gchar ** msg)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  GError *err = NULL;
+  gboolean ok;
+
+  GST_OBJECT_LOCK (self);
+  ok = gst_wcs_ice_config_validate (&priv->ice, &err);
+  GST_OBJECT_UNLOCK (self);
+  if (!ok) {
+    *msg = g_strdup (err->message);
+    g_error_free (err);
+  }
+  return ok;
+}
+
+void
+wcs_element_ice_fill_stats (GstWcsElement * self, GstStructure * stats)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  gchar *turn;
+  GstWebRTCICETransportPolicy policy;
+  gchar *stun;
+
+  GST_OBJECT_LOCK (self);
+  turn = gst_wcs_ice_uris_mask ((const gchar * const *)
+      priv->ice.turn_servers);
+  stun = gst_wcs_ice_uri_mask (priv->ice.stun_server);
+  policy = priv->ice.policy;
+  GST_OBJECT_UNLOCK (self);
+
+  gst_structure_set (stats, "stun-server", G_TYPE_STRING, stun ? stun : "",
+      "turn-servers", G_TYPE_STRING, turn,
+      "ice-transport-policy", G_TYPE_STRING,
+      policy == GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY ? "relay" : "all",
+      NULL);
+  g_free (turn);
+  g_free (stun);
+}
+
+void
+wcs_element_ice_init (GstWcsElement * self)
+{
+  gst_wcs_ice_config_init (&GET_PRIV (self)->ice);
+}
+
+void
+wcs_element_ice_finalize (GstWcsElement * self)
+{
+  gst_wcs_ice_config_clear (&GET_PRIV (self)->ice);
+}
+
+/**
+ * gst_wcs_element_configure_webrtc:
+ * @self: the element
+ * @webrtc: a webrtcbin it just created
+ *
+ * Gives @webrtc the element's ICE servers, policy and port range.
+ */
+void
+gst_wcs_element_configure_webrtc (GstWcsElement * self, GstElement * webrtc)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  GstWcsIceConfig cfg;
+
+  GST_OBJECT_LOCK (self);
+  gst_wcs_ice_config_copy (&priv->ice, &cfg);
+  GST_OBJECT_UNLOCK (self);
+  gst_wcs_peer_apply_ice_config (webrtc, &cfg);
+  gst_wcs_ice_config_clear (&cfg);
+}
