@@ -102,6 +102,7 @@ enum
   PROP_TLS_USE_SYSTEM_DATABASE,
   PROP_TLS_VALIDATION_FLAGS,
   PROP_TLS_INTERACTION,
+  PROP_TRANSPORT,
   PROP_STATUS,
   PROP_AUTH_TOKEN,
 };
@@ -164,6 +165,7 @@ struct _Core
   gboolean tls_use_system_database;
   GTlsCertificateFlags tls_validation_flags;
   GTlsInteraction *tls_interaction;     /* (nullable) */
+  GstWcsTransport transport;    /* "transport" of publish / play */
   GstWcsSessionStatus status;
   GstWcsSessionFailure failure; /* why the last FAILED was reported */
   gchar *local_address;         /* of the open socket */
@@ -1319,6 +1321,7 @@ typedef struct
   gchar *sdp;
   gboolean has_video;
   gboolean has_audio;
+  GstWcsTransport transport;
 } RequestOp;
 
 static void
@@ -1353,6 +1356,7 @@ do_request (gpointer data)
   req.has_video = op->has_video;
   req.has_audio = op->has_audio;
   req.status = GST_WCS_STREAM_STATUS_PENDING;
+  req.transport = op->transport;
 
   entry = g_hash_table_lookup (core->streams, op->id);
 
@@ -1592,6 +1596,9 @@ gst_wcs_session_set_property (GObject * object, guint prop_id,
     case PROP_CONNECT_TIMEOUT:
       core->connect_timeout = g_value_get_uint (value);
       break;
+    case PROP_TRANSPORT:
+      core->transport = g_value_get_enum (value);
+      break;
     case PROP_TLS_DATABASE:
       g_clear_object (&core->tls_database);
       core->tls_database = g_value_dup_object (value);
@@ -1642,6 +1649,9 @@ gst_wcs_session_get_property (GObject * object, guint prop_id,
       break;
     case PROP_CONNECT_TIMEOUT:
       g_value_set_uint (value, core->connect_timeout);
+      break;
+    case PROP_TRANSPORT:
+      g_value_set_enum (value, core->transport);
       break;
     case PROP_TLS_DATABASE:
       g_value_set_object (value, core->tls_database);
@@ -1706,6 +1716,11 @@ gst_wcs_session_class_init (GstWcsSessionClass * klass)
       g_param_spec_uint ("connect-timeout", "Connect timeout",
           "Longest time in ms for TCP connect, TLS and the WebSocket "
           "upgrade (0 = no timeout)", 0, G_MAXUINT, DEFAULT_CONNECT_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_TRANSPORT,
+      g_param_spec_enum ("transport", "Transport",
+          "\"transport\" field of publishStream / playStream (auto: "
+          "omitted)", GST_TYPE_WCS_TRANSPORT, GST_WCS_TRANSPORT_AUTO,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_TLS_DATABASE,
       g_param_spec_object ("tls-database", "TLS database",
@@ -2129,6 +2144,9 @@ queue_request (GstWcsSession * session, RequestKind kind,
   op->sdp = g_strdup (sdp);
   op->has_video = has_video;
   op->has_audio = has_audio;
+  g_mutex_lock (&core->lock);
+  op->transport = core->transport;
+  g_mutex_unlock (&core->lock);
   core_invoke (core, do_request, op, request_op_free);
   return TRUE;
 }

@@ -72,6 +72,7 @@ typedef struct
   GTlsDatabase *tls_database;
   GTlsInteraction *tls_interaction;
   GTlsCertificateFlags tls_validation_flags;
+  GstWcsTransport transport;
 
   GMutex shutdown_lock;
 

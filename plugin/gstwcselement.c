@@ -21,6 +21,7 @@
 #include <gio/gio.h>
 
 #include "gstwcselement-private.h"
+#include "gstwcspeer.h"
 #include "gstwcselements.h"
 
 GST_DEBUG_CATEGORY (gst_wcs_element_debug);
@@ -62,6 +63,7 @@ enum
   PROP_TLS_DATABASE,
   PROP_TLS_INTERACTION,
   PROP_TLS_VALIDATION_FLAGS,
+  PROP_TRANSPORT,
   PROP_SESSION_STATUS,
   PROP_STREAM_STATUS,
   PROP_CODEC,
@@ -355,6 +357,44 @@ gst_wcs_element_get_stream_name (GstWcsElement * self)
 }
 
 /**
+ * gst_wcs_element_get_transport:
+ * @self: a #GstWcsElement
+ *
+ * Returns: the #GstWcsElement:transport property.
+ */
+GstWcsTransport
+gst_wcs_element_get_transport (GstWcsElement * self)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  GstWcsTransport t;
+
+  GST_OBJECT_LOCK (self);
+  t = priv->transport;
+  GST_OBJECT_UNLOCK (self);
+  return t;
+}
+
+/**
+ * gst_wcs_element_configure_transport:
+ * @self: a #GstWcsElement
+ * @webrtc: the new stream's webrtcbin, before its offer
+ *
+ * Restricts @webrtc's ICE agent to the #GstWcsElement:transport (TCP:
+ * ICE-TCP candidates only; UDP: UDP only; auto: webrtcbin's defaults).
+ */
+void
+gst_wcs_element_configure_transport (GstWcsElement * self, GstElement * webrtc)
+{
+  GstWcsTransport t = gst_wcs_element_get_transport (self);
+
+  if (!gst_wcs_peer_set_ice_transport (webrtc, t))
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Cannot restrict WebRTC media to %s",
+            gst_wcs_transport_to_string (t)),
+        ("webrtcbin's ICE agent has no ice-udp / ice-tcp property"));
+}
+
+/**
  * gst_wcs_element_get_current_id:
  * @self: a #GstWcsElement
  *
@@ -573,6 +613,7 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   gchar *location, *app_key;
   GstStructure *custom;
   guint receive_probes, probes_interval, connect_timeout;
+  GstWcsTransport transport;
   guint restore_max_tries, restore_timeout;
   gboolean restore_connection;
   GTlsDatabase *tls_database;
@@ -589,6 +630,7 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   receive_probes = priv->receive_probes;
   probes_interval = priv->probes_interval;
   connect_timeout = priv->connect_timeout;
+  transport = priv->transport;
   restore_connection = priv->restore_connection;
   restore_max_tries = priv->restore_max_tries;
   restore_timeout = priv->restore_timeout;
@@ -607,7 +649,8 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   session = gst_wcs_session_new (location);
   g_object_set (session, "app-key", app_key,
       "receive-probes", receive_probes, "probes-interval", probes_interval,
-      "connect-timeout", connect_timeout, "tls-database", tls_database,
+      "connect-timeout", connect_timeout, "transport", transport,
+      "tls-database", tls_database,
       "tls-use-system-database", use_system, "tls-validation-flags",
       tls_flags, "tls-interaction", tls_interaction, NULL);
   g_clear_object (&tls_database);
@@ -1044,6 +1087,9 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
     case PROP_CONNECT_TIMEOUT:
       priv->connect_timeout = g_value_get_uint (value);
       break;
+    case PROP_TRANSPORT:
+      priv->transport = g_value_get_enum (value);
+      break;
     case PROP_STREAM_TIMEOUT:
       priv->stream_timeout = g_value_get_uint (value);
       break;
@@ -1140,6 +1186,9 @@ gst_wcs_element_get_property (GObject * object, guint prop_id,
       break;
     case PROP_CONNECT_TIMEOUT:
       g_value_set_uint (value, priv->connect_timeout);
+      break;
+    case PROP_TRANSPORT:
+      g_value_set_enum (value, priv->transport);
       break;
     case PROP_STREAM_TIMEOUT:
       g_value_set_uint (value, priv->stream_timeout);
@@ -1415,6 +1464,22 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       ("tls-validation-flags", "TLS validation flags",
       "Certificate problems that refuse a wss:// server",
       G_TYPE_TLS_CERTIFICATE_FLAGS, DEFAULT_TLS_VALIDATION_FLAGS,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /**
+   * GstWcsElement:transport:
+   *
+   * The WCS "transport" of the stream: "UDP" or "TCP" is sent in
+   * publishStream / playStream, and the element's webrtcbin gathers only
+   * candidates of that transport (TCP: ICE-TCP host candidates, for
+   * networks that drop UDP). auto (the default) omits the field, as the
+   * WCS SDK when transport is unset, and keeps webrtcbin's defaults (UDP
+   * and TCP candidates; the server picks, WCS: UDP).
+   */
+  properties[PROP_TRANSPORT] = g_param_spec_enum ("transport", "Transport",
+      "WebRTC media transport asked of the server (\"transport\" of "
+      "publishStream / playStream) and gathered by webrtcbin: auto (field "
+      "omitted), udp, tcp (ICE-TCP)", GST_TYPE_WCS_TRANSPORT,
+      GST_WCS_TRANSPORT_AUTO,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   properties[PROP_SESSION_STATUS] = g_param_spec_enum ("session-status",
       "Session status", "WCS SESSION_STATUS of the signalling session",

@@ -156,6 +156,11 @@ void gst_wcs_element_shutdown (GstWcsElement * self, guint wait_ms);
 
 /* Current values (copies / snapshots) */
 gchar *gst_wcs_element_get_stream_name (GstWcsElement * self);
+/* the transport property; gst_wcs_element_configure_transport() applies it
+ * to a new stream's webrtcbin (before its offer) */
+GstWcsTransport gst_wcs_element_get_transport (GstWcsElement * self);
+void gst_wcs_element_configure_transport (GstWcsElement * self,
+    GstElement * webrtc);
 gchar *gst_wcs_element_get_current_id (GstWcsElement * self);
 gchar *gst_wcs_element_get_codec (GstWcsElement * self);
 GstWcsStreamStatus gst_wcs_element_get_stream_status (GstWcsElement * self);

@@ -623,6 +623,7 @@ wcs_play_session_new (GstWcsPlaySrc * self, const gchar * id, GError ** error)
   gst_bin_add (GST_BIN (s->pipeline), s->webrtc);
   g_object_set (s->webrtc, "bundle-policy",
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+  gst_wcs_element_configure_transport (GST_WCS_ELEMENT (self), s->webrtc);
 
   caps = gst_caps_from_string (VIDEO_OFFER_CAPS);
   g_signal_emit_by_name (s->webrtc, "add-transceiver",

@@ -437,6 +437,7 @@ ps_try_offer (GstWcsPublishSink * self, PubSession * ps, GError ** error)
   g_object_set (ps->webrtc, "bundle-policy",
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
   gst_wcs_peer_disable_upnp (ps->webrtc);
+  gst_wcs_element_configure_transport (GST_WCS_ELEMENT (self), ps->webrtc);
   gst_bin_add (GST_BIN (self), ps->webrtc);
 
   if (vprefs)
