@@ -121,7 +121,11 @@ topo_create (gboolean drop_udp)
           run_cmd (FALSE, "ip -n %s link set lo up", topo.ns) &&
           run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
               topo.ns_addr, topo.ns_if) &&
-          run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.ns_if)))
+          run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.ns_if) &&
+          /* a default route, as a real network has: without one the
+           * elements' GNetworkMonitor reports the network unavailable */
+          run_cmd (FALSE, "ip -n %s route add default via %s", topo.ns,
+              topo.host_addr)))
     return FALSE;
   if (!drop_udp)
     return TRUE;
@@ -348,6 +352,26 @@ start_relay (void)
   return relay;
 }
 
+/* Waits (bounded) until a TCP connection from inside the namespace to the
+ * relay's port succeeds: the veth is up and UDP-only filtering lets TCP
+ * through, before any element is judged. */
+static void
+wait_reachable (WcsTestRelay * relay)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND *
+      wcs_test_timeout_scale ();
+  gboolean ok = FALSE;
+
+  while (!ok && g_get_monotonic_time () < deadline) {
+    ok = run_cmd (TRUE, "timeout 2 ip netns exec %s bash -c "
+        "'exec 3<>/dev/tcp/%s/%u'", topo.ns, topo.host_addr, relay->port);
+    if (!ok)
+      g_usleep (200 * 1000);
+  }
+  fail_unless (ok, "no TCP connection from %s to the relay %s:%u", topo.ns,
+      topo.host_addr, relay->port);
+}
+
 static void
 setup_topo (void)
 {
@@ -368,6 +392,7 @@ GST_START_TEST (test_tcp_media)
 
   setup_topo ();
   relay = start_relay ();
+  wait_reachable (relay);
   name = g_strdup_printf ("tcp%u", (guint) getpid ());
 
   pub = child_start (relay->url, name, FALSE, "tcp");
@@ -430,6 +455,7 @@ GST_START_TEST (test_udp_blocked)
 
   setup_topo ();
   relay = start_relay ();
+  wait_reachable (relay);
   name = g_strdup_printf ("udp%u", (guint) getpid ());
 
   pub = child_start (relay->url, name, FALSE, "udp");
