@@ -173,6 +173,53 @@ gst_wcs_peer_disable_upnp (GstElement * webrtc)
   g_clear_object (&ice);
 }
 
+/**
+ * gst_wcs_peer_set_ice_transport:
+ * @webrtc: a webrtcbin, before its first offer / answer
+ * @transport: the WCS "transport" of the stream
+ *
+ * Which candidates @webrtc's ICE agent gathers: %GST_WCS_TRANSPORT_TCP
+ * gives ICE-TCP only (ice-udp off, ice-tcp on: passive and active TCP host
+ * candidates, RFC 6544), %GST_WCS_TRANSPORT_UDP UDP only (ice-tcp off),
+ * %GST_WCS_TRANSPORT_AUTO leaves webrtcbin's defaults (both).
+ *
+ * Returns: %FALSE when the ICE agent has no ice-udp / ice-tcp property
+ * (nothing is changed then).
+ */
+gboolean
+gst_wcs_peer_set_ice_transport (GstElement * webrtc, GstWcsTransport transport)
+{
+  GObject *ice = NULL;
+  GObjectClass *klass;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (GST_IS_ELEMENT (webrtc), FALSE);
+
+  ensure_debug_category ();
+
+  if (transport == GST_WCS_TRANSPORT_AUTO)
+    return TRUE;
+
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  if (ice == NULL)
+    return FALSE;
+  klass = G_OBJECT_GET_CLASS (ice);
+  if (!g_object_class_find_property (klass, "ice-udp") ||
+      !g_object_class_find_property (klass, "ice-tcp")) {
+    GST_WARNING_OBJECT (webrtc, "ICE agent has no ice-udp / ice-tcp: "
+        "cannot restrict it to %s", gst_wcs_transport_to_string (transport));
+    ok = FALSE;
+  } else {
+    gboolean tcp = transport == GST_WCS_TRANSPORT_TCP;
+
+    g_object_set (ice, "ice-udp", !tcp, "ice-tcp", tcp, NULL);
+    GST_DEBUG_OBJECT (webrtc, "ICE over %s only",
+        gst_wcs_transport_to_string (transport));
+  }
+  g_object_unref (ice);
+  return ok;
+}
+
 /* ------------------------------------------------------------------ */
 /* life cycle                                                          */
 

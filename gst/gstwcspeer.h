@@ -10,6 +10,8 @@
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 
+#include "gstwcsprotocol.h"
+
 G_BEGIN_DECLS
 
 typedef struct _GstWcsPeer GstWcsPeer;
@@ -96,6 +98,11 @@ void gst_wcs_peer_set_remote_description (GstWcsPeer * peer,
 void gst_wcs_peer_close (GstWcsPeer * peer);
 
 void gst_wcs_peer_disable_upnp (GstElement * webrtc);
+/* ICE transport of a webrtcbin's agent for a WCS "transport" (TCP:
+ * ICE-TCP only; UDP: UDP only; AUTO: webrtcbin's defaults). Before the
+ * first offer / answer. FALSE when the agent lacks ice-udp / ice-tcp. */
+gboolean gst_wcs_peer_set_ice_transport (GstElement * webrtc,
+    GstWcsTransport transport);
 gchar *gst_wcs_promise_error (GstPromise * promise);
 
 /**

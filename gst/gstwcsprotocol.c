@@ -93,6 +93,67 @@ static const GEnumValue stream_status_values[] = {
   {0, NULL, NULL}
 };
 
+static const GEnumValue transport_values[] = {
+  {GST_WCS_TRANSPORT_AUTO, "auto", "auto"},
+  {GST_WCS_TRANSPORT_UDP, "UDP", "udp"},
+  {GST_WCS_TRANSPORT_TCP, "TCP", "tcp"},
+  {0, NULL, NULL}
+};
+
+/**
+ * gst_wcs_transport_get_type:
+ *
+ * Returns: the #GType of #GstWcsTransport.
+ */
+GType
+gst_wcs_transport_get_type (void)
+{
+  static gsize type = 0;
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstWcsTransport", transport_values);
+    g_once_init_leave (&type, t);
+  }
+  return (GType) type;
+}
+
+/**
+ * gst_wcs_transport_to_string:
+ * @transport: a #GstWcsTransport
+ *
+ * Returns: "UDP" or "TCP", the WCS TRANSPORT_TYPE; %NULL for
+ * %GST_WCS_TRANSPORT_AUTO (the field is then omitted).
+ */
+const gchar *
+gst_wcs_transport_to_string (GstWcsTransport transport)
+{
+  switch (transport) {
+    case GST_WCS_TRANSPORT_UDP:
+      return "UDP";
+    case GST_WCS_TRANSPORT_TCP:
+      return "TCP";
+    default:
+      return NULL;
+  }
+}
+
+/**
+ * gst_wcs_transport_from_string:
+ * @str: (nullable): a "transport" field value
+ *
+ * Returns: %GST_WCS_TRANSPORT_UDP / %GST_WCS_TRANSPORT_TCP for "UDP" / "TCP"
+ * (any case), %GST_WCS_TRANSPORT_AUTO for %NULL or anything else.
+ */
+GstWcsTransport
+gst_wcs_transport_from_string (const gchar * str)
+{
+  if (str && g_ascii_strcasecmp (str, "UDP") == 0)
+    return GST_WCS_TRANSPORT_UDP;
+  if (str && g_ascii_strcasecmp (str, "TCP") == 0)
+    return GST_WCS_TRANSPORT_TCP;
+  return GST_WCS_TRANSPORT_AUTO;
+}
+
 /**
  * gst_wcs_session_status_get_type:
  *
@@ -650,6 +711,12 @@ gst_wcs_stream_info_parse (const GstWcsMessage * msg, GstWcsStreamInfo * info,
   info->has_video = gst_wcs_json_get_boolean (obj, "hasVideo", TRUE);
   info->has_audio = gst_wcs_json_get_boolean (obj, "hasAudio", TRUE);
 
+  s = gst_wcs_json_get_string (obj, "transport");
+  info->transport = gst_wcs_transport_from_string (s);
+  if (s != NULL && info->transport == GST_WCS_TRANSPORT_AUTO)
+    GST_INFO ("\"%s\" for %s carries unknown transport \"%s\"",
+        msg->message, id, s);
+
   s = gst_wcs_json_get_string (obj, "status");
   if (s != NULL) {
     info->has_status = TRUE;
@@ -1168,6 +1235,17 @@ stream_object_tail (JsonObject * obj, const GstWcsStreamRequest * req)
   json_object_set_int_member (obj, "maxBitrate", 0);
 }
 
+/* "transport" after the bitrates (publish) / quality (play), as the SDK;
+ * omitted for AUTO */
+static void
+add_transport (JsonObject * obj, GstWcsTransport transport)
+{
+  const gchar *t = gst_wcs_transport_to_string (transport);
+
+  if (t != NULL)
+    json_object_set_string_member (obj, "transport", t);
+}
+
 #define REQUEST_IS_VALID(req) ((req) != NULL && (req)->media_session_id != NULL \
     && (req)->name != NULL)
 
@@ -1178,7 +1256,7 @@ stream_object_tail (JsonObject * obj, const GstWcsStreamRequest * req)
  * Builds publishStream: mediaSessionId, name, published true, hasVideo,
  * hasAudio, status "PENDING" (always, as the SDK), record false,
  * mediaProvider "WebRTC", sdp, custom (if set), bitrate / minBitrate /
- * maxBitrate 0.
+ * maxBitrate 0, transport ("UDP" / "TCP", omitted for AUTO).
  *
  * Returns: (transfer full): the frame, %NULL on invalid arguments.
  */
@@ -1193,6 +1271,7 @@ gst_wcs_build_publish_stream (const GstWcsStreamRequest * req)
   obj = stream_object_head (req, TRUE, req->has_video, req->has_audio,
       GST_WCS_STREAM_STATUS_PENDING);
   stream_object_tail (obj, req);
+  add_transport (obj, req->transport);
   return build_object_message ("publishStream", obj);
 }
 
@@ -1201,7 +1280,8 @@ gst_wcs_build_publish_stream (const GstWcsStreamRequest * req)
  * @req: the request; media_session_id, name and sdp are required
  *
  * Builds playStream: like publishStream with published false, plus width
- * and height after record, and quality 0 at the end.
+ * and height after record, and quality 0 (then transport, if not AUTO) at
+ * the end.
  *
  * Returns: (transfer full): the frame, %NULL on invalid arguments.
  */
@@ -1219,6 +1299,7 @@ gst_wcs_build_play_stream (const GstWcsStreamRequest * req)
   json_object_set_int_member (obj, "height", MAX (req->height, 0));
   stream_object_tail (obj, req);
   json_object_set_int_member (obj, "quality", 0);
+  add_transport (obj, req->transport);
   return build_object_message ("playStream", obj);
 }
 

@@ -71,6 +71,30 @@ gboolean gst_wcs_stream_status_is_terminal (GstWcsStreamStatus status);
 /* RESIZE, SNAPSHOT_COMPLETE, NOT_ENOUGH_BANDWIDTH do not change a stream's status */
 gboolean gst_wcs_stream_status_changes_status (GstWcsStreamStatus status);
 
+/**
+ * GstWcsTransport:
+ * @GST_WCS_TRANSPORT_AUTO: the "transport" field is omitted (as the SDK when
+ *   options.transport is unset): the server's default, UDP
+ * @GST_WCS_TRANSPORT_UDP: "UDP": WebRTC media over UDP
+ * @GST_WCS_TRANSPORT_TCP: "TCP": WebRTC media over TCP (ICE-TCP)
+ *
+ * WCS TRANSPORT_TYPE, the "transport" field of publishStream / playStream.
+ * GEnum nicks "auto", "udp", "tcp"; value names "auto", "UDP", "TCP" (so
+ * gst-launch accepts transport=tcp and transport=TCP).
+ */
+typedef enum {
+  GST_WCS_TRANSPORT_AUTO = 0,
+  GST_WCS_TRANSPORT_UDP,
+  GST_WCS_TRANSPORT_TCP,
+} GstWcsTransport;
+
+#define GST_TYPE_WCS_TRANSPORT (gst_wcs_transport_get_type ())
+GType gst_wcs_transport_get_type (void);
+/* "UDP", "TCP", NULL for AUTO */
+const gchar *gst_wcs_transport_to_string (GstWcsTransport transport);
+/* "UDP" / "TCP" (any case); AUTO for NULL or anything else */
+GstWcsTransport gst_wcs_transport_from_string (const gchar * str);
+
 /* Well-known server info strings (docs/protocol.md 7.2) */
 #define GST_WCS_INFO_STREAM_NOT_FOUND        "Stream not found"
 #define GST_WCS_INFO_NAME_IN_USE             "Stream name is already in use"
@@ -123,6 +147,8 @@ typedef struct {
   gchar *sdp;                /* NULL when absent or empty (client requests only) */
   gboolean has_video;
   gboolean has_audio;
+  GstWcsTransport transport; /* publishStream / playStream "transport";
+                              * AUTO when absent or not UDP / TCP */
 } GstWcsStreamInfo;
 
 /* Parses data[0] of a stream message. Error (PROTOCOL) when data[0] is not
@@ -147,6 +173,8 @@ typedef struct {
   const GstStructure *custom;  /* optional, sent as "custom" */
   GstWcsStreamStatus status;   /* status field; PENDING for publish/play */
   gint width, height;          /* playStream only, 0 = original */
+  GstWcsTransport transport;   /* publishStream / playStream; AUTO (0):
+                                * "transport" omitted */
 } GstWcsStreamRequest;
 
 /* {"message":"connection","data":[{"appKey":...,"mediaProviders":["WebRTC"],

@@ -103,6 +103,7 @@ enum
   PROP_TLS_USE_SYSTEM_DATABASE,
   PROP_TLS_VALIDATION_FLAGS,
   PROP_TLS_INTERACTION,
+  PROP_TRANSPORT,
   PROP_STATUS,
   PROP_AUTH_TOKEN,
 };
@@ -165,6 +166,7 @@ struct _Core
   gboolean tls_use_system_database;
   GTlsCertificateFlags tls_validation_flags;
   GTlsInteraction *tls_interaction;     /* (nullable) */
+  GstWcsTransport transport;    /* "transport" of publish / play */
   GstWcsSessionStatus status;
   GstWcsSessionFailure failure; /* why the last FAILED was reported */
   gchar *local_address;         /* of the open socket */
@@ -1331,6 +1333,7 @@ typedef struct
   gchar *sdp;
   gboolean has_video;
   gboolean has_audio;
+  GstWcsTransport transport;
 } RequestOp;
 
 static void
@@ -1365,6 +1368,7 @@ do_request (gpointer data)
   req.has_video = op->has_video;
   req.has_audio = op->has_audio;
   req.status = GST_WCS_STREAM_STATUS_PENDING;
+  req.transport = op->transport;
 
   entry = g_hash_table_lookup (core->streams, op->id);
 
@@ -1572,6 +1576,7 @@ static const GstWcsPropField core_fields[] = {
   {PROP_RECEIVE_PROBES, G_STRUCT_OFFSET (Core, receive_probes)},
   {PROP_PROBES_INTERVAL, G_STRUCT_OFFSET (Core, probes_interval)},
   {PROP_CONNECT_TIMEOUT, G_STRUCT_OFFSET (Core, connect_timeout)},
+  {PROP_TRANSPORT, G_STRUCT_OFFSET (Core, transport)},
   {PROP_TLS_DATABASE, G_STRUCT_OFFSET (Core, tls_database)},
   {PROP_TLS_USE_SYSTEM_DATABASE, G_STRUCT_OFFSET (Core,
           tls_use_system_database)},
@@ -1658,6 +1663,11 @@ gst_wcs_session_class_init (GstWcsSessionClass * klass)
       g_param_spec_uint ("connect-timeout", "Connect timeout",
           "Longest time in ms for TCP connect, TLS and the WebSocket "
           "upgrade (0 = no timeout)", 0, G_MAXUINT, DEFAULT_CONNECT_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_TRANSPORT,
+      g_param_spec_enum ("transport", "Transport",
+          "\"transport\" field of publishStream / playStream (auto: "
+          "omitted)", GST_TYPE_WCS_TRANSPORT, GST_WCS_TRANSPORT_AUTO,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_TLS_DATABASE,
       g_param_spec_object ("tls-database", "TLS database",
@@ -2077,6 +2087,9 @@ queue_request (GstWcsSession * session, RequestKind kind,
   op->sdp = g_strdup (sdp);
   op->has_video = has_video;
   op->has_audio = has_audio;
+  g_mutex_lock (&core->lock);
+  op->transport = core->transport;
+  g_mutex_unlock (&core->lock);
   core_invoke (core, do_request, op, request_op_free);
   return TRUE;
 }

@@ -80,6 +80,9 @@ G_DECLARE_FINAL_TYPE (GstWcsSession, gst_wcs_session, GST, WCS_SESSION, GObject)
  *                     certificate errors that refuse the server (applied in
  *                     SoupMessage::accept-certificate, re-checked there)
  *   "tls-interaction" GTlsInteraction, NULL: client certificate / password
+ *   "transport"       GstWcsTransport default AUTO: "transport" field of
+ *                     publishStream / playStream (AUTO: omitted); read when
+ *                     the request is queued
  *   "status"          GstWcsSessionStatus, read-only
  *   "auth-token"      string, read-only: authToken of the last getUserData
  *

@@ -7,7 +7,9 @@
  * max-rtp-port (READY-only), kept in priv->ice under GST_OBJECT_LOCK,
  * checked at READY->PAUSED (wcs_element_ice_check()) and given to every
  * webrtcbin the element creates, at every (re)start, by
- * gst_wcs_element_configure_webrtc() -> gst_wcs_peer_apply_ice_config().
+ * gst_wcs_element_configure_webrtc() -> gst_wcs_peer_apply_ice_config(),
+ * which also restricts the ICE agent to the transport property
+ * (gst_wcs_peer_set_ice_transport()).
  * TURN passwords never reach a log, a message or the stats: they are
  * masked (turn://user:***@host:3478) by gst_wcs_ice_uri_mask().
  */
@@ -239,19 +241,28 @@ wcs_element_ice_finalize (GstWcsElement * self)
 /**
  * gst_wcs_element_configure_webrtc:
  * @self: the element
- * @webrtc: a webrtcbin it just created
+ * @webrtc: a webrtcbin it just created, before its offer / answer
  *
- * Gives @webrtc the element's ICE servers, policy and port range.
+ * Gives @webrtc the element's ICE servers, policy and port range, and
+ * restricts its ICE agent to the #GstWcsElement:transport (TCP: ICE-TCP
+ * candidates only; UDP: UDP only; auto: webrtcbin's defaults).
  */
 void
 gst_wcs_element_configure_webrtc (GstWcsElement * self, GstElement * webrtc)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsIceConfig cfg;
+  GstWcsTransport transport;
 
   GST_OBJECT_LOCK (self);
   gst_wcs_ice_config_copy (&priv->ice, &cfg);
+  transport = priv->transport;
   GST_OBJECT_UNLOCK (self);
   gst_wcs_peer_apply_ice_config (webrtc, &cfg);
   gst_wcs_ice_config_clear (&cfg);
+  if (!gst_wcs_peer_set_ice_transport (webrtc, transport))
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Cannot restrict WebRTC media to %s",
+            gst_wcs_transport_to_string (transport)),
+        ("webrtcbin's ICE agent has no ice-udp / ice-tcp property"));
 }

@@ -74,6 +74,7 @@ typedef struct
   GTlsInteraction *tls_interaction;
   GTlsCertificateFlags tls_validation_flags;
   GstWcsIceConfig ice;          /* gstwcselement-ice.c */
+  GstWcsTransport transport;
 
   GMutex shutdown_lock;
 

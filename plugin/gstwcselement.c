@@ -63,6 +63,7 @@ enum
   PROP_TLS_DATABASE,
   PROP_TLS_INTERACTION,
   PROP_TLS_VALIDATION_FLAGS,
+  PROP_TRANSPORT,
   PROP_SESSION_STATUS,
   PROP_STREAM_STATUS,
   PROP_CODEC,
@@ -576,6 +577,7 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   gchar *location, *app_key;
   GstStructure *custom;
   guint receive_probes, probes_interval, connect_timeout;
+  GstWcsTransport transport;
   guint restore_max_tries, restore_timeout;
   gboolean restore_connection;
   GTlsDatabase *tls_database;
@@ -592,6 +594,7 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   receive_probes = priv->receive_probes;
   probes_interval = priv->probes_interval;
   connect_timeout = priv->connect_timeout;
+  transport = priv->transport;
   restore_connection = priv->restore_connection;
   restore_max_tries = priv->restore_max_tries;
   restore_timeout = priv->restore_timeout;
@@ -610,7 +613,8 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   session = gst_wcs_session_new (location);
   g_object_set (session, "app-key", app_key,
       "receive-probes", receive_probes, "probes-interval", probes_interval,
-      "connect-timeout", connect_timeout, "tls-database", tls_database,
+      "connect-timeout", connect_timeout, "transport", transport,
+      "tls-database", tls_database,
       "tls-use-system-database", use_system, "tls-validation-flags",
       tls_flags, "tls-interaction", tls_interaction, NULL);
   g_clear_object (&tls_database);
@@ -1013,6 +1017,7 @@ static const GstWcsPropField element_fields[] = {
           probes_interval)},
   {PROP_CONNECT_TIMEOUT, G_STRUCT_OFFSET (GstWcsElementPrivate,
           connect_timeout)},
+  {PROP_TRANSPORT, G_STRUCT_OFFSET (GstWcsElementPrivate, transport)},
   {PROP_STREAM_TIMEOUT, G_STRUCT_OFFSET (GstWcsElementPrivate,
           stream_timeout)},
   {PROP_SSL_CA_FILE, G_STRUCT_OFFSET (GstWcsElementPrivate, ssl_ca_file)},
@@ -1366,6 +1371,22 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       ("tls-validation-flags", "TLS validation flags",
       "Certificate problems that refuse a wss:// server",
       G_TYPE_TLS_CERTIFICATE_FLAGS, DEFAULT_TLS_VALIDATION_FLAGS,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /**
+   * GstWcsElement:transport:
+   *
+   * The WCS "transport" of the stream: "UDP" or "TCP" is sent in
+   * publishStream / playStream, and the element's webrtcbin gathers only
+   * candidates of that transport (TCP: ICE-TCP host candidates, for
+   * networks that drop UDP). auto (the default) omits the field, as the
+   * WCS SDK when transport is unset, and keeps webrtcbin's defaults (UDP
+   * and TCP candidates; the server picks, WCS: UDP).
+   */
+  properties[PROP_TRANSPORT] = g_param_spec_enum ("transport", "Transport",
+      "WebRTC media transport asked of the server (\"transport\" of "
+      "publishStream / playStream) and gathered by webrtcbin: auto (field "
+      "omitted), udp, tcp (ICE-TCP)", GST_TYPE_WCS_TRANSPORT,
+      GST_WCS_TRANSPORT_AUTO,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   properties[PROP_SESSION_STATUS] = g_param_spec_enum ("session-status",
       "Session status", "WCS SESSION_STATUS of the signalling session",

@@ -154,9 +154,11 @@ void gst_wcs_element_post (GstWcsElement * self, GstStructure * s);
  * from a vfunc. Afterwards no stream is wanted until the next READY->PAUSED. */
 void gst_wcs_element_shutdown (GstWcsElement * self, guint wait_ms);
 
-/* Give @webrtc (just created) the ICE servers, policy and port range of
- * the stun-server, turn-servers, ice-transport-policy, min/max-rtp-port
- * properties (gstwcselement-ice.c). Any thread. */
+/* Give @webrtc (just created, before its offer / answer) the ICE servers,
+ * policy and port range of the stun-server, turn-servers,
+ * ice-transport-policy, min/max-rtp-port properties and the candidates of
+ * the transport property (TCP: ICE-TCP only; UDP: UDP only; auto:
+ * webrtcbin's defaults) (gstwcselement-ice.c). Any thread. */
 void gst_wcs_element_configure_webrtc (GstWcsElement * self,
     GstElement * webrtc);
 

@@ -109,7 +109,8 @@ peer_clear (StubPeer * peer)
 
 RelayPublisher *
 relay_publisher_new (const gchar * label, const gchar * offer,
-    const RelayMediaCallbacks * callbacks, gchar ** error_info)
+    GstWcsTransport transport, const RelayMediaCallbacks * callbacks,
+    gchar ** error_info)
 {
   RelayPublisher *pub = g_new0 (RelayPublisher, 1);
   gboolean video, audio;
@@ -171,8 +172,8 @@ relay_publisher_close (RelayPublisher * pub)
 
 RelayPlayer *
 relay_player_new (RelayPublisher * pub, const gchar * label,
-    const gchar * offer, const RelayMediaCallbacks * callbacks,
-    gchar ** error_info)
+    const gchar * offer, GstWcsTransport transport,
+    const RelayMediaCallbacks * callbacks, gchar ** error_info)
 {
   RelayPlayer *player = g_new0 (RelayPlayer, 1);
   gboolean video, audio;

@@ -699,7 +699,7 @@ bus_watch (GstBus * bus, GstMessage * msg, gpointer data)
 }
 
 static gboolean
-peer_setup_webrtc (RelayPeer * peer)
+peer_setup_webrtc (RelayPeer * peer, GstWcsTransport transport)
 {
   GstWebRTCICE *ice = NULL;
   GstBus *bus;
@@ -726,9 +726,17 @@ peer_setup_webrtc (RelayPeer * peer)
   gst_wcs_peer_apply_ice_config (peer->webrtc, &ice_config);
   g_object_get (peer->webrtc, "ice-agent", &ice, NULL);
   if (ice) {
-    /* host candidates over UDP only */
-    if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
+    /* host candidates over UDP only, unless the stream asked for TCP */
+    if (transport == GST_WCS_TRANSPORT_TCP) {
+      if (!gst_wcs_peer_set_ice_transport (peer->webrtc, transport))
+        RELAY_WARN ("%s: ICE agent cannot be restricted to TCP", peer->label);
+      else
+        RELAY_INFO ("%s: transport TCP: ICE-TCP candidates only",
+            peer->label);
+    } else if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice),
+            "ice-tcp")) {
       g_object_set (ice, "ice-tcp", FALSE, NULL);
+    }
     for (i = 0; ice_addresses && ice_addresses[i]; i++) {
       gboolean ok = FALSE;
       g_signal_emit_by_name (ice, "add-local-ip-address", ice_addresses[i],
@@ -1306,7 +1314,8 @@ publisher_pad_added (GstElement * webrtc, GstPad * pad, gpointer data)
 
 RelayPublisher *
 relay_publisher_new (const gchar * label, const gchar * offer,
-    const RelayMediaCallbacks * callbacks, gchar ** error_info)
+    GstWcsTransport transport, const RelayMediaCallbacks * callbacks,
+    gchar ** error_info)
 {
   RelayPublisher *pub;
   RelayPeer *peer;
@@ -1346,7 +1355,7 @@ relay_publisher_new (const gchar * label, const gchar * offer,
     }
   }
 
-  if (!peer_setup_webrtc (peer))
+  if (!peer_setup_webrtc (peer, transport))
     goto error;
 
   for (i = 0; i < plan->len; i++) {
@@ -1709,8 +1718,8 @@ player_detach (RelayPlayer * player)
 
 RelayPlayer *
 relay_player_new (RelayPublisher * pub, const gchar * label,
-    const gchar * offer, const RelayMediaCallbacks * callbacks,
-    gchar ** error_info)
+    const gchar * offer, GstWcsTransport transport,
+    const RelayMediaCallbacks * callbacks, gchar ** error_info)
 {
   RelayPlayer *player;
   RelayPeer *peer;
@@ -1742,7 +1751,7 @@ relay_player_new (RelayPublisher * pub, const gchar * label,
   player->pub = (RelayPublisher *) peer_ref (&pub->peer);
   g_mutex_init (&player->ts_lock);
 
-  if (!peer_setup_webrtc (peer))
+  if (!peer_setup_webrtc (peer, transport))
     goto error;
 
   /* transceivers in m-line order: webrtcbin pairs unassociated ones with

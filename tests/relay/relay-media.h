@@ -24,6 +24,8 @@
 #include <gst/gst.h>
 #include "gstwcspeer.h"
 
+#include "gstwcsprotocol.h"
+
 G_BEGIN_DECLS
 
 typedef struct _RelayPublisher RelayPublisher;
@@ -56,8 +58,11 @@ void relay_media_shutdown (void);
 
 /* Parses the offer and chooses codecs. NULL with *error_info set (a WCS info
  * string, "No common codecs" or "Failed by error") when it cannot be used. */
+/* transport: the stream's WCS "transport"; TCP makes its webrtcbin gather
+ * ICE-TCP candidates only, UDP / AUTO UDP only. */
 RelayPublisher *relay_publisher_new (const gchar * label, const gchar * offer,
-    const RelayMediaCallbacks * callbacks, gchar ** error_info);
+    GstWcsTransport transport, const RelayMediaCallbacks * callbacks,
+    gchar ** error_info);
 /* "H264", "VP8" or NULL (no video) */
 const gchar *relay_publisher_get_video_codec (RelayPublisher * pub);
 /* "opus" or NULL (no audio) */
@@ -81,8 +86,8 @@ void relay_publisher_close (RelayPublisher * pub);
  * payload types; NULL with *error_info ("No common codecs", "Failed by
  * error") when not possible. */
 RelayPlayer *relay_player_new (RelayPublisher * pub, const gchar * label,
-    const gchar * offer, const RelayMediaCallbacks * callbacks,
-    gchar ** error_info);
+    const gchar * offer, GstWcsTransport transport,
+    const RelayMediaCallbacks * callbacks, gchar ** error_info);
 /* video frames sent to this player so far */
 guint64 relay_player_get_frames (RelayPlayer * player);
 void relay_player_close (RelayPlayer * player);

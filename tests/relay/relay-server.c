@@ -490,7 +490,8 @@ handle_publish (RelaySession * s, GstWcsMessage * msg)
   cb.answer = publisher_answer;
   cb.failed = publisher_failed;
   cb.user_data = ep;
-  ep->pub = relay_publisher_new (ep->label, info.sdp, &cb, &error_info);
+  ep->pub = relay_publisher_new (ep->label, info.sdp, info.transport, &cb,
+      &error_info);
   if (!ep->pub) {
     refuse (s, info.media_session_id, info.name, TRUE, error_info);
     endpoint_free (ep);
@@ -563,8 +564,8 @@ handle_play (RelaySession * s, GstWcsMessage * msg)
   cb.answer = player_answer;
   cb.failed = player_failed;
   cb.user_data = ep;
-  ep->player = relay_player_new (st->publisher->pub, ep->label, info.sdp, &cb,
-      &error_info);
+  ep->player = relay_player_new (st->publisher->pub, ep->label, info.sdp,
+      info.transport, &cb, &error_info);
   if (!ep->player) {
     refuse (s, info.media_session_id, info.name, FALSE, error_info);
     endpoint_free (ep);

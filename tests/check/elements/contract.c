@@ -284,10 +284,12 @@ GST_START_TEST (test_shared_properties)
     {"tls-database", G_TYPE_TLS_DATABASE, NULL, TRUE},
     {"tls-interaction", G_TYPE_TLS_INTERACTION, NULL, TRUE},
     {"tls-validation-flags", G_TYPE_TLS_CERTIFICATE_FLAGS, NULL, TRUE},
+    /* WCS "transport" (auto: omitted), READY-only */
+    {"transport", G_TYPE_ENUM, "auto", TRUE},
   };
   static const gchar *const tls_props[] = { "ssl-ca-file",
     "ssl-use-system-ca-file", "tls-database", "tls-interaction",
-    "tls-validation-flags"
+    "tls-validation-flags", "transport"
   };
   GTlsCertificateFlags tls_flags = 0;
   GTlsDatabase *tls_db = NULL;
@@ -349,7 +351,7 @@ GST_START_TEST (test_shared_properties)
     g_value_unset (&value);
   }
 
-  /* the TLS settings hold for a whole run: READY-only */
+  /* the TLS settings and the transport hold for a whole run: READY-only */
   for (i = 0; i < G_N_ELEMENTS (tls_props); i++) {
     GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (el),
         tls_props[i]);

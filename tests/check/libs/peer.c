@@ -247,6 +247,104 @@ GST_START_TEST (test_offer_answer_media)
 
 GST_END_TEST;
 
+/* ICE-TCP only on both sides (gst_wcs_peer_set_ice_transport TCP, as the
+ * elements and wcs-relay do for transport TCP): every candidate of the
+ * offer and of the answer is TCP (libnice's active / passive host
+ * candidates, RFC 6544), and webrtcbin 1.22 connects and carries media
+ * over them on loopback */
+static void
+assert_tcp_candidates_only (const gchar * sdp, const gchar * what)
+{
+  gchar **lines = g_strsplit (sdp, "\n", -1);
+  guint i, tcp = 0;
+
+  for (i = 0; lines[i]; i++) {
+    if (!g_str_has_prefix (lines[i], "a=candidate:"))
+      continue;
+    fail_if (strstr (lines[i], " UDP ") || strstr (lines[i], " udp "),
+        "%s has a UDP candidate: %s", what, lines[i]);
+    if (strstr (lines[i], " TCP ") || strstr (lines[i], " tcp "))
+      tcp++;
+  }
+  g_strfreev (lines);
+  fail_unless (tcp > 0, "%s has no TCP candidate:\n%s", what, sdp);
+}
+
+GST_START_TEST (test_ice_tcp_only)
+{
+  Side off, ans;
+
+  offerer_init (&off);
+  answerer_init (&ans);
+  fail_unless (gst_wcs_peer_set_ice_transport (gst_wcs_peer_get_webrtc
+          (off.peer), GST_WCS_TRANSPORT_TCP));
+  fail_unless (gst_wcs_peer_set_ice_transport (gst_wcs_peer_get_webrtc
+          (ans.peer), GST_WCS_TRANSPORT_TCP));
+  {
+    GObject *ice = NULL;
+    gboolean udp = TRUE, tcp = FALSE;
+
+    g_object_get (gst_wcs_peer_get_webrtc (off.peer), "ice-agent", &ice,
+        NULL);
+    g_object_get (ice, "ice-udp", &udp, "ice-tcp", &tcp, NULL);
+    fail_if (udp);
+    fail_unless (tcp);
+    g_object_unref (ice);
+  }
+  fail_unless (gst_element_set_state (off.pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless (gst_element_set_state (ans.pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+
+  gst_wcs_peer_start (off.peer);
+  fail_unless (wcs_test_wait_flag (NULL, &off.local_ready, WAIT_MS),
+      "no offer");
+  assert_tcp_candidates_only (off.local, "the offer");
+
+  gst_wcs_peer_set_remote_description (ans.peer, parse (off.local));
+  fail_unless (wcs_test_wait_flag (NULL, &ans.local_ready, WAIT_MS),
+      "no answer");
+  assert_tcp_candidates_only (ans.local, "the answer");
+
+  gst_wcs_peer_set_remote_description (off.peer, parse (ans.local));
+  fail_unless (wcs_test_wait_flag (NULL, &off.connected, WAIT_MS),
+      "offerer never connected over ICE-TCP");
+  fail_unless (wcs_test_wait_flag (NULL, &ans.connected, WAIT_MS),
+      "answerer never connected over ICE-TCP");
+  {
+    gint64 end = g_get_monotonic_time () + WAIT_MS * 1000;
+    while (g_atomic_int_get (&ans.buffers) < 10
+        && g_get_monotonic_time () < end)
+      wcs_test_iterate (NULL, 50);
+  }
+  fail_unless (g_atomic_int_get (&ans.buffers) >= 10, "%d buffers over "
+      "ICE-TCP", g_atomic_int_get (&ans.buffers));
+  fail_unless_equals_int (off.failed, 0);
+  fail_unless_equals_int (ans.failed, 0);
+
+  /* AUTO changes nothing; UDP turns TCP off */
+  {
+    GstElement *w = gst_element_factory_make ("webrtcbin", NULL);
+    GObject *ice = NULL;
+    gboolean udp = FALSE, tcp = FALSE;
+
+    g_object_get (w, "ice-agent", &ice, NULL);
+    fail_unless (gst_wcs_peer_set_ice_transport (w, GST_WCS_TRANSPORT_AUTO));
+    g_object_get (ice, "ice-udp", &udp, "ice-tcp", &tcp, NULL);
+    fail_unless (udp && tcp, "webrtcbin's defaults changed");
+    fail_unless (gst_wcs_peer_set_ice_transport (w, GST_WCS_TRANSPORT_UDP));
+    g_object_get (ice, "ice-udp", &udp, "ice-tcp", &tcp, NULL);
+    fail_unless (udp && !tcp);
+    g_object_unref (ice);
+    gst_object_unref (gst_object_ref_sink (w));
+  }
+
+  side_clear (&off);
+  side_clear (&ans);
+}
+
+GST_END_TEST;
+
 /* a remote description webrtcbin refuses: one REMOTE failure, on the
  * context, then nothing */
 GST_START_TEST (test_remote_refused)
@@ -399,6 +497,7 @@ peer_suite (void)
 
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_offer_answer_media);
+  tcase_add_test (tc, test_ice_tcp_only);
   tcase_add_test (tc, test_remote_refused);
   tcase_add_test (tc, test_close_stops_callbacks);
   tcase_add_test (tc, test_negotiation_timeout);

@@ -499,6 +499,92 @@ GST_START_TEST (test_build_publish_play)
 
 GST_END_TEST;
 
+/* "transport" (WCS TRANSPORT_TYPE): omitted for AUTO (the SDK leaves it out
+ * when unset), "UDP" / "TCP" last (after the bitrates / quality), and read
+ * back by the server side */
+GST_START_TEST (test_build_transport)
+{
+  GstWcsStreamRequest req = { 0, };
+  GstWcsMessage *msg;
+  GstWcsStreamInfo info;
+  gchar *text;
+  GEnumClass *klass;
+
+  req.media_session_id = "id-t";
+  req.name = "cam1";
+  req.has_video = TRUE;
+  req.sdp = test_sdp;
+
+  /* AUTO: no field, and a server reads AUTO */
+  text = gst_wcs_build_publish_stream (&req);
+  msg = parse_ok (text);
+  fail_if (json_object_has_member (gst_wcs_message_get_object (msg, 0),
+          "transport"));
+  fail_unless (gst_wcs_stream_info_parse (msg, &info, NULL));
+  fail_unless_equals_int (info.transport, GST_WCS_TRANSPORT_AUTO);
+  gst_wcs_stream_info_clear (&info);
+  gst_wcs_message_free (msg);
+  g_free (text);
+
+  req.transport = GST_WCS_TRANSPORT_TCP;
+  text = gst_wcs_build_publish_stream (&req);
+  msg = parse_ok (text);
+  assert_members (gst_wcs_message_get_object (msg, 0),
+      "mediaSessionId,name,published,hasVideo,hasAudio,status,record,"
+      "mediaProvider,sdp,bitrate,minBitrate,maxBitrate,transport");
+  fail_unless_equals_string (str_member (gst_wcs_message_get_object (msg, 0),
+          "transport"), "TCP");
+  fail_unless (gst_wcs_stream_info_parse (msg, &info, NULL));
+  fail_unless_equals_int (info.transport, GST_WCS_TRANSPORT_TCP);
+  gst_wcs_stream_info_clear (&info);
+  gst_wcs_message_free (msg);
+  g_free (text);
+
+  req.transport = GST_WCS_TRANSPORT_UDP;
+  text = gst_wcs_build_play_stream (&req);
+  msg = parse_ok (text);
+  assert_members (gst_wcs_message_get_object (msg, 0),
+      "mediaSessionId,name,published,hasVideo,hasAudio,status,record,width,"
+      "height,mediaProvider,sdp,bitrate,minBitrate,maxBitrate,quality,"
+      "transport");
+  fail_unless_equals_string (str_member (gst_wcs_message_get_object (msg, 0),
+          "transport"), "UDP");
+  fail_unless (gst_wcs_stream_info_parse (msg, &info, NULL));
+  fail_unless_equals_int (info.transport, GST_WCS_TRANSPORT_UDP);
+  gst_wcs_stream_info_clear (&info);
+  gst_wcs_message_free (msg);
+  g_free (text);
+
+  /* the server side: any case; garbage or another type is AUTO, no error */
+  fail_unless_equals_int (gst_wcs_transport_from_string ("tcp"),
+      GST_WCS_TRANSPORT_TCP);
+  fail_unless_equals_int (gst_wcs_transport_from_string ("Udp"),
+      GST_WCS_TRANSPORT_UDP);
+  fail_unless_equals_int (gst_wcs_transport_from_string ("SCTP"),
+      GST_WCS_TRANSPORT_AUTO);
+  fail_unless_equals_int (gst_wcs_transport_from_string (NULL),
+      GST_WCS_TRANSPORT_AUTO);
+  fail_unless (gst_wcs_transport_to_string (GST_WCS_TRANSPORT_AUTO) == NULL);
+  msg = parse_ok ("{\"message\":\"playStream\",\"data\":[{"
+      "\"mediaSessionId\":\"x\",\"name\":\"n\",\"transport\":42}]}");
+  fail_unless (gst_wcs_stream_info_parse (msg, &info, NULL));
+  fail_unless_equals_int (info.transport, GST_WCS_TRANSPORT_AUTO);
+  gst_wcs_stream_info_clear (&info);
+  gst_wcs_message_free (msg);
+
+  /* gst-launch spellings: nicks udp/tcp/auto, value names UDP/TCP */
+  klass = g_type_class_ref (GST_TYPE_WCS_TRANSPORT);
+  fail_unless_equals_int (g_enum_get_value_by_nick (klass, "tcp")->value,
+      GST_WCS_TRANSPORT_TCP);
+  fail_unless_equals_int (g_enum_get_value_by_name (klass, "TCP")->value,
+      GST_WCS_TRANSPORT_TCP);
+  fail_unless_equals_int (g_enum_get_value_by_nick (klass, "auto")->value,
+      GST_WCS_TRANSPORT_AUTO);
+  g_type_class_unref (klass);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_build_unpublish_stop)
 {
   GstWcsStreamRequest req = { 0, };
@@ -1305,6 +1391,7 @@ wcs_protocol_suite (void)
   tcase_add_test (tc, test_build_keepalive);
   tcase_add_test (tc, test_build_connection);
   tcase_add_test (tc, test_build_publish_play);
+  tcase_add_test (tc, test_build_transport);
   tcase_add_test (tc, test_build_unpublish_stop);
   tcase_add_test (tc, test_build_server_messages);
   tcase_add_test (tc, test_structure_to_json);

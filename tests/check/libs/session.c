@@ -1778,8 +1778,12 @@ GST_START_TEST (test_stream_requests)
   fail_unless_equals_string (gst_wcs_json_get_string (obj, "mediaProvider"),
       "WebRTC");
   fail_unless_equals_string (gst_wcs_json_get_string (obj, "sdp"), offer);
+  /* transport auto (default): no field, as the SDK */
+  fail_if (json_object_has_member (obj, "transport"));
   gst_wcs_message_free (msg);
 
+  /* transport TCP: the next requests carry "transport":"TCP" */
+  g_object_set (s, "transport", GST_WCS_TRANSPORT_TCP, NULL);
   fail_unless (gst_wcs_session_play (s, "play-1", "cam1", offer, &err));
   msg = server_wait_frame (srv, "playStream", 1, 5000);
   obj = frame_object (msg);
@@ -1790,6 +1794,8 @@ GST_START_TEST (test_stream_requests)
   fail_unless_equals_string (gst_wcs_json_get_string (obj, "status"),
       "PENDING");
   fail_unless_equals_string (gst_wcs_json_get_string (obj, "sdp"), offer);
+  fail_unless_equals_string (gst_wcs_json_get_string (obj, "transport"),
+      "TCP");
   gst_wcs_message_free (msg);
 
   /* the server accepts the publisher: unpublish then carries PUBLISHING */
@@ -1811,6 +1817,7 @@ GST_START_TEST (test_stream_requests)
   fail_unless_equals_string (gst_wcs_json_get_string (obj, "status"),
       "PUBLISHING");
   fail_if (json_object_has_member (obj, "sdp"));
+  fail_if (json_object_has_member (obj, "transport"));
   gst_wcs_message_free (msg);
 
   /* the player never got a status: stop carries its PENDING */

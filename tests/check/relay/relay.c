@@ -770,6 +770,115 @@ GST_START_TEST (test_sdk_publish_play_signalling)
 
 GST_END_TEST;
 
+/* the SDK's frame with "transport" set (options.transport) */
+static gchar *
+sdk_frame_transport (const gchar * message, const gchar * id,
+    const gchar * name, const gchar * transport)
+{
+  gchar *text = sdk_frame (message, id, name);
+  GstWcsMessage *m = gst_wcs_message_parse (text, -1, NULL);
+
+  fail_unless (m != NULL);
+  g_free (text);
+  json_object_set_string_member (gst_wcs_message_get_object (m, 0),
+      "transport", transport);
+  text = json_to_string (m->root, FALSE);
+  gst_wcs_message_free (m);
+  return text;
+}
+
+/* candidates of @answer: how many over TCP and over UDP; at least one on
+ * 127.0.0.1 */
+static void
+count_candidates (const gchar * answer, guint * tcp, guint * udp)
+{
+  gchar **lines = g_strsplit (answer, "\n", -1);
+  gboolean loopback = FALSE;
+  guint i;
+
+  *tcp = *udp = 0;
+  for (i = 0; lines[i]; i++) {
+    gchar **f;
+
+    if (!g_str_has_prefix (lines[i], "a=candidate:"))
+      continue;
+    /* foundation component transport priority address port typ ... */
+    f = g_strsplit (lines[i], " ", -1);
+    fail_unless (g_strv_length (f) >= 8, "%s", lines[i]);
+    if (g_ascii_strcasecmp (f[2], "TCP") == 0) {
+      (*tcp)++;
+      fail_unless (strstr (lines[i], "tcptype") != NULL, "%s", lines[i]);
+    } else if (g_ascii_strcasecmp (f[2], "UDP") == 0) {
+      (*udp)++;
+    }
+    if (g_str_equal (f[4], "127.0.0.1"))
+      loopback = TRUE;
+    g_strfreev (f);
+  }
+  g_strfreev (lines);
+  fail_unless (loopback, "no 127.0.0.1 candidate:\n%s", answer);
+}
+
+/* "transport":"TCP" (WCS TRANSPORT_TYPE): that stream's answer carries
+ * ICE-TCP candidates only; "UDP" or no field: UDP only, as before, also
+ * for a player of a TCP publisher */
+GST_START_TEST (test_transport_tcp)
+{
+  const gchar *args[] = { "--rtp-timeout", "0", "--ice-address", "127.0.0.1",
+    NULL
+  };
+  WcsTestRelay *relay = wcs_test_relay_start (0, args);
+  WsClient *c;
+  gchar *answer;
+  guint tcp, udp;
+
+  fail_unless (relay != NULL);
+  c = ws_connect (relay);
+  ws_send_take (c, sdk_frame ("connection", NULL, NULL));
+  gst_wcs_message_free (ws_wait (c, "getUserData", NULL, WAIT_MS));
+
+  ws_send_take (c, sdk_frame_transport ("publishStream", "pub-t", "camt",
+          "TCP"));
+  answer = ws_wait_answer (c, "pub-t");
+  expect_status (c, "pub-t", "PUBLISHING", NULL);
+  count_candidates (answer, &tcp, &udp);
+  fail_unless (tcp > 0 && udp == 0, "TCP publisher: %u TCP, %u UDP "
+      "candidates:\n%s", tcp, udp, answer);
+  g_free (answer);
+
+  ws_send_take (c, sdk_frame_transport ("playStream", "play-t", "camt",
+          "TCP"));
+  answer = ws_wait_answer (c, "play-t");
+  expect_status (c, "play-t", "PLAYING", NULL);
+  count_candidates (answer, &tcp, &udp);
+  fail_unless (tcp > 0 && udp == 0, "TCP player: %u TCP, %u UDP "
+      "candidates:\n%s", tcp, udp, answer);
+  g_free (answer);
+
+  ws_send_take (c, sdk_frame_transport ("playStream", "play-u", "camt",
+          "UDP"));
+  answer = ws_wait_answer (c, "play-u");
+  expect_status (c, "play-u", "PLAYING", NULL);
+  count_candidates (answer, &tcp, &udp);
+  fail_unless (tcp == 0 && udp > 0, "UDP player: %u TCP, %u UDP "
+      "candidates:\n%s", tcp, udp, answer);
+  g_free (answer);
+
+  ws_send_take (c, sdk_frame ("playStream", "play-a", "camt"));
+  answer = ws_wait_answer (c, "play-a");
+  expect_status (c, "play-a", "PLAYING", NULL);
+  count_candidates (answer, &tcp, &udp);
+  fail_unless (tcp == 0 && udp > 0, "player without transport: %u TCP, %u "
+      "UDP candidates:\n%s", tcp, udp, answer);
+  g_free (answer);
+
+  fail_unless_equals_int (c->n_unparsable, 0);
+  ws_close (c);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_refusals)
 {
   const gchar *args[] = { "--rtp-timeout", "0", NULL };
@@ -2013,6 +2122,7 @@ relay_suite (void)
   tcase_add_test (tc, test_connection_and_pings);
   tcase_add_test (tc, test_tls);
   tcase_add_test (tc, test_sdk_publish_play_signalling);
+  tcase_add_test (tc, test_transport_tcp);
   tcase_add_test (tc, test_refusals);
   tcase_add_test (tc, test_publisher_socket_close_stops_players);
   tcase_add_test (tc, test_rest_terminate);
