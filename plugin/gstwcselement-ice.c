@@ -1,4 +1,4 @@
-/* gst-wcs: GstWcsElement's ICE servers and policy properties
+/* gst-wcs: GstWcsElement's ICE servers, policy and transport properties
  *
  * Copyright (C) 2024 gst-wcs authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -7,9 +7,10 @@
  * max-rtp-port (READY-only), kept in priv->ice under GST_OBJECT_LOCK,
  * checked at READY->PAUSED (wcs_element_ice_check()) and given to every
  * webrtcbin the element creates, at every (re)start, by
- * gst_wcs_element_configure_webrtc() -> gst_wcs_peer_apply_ice_config(),
- * which also restricts the ICE agent to the transport property
- * (gst_wcs_peer_set_ice_transport()).
+ * gst_wcs_element_configure_webrtc() -> gst_wcs_peer_apply_ice_config().
+ * transport (READY-only, priv->transport) restricts the same webrtcbins'
+ * ICE agent to UDP or TCP (gst_wcs_peer_set_ice_transport()) and is sent
+ * by the session in publishStream / playStream (start_running()).
  * TURN passwords never reach a log, a message or the stats: they are
  * masked (turn://user:***@host:3478) by gst_wcs_ice_uri_mask().
  */
@@ -31,6 +32,20 @@ enum
   ICE_PROP_ICE_TRANSPORT_POLICY,
   ICE_PROP_MIN_RTP_PORT,
   ICE_PROP_MAX_RTP_PORT,
+  ICE_PROP_TRANSPORT,
+};
+
+/* the plain ones (turn-servers is a GstValueArray: by hand) */
+static const GstWcsPropField ice_fields[] = {
+  {ICE_PROP_STUN_SERVER, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          ice.stun_server)},
+  {ICE_PROP_ICE_TRANSPORT_POLICY, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          ice.policy)},
+  {ICE_PROP_MIN_RTP_PORT, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          ice.min_rtp_port)},
+  {ICE_PROP_MAX_RTP_PORT, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          ice.max_rtp_port)},
+  {ICE_PROP_TRANSPORT, G_STRUCT_OFFSET (GstWcsElementPrivate, transport)},
 };
 
 void
@@ -101,6 +116,24 @@ wcs_element_ice_install_properties (GObjectClass * klass, guint first_id)
           GST_WCS_ICE_DEFAULT_MAX_RTP_PORT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
+  /**
+   * GstWcsElement:transport:
+   *
+   * The WCS "transport" of the stream: "UDP" or "TCP" is sent in
+   * publishStream / playStream, and the element's webrtcbin gathers only
+   * candidates of that transport (TCP: ICE-TCP host candidates, for
+   * networks that drop UDP). auto (the default) omits the field, as the
+   * WCS SDK when transport is unset, and keeps webrtcbin's defaults (UDP
+   * and TCP candidates; the server picks, WCS: UDP).
+   */
+  g_object_class_install_property (klass, first_id + ICE_PROP_TRANSPORT,
+      g_param_spec_enum ("transport", "Transport",
+          "WebRTC media transport asked of the server (\"transport\" of "
+          "publishStream / playStream) and gathered by webrtcbin: auto "
+          "(field omitted), udp, tcp (ICE-TCP)", GST_TYPE_WCS_TRANSPORT,
+          GST_WCS_TRANSPORT_AUTO,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
 }
 
 void
@@ -110,38 +143,22 @@ wcs_element_ice_set_property (GstWcsElement * self, guint prop_id,
   GstWcsElementPrivate *priv = GET_PRIV (self);
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case ICE_PROP_STUN_SERVER:
-      g_free (priv->ice.stun_server);
-      priv->ice.stun_server = g_value_dup_string (value);
-      break;
-    case ICE_PROP_TURN_SERVERS:{
-      guint i, n = gst_value_array_get_size (value);
-      GPtrArray *uris = g_ptr_array_new ();
+  if (prop_id == ICE_PROP_TURN_SERVERS) {
+    guint i, n = gst_value_array_get_size (value);
+    GPtrArray *uris = g_ptr_array_new ();
 
-      for (i = 0; i < n; i++) {
-        const GValue *v = gst_value_array_get_value (value, i);
+    for (i = 0; i < n; i++) {
+      const GValue *v = gst_value_array_get_value (value, i);
 
-        if (G_VALUE_HOLDS_STRING (v) && g_value_get_string (v))
-          g_ptr_array_add (uris, g_value_dup_string (v));
-      }
-      g_ptr_array_add (uris, NULL);
-      g_strfreev (priv->ice.turn_servers);
-      priv->ice.turn_servers = (gchar **) g_ptr_array_free (uris, FALSE);
-      break;
+      if (G_VALUE_HOLDS_STRING (v) && g_value_get_string (v))
+        g_ptr_array_add (uris, g_value_dup_string (v));
     }
-    case ICE_PROP_ICE_TRANSPORT_POLICY:
-      priv->ice.policy = g_value_get_enum (value);
-      break;
-    case ICE_PROP_MIN_RTP_PORT:
-      priv->ice.min_rtp_port = g_value_get_uint (value);
-      break;
-    case ICE_PROP_MAX_RTP_PORT:
-      priv->ice.max_rtp_port = g_value_get_uint (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (self, prop_id, pspec);
-      break;
+    g_ptr_array_add (uris, NULL);
+    g_strfreev (priv->ice.turn_servers);
+    priv->ice.turn_servers = (gchar **) g_ptr_array_free (uris, FALSE);
+  } else if (!gst_wcs_prop_field_set (priv, ice_fields,
+          G_N_ELEMENTS (ice_fields), prop_id, value)) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (self, prop_id, pspec);
   }
   GST_OBJECT_UNLOCK (self);
 }
@@ -151,36 +168,20 @@ wcs_element_ice_get_property (GstWcsElement * self, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
+  guint i;
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case ICE_PROP_STUN_SERVER:
-      g_value_set_string (value, priv->ice.stun_server);
-      break;
-    case ICE_PROP_TURN_SERVERS:{
-      guint i;
+  if (prop_id == ICE_PROP_TURN_SERVERS) {
+    for (i = 0; priv->ice.turn_servers && priv->ice.turn_servers[i]; i++) {
+      GValue v = G_VALUE_INIT;
 
-      for (i = 0; priv->ice.turn_servers && priv->ice.turn_servers[i]; i++) {
-        GValue v = G_VALUE_INIT;
-
-        g_value_init (&v, G_TYPE_STRING);
-        g_value_set_string (&v, priv->ice.turn_servers[i]);
-        gst_value_array_append_and_take_value (value, &v);
-      }
-      break;
+      g_value_init (&v, G_TYPE_STRING);
+      g_value_set_string (&v, priv->ice.turn_servers[i]);
+      gst_value_array_append_and_take_value (value, &v);
     }
-    case ICE_PROP_ICE_TRANSPORT_POLICY:
-      g_value_set_enum (value, priv->ice.policy);
-      break;
-    case ICE_PROP_MIN_RTP_PORT:
-      g_value_set_uint (value, priv->ice.min_rtp_port);
-      break;
-    case ICE_PROP_MAX_RTP_PORT:
-      g_value_set_uint (value, priv->ice.max_rtp_port);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (self, prop_id, pspec);
-      break;
+  } else if (!gst_wcs_prop_field_get (priv, ice_fields,
+          G_N_ELEMENTS (ice_fields), prop_id, value)) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (self, prop_id, pspec);
   }
   GST_OBJECT_UNLOCK (self);
 }

@@ -16,6 +16,10 @@
  *                            failure, attempt, network change), run on the
  *                            element thread, and the session / restore
  *                            policy signal handlers that feed it
+ *   gstwcselement-ice.c      ICE servers, policy and transport properties,
+ *                            applied to every webrtcbin
+ *   gstwcselement-tls.c      TLS properties: the CA file, handed to the
+ *                            session
  *
  * Threads:
  *   application / streaming threads: property access, state changes, the
@@ -38,6 +42,7 @@
 #include "gstwcselement.h"
 #include "gstwcsnetwatch.h"
 #include "gstwcspeer.h"
+#include "gstwcsprop.h"
 
 G_BEGIN_DECLS
 
@@ -68,13 +73,13 @@ typedef struct
   guint probes_interval;
   guint connect_timeout;
   guint stream_timeout;
-  gchar *ssl_ca_file;
+  gchar *ssl_ca_file;           /* TLS: gstwcselement-tls.c */
   gboolean ssl_use_system_ca_file;
   GTlsDatabase *tls_database;
   GTlsInteraction *tls_interaction;
   GTlsCertificateFlags tls_validation_flags;
   GstWcsIceConfig ice;          /* gstwcselement-ice.c */
-  GstWcsTransport transport;
+  GstWcsTransport transport;    /* gstwcselement-ice.c */
 
   GMutex shutdown_lock;
 
@@ -173,10 +178,10 @@ G_GNUC_INTERNAL void wcs_element_run_sync (GstWcsElement * self,
     void (*func) (GstWcsElement *, gpointer), gpointer data);
 
 /* ------------------------------------------------------------------ */
-/* ICE servers and policy properties (gstwcselement-ice.c)             */
+/* ICE servers, policy and transport properties (gstwcselement-ice.c)  */
 
 /* Installs stun-server, turn-servers, ice-transport-policy, min-rtp-port,
- * max-rtp-port with ids from @first_id on. */
+ * max-rtp-port, transport with ids from @first_id on. */
 G_GNUC_INTERNAL void wcs_element_ice_install_properties (GObjectClass *
     klass, guint first_id);
 /* set/get of those ids (@prop_id relative to @first_id); takes
@@ -195,6 +200,34 @@ G_GNUC_INTERNAL void wcs_element_ice_fill_stats (GstWcsElement * self,
     GstStructure * stats);
 G_GNUC_INTERNAL void wcs_element_ice_init (GstWcsElement * self);
 G_GNUC_INTERNAL void wcs_element_ice_finalize (GstWcsElement * self);
+
+/* ------------------------------------------------------------------ */
+/* TLS properties (gstwcselement-tls.c)                                */
+
+/* ssl-ca-file, ssl-use-system-ca-file, tls-database, tls-interaction,
+ * tls-validation-flags: installed with ids from @first_id on; all plain
+ * fields of the private struct, set / got by the base through
+ * wcs_element_tls_fields (ids relative to @first_id) under
+ * GST_OBJECT_LOCK. */
+#define WCS_ELEMENT_TLS_N_PROPS 5
+G_GNUC_INTERNAL extern const GstWcsPropField
+    wcs_element_tls_fields[WCS_ELEMENT_TLS_N_PROPS];
+G_GNUC_INTERNAL void wcs_element_tls_install_properties (GObjectClass *
+    klass, guint first_id);
+/* The anchors of ssl-ca-file, read again at every READY->PAUSED (the file
+ * may have been renewed). A file that cannot be read (RESOURCE, OPEN_READ)
+ * or holds no certificate (RESOURCE, SETTINGS) fails the state change with
+ * an ERROR naming the property. *db is NULL without ssl-ca-file, or when
+ * tls-database is set (it wins). Takes GST_OBJECT_LOCK. */
+G_GNUC_INTERNAL gboolean wcs_element_tls_load_ca_file (GstWcsElement * self,
+    GTlsDatabase ** db);
+/* Gives @session (new, not connected) the TLS settings: tls-database (or
+ * else @ca_db, from wcs_element_tls_load_ca_file()), the system's CAs,
+ * tls-validation-flags and tls-interaction. Takes GST_OBJECT_LOCK. */
+G_GNUC_INTERNAL void wcs_element_tls_configure_session (GstWcsElement *
+    self, GstWcsSession * session, GTlsDatabase * ca_db);
+G_GNUC_INTERNAL void wcs_element_tls_init (GstWcsElement * self);
+G_GNUC_INTERNAL void wcs_element_tls_finalize (GstWcsElement * self);
 
 /* ------------------------------------------------------------------ */
 /* posting and status properties (gstwcselement.c)                     */

@@ -37,9 +37,6 @@ GST_DEBUG_CATEGORY (gst_wcs_element_debug);
 #define DEFAULT_PROBES_INTERVAL     5000
 #define DEFAULT_CONNECT_TIMEOUT     10000
 #define DEFAULT_STREAM_TIMEOUT      10000
-#define DEFAULT_SSL_CA_FILE         NULL
-#define DEFAULT_SSL_USE_SYSTEM_CA_FILE TRUE
-#define DEFAULT_TLS_VALIDATION_FLAGS G_TLS_CERTIFICATE_VALIDATE_ALL
 
 /* network changes come in bursts (addresses, routes): act on the last one */
 #define NETWORK_DEBOUNCE_MS         1000
@@ -58,18 +55,17 @@ enum
   PROP_PROBES_INTERVAL,
   PROP_CONNECT_TIMEOUT,
   PROP_STREAM_TIMEOUT,
-  PROP_SSL_CA_FILE,
-  PROP_SSL_USE_SYSTEM_CA_FILE,
-  PROP_TLS_DATABASE,
-  PROP_TLS_INTERACTION,
-  PROP_TLS_VALIDATION_FLAGS,
-  PROP_TRANSPORT,
   PROP_SESSION_STATUS,
   PROP_STREAM_STATUS,
   PROP_CODEC,
   PROP_STATS,
   N_PROPS
 };
+
+/* after N_PROPS: the TLS properties (gstwcselement-tls.c), then the ICE
+ * ones (gstwcselement-ice.c) */
+#define TLS_FIRST_PROP N_PROPS
+#define ICE_FIRST_PROP (TLS_FIRST_PROP + WCS_ELEMENT_TLS_N_PROPS)
 
 static GParamSpec *properties[N_PROPS];
 
@@ -497,56 +493,6 @@ check_config (GstWcsElement * self)
   return TRUE;
 }
 
-/* The anchors of ssl-ca-file, read again at every READY->PAUSED (the file
- * may have been renewed). A file that cannot be read (RESOURCE, OPEN_READ)
- * or holds no certificate (RESOURCE, SETTINGS) fails the state change with
- * an ERROR naming the property. *db is NULL without ssl-ca-file, or when
- * tls-database is set (it wins). */
-static gboolean
-load_ca_file (GstWcsElement * self, GTlsDatabase ** db)
-{
-  GstWcsElementPrivate *priv = GET_PRIV (self);
-  gchar *path, *contents = NULL;
-  gboolean have_db;
-  GError *err = NULL;
-
-  *db = NULL;
-  GST_OBJECT_LOCK (self);
-  path = g_strdup (priv->ssl_ca_file);
-  have_db = priv->tls_database != NULL;
-  GST_OBJECT_UNLOCK (self);
-
-  if (!path || !*path || have_db) {
-    if (path && *path)
-      GST_INFO_OBJECT (self, "tls-database is set: 'ssl-ca-file' is not used");
-    g_free (path);
-    return TRUE;
-  }
-
-  if (!g_file_get_contents (path, &contents, NULL, &err)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Could not read the 'ssl-ca-file' \"%s\": %s", path, err->message),
-        (NULL));
-    goto fail;
-  }
-  g_free (contents);
-  *db = g_tls_file_database_new (path, &err);
-  if (*db == NULL) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Invalid 'ssl-ca-file' \"%s\": %s (expected PEM CA certificates)",
-            path, err ? err->message : "unknown error"), (NULL));
-    goto fail;
-  }
-  GST_INFO_OBJECT (self, "trusting the CA certificates of %s", path);
-  g_free (path);
-  return TRUE;
-
-fail:
-  g_clear_error (&err);
-  g_free (path);
-  return FALSE;
-}
-
 /* Each element watches the network with its own monitor, created on the
  * element thread (GstWcsNetWatch, docs/restore.md section 9). */
 static void
@@ -580,10 +526,6 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   GstWcsTransport transport;
   guint restore_max_tries, restore_timeout;
   gboolean restore_connection;
-  GTlsDatabase *tls_database;
-  GTlsInteraction *tls_interaction;
-  GTlsCertificateFlags tls_flags;
-  gboolean use_system;
 
   /* a snapshot of the configuration: no lock is held while calling into the
    * session or the policy (lock rules in gstwcselement-private.h) */
@@ -598,14 +540,6 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   restore_connection = priv->restore_connection;
   restore_max_tries = priv->restore_max_tries;
   restore_timeout = priv->restore_timeout;
-  /* tls-database wins over ssl-ca-file (ca_db), which replaces the
-   * system's CAs */
-  tls_database = priv->tls_database ? g_object_ref (priv->tls_database) :
-      ca_db ? g_object_ref (ca_db) : NULL;
-  use_system = priv->ssl_use_system_ca_file;
-  tls_interaction = priv->tls_interaction ?
-      g_object_ref (priv->tls_interaction) : NULL;
-  tls_flags = priv->tls_validation_flags;
   GST_OBJECT_UNLOCK (self);
 
   /* one session for the whole run: every connect, restores included, uses
@@ -613,12 +547,8 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   session = gst_wcs_session_new (location);
   g_object_set (session, "app-key", app_key,
       "receive-probes", receive_probes, "probes-interval", probes_interval,
-      "connect-timeout", connect_timeout, "transport", transport,
-      "tls-database", tls_database,
-      "tls-use-system-database", use_system, "tls-validation-flags",
-      tls_flags, "tls-interaction", tls_interaction, NULL);
-  g_clear_object (&tls_database);
-  g_clear_object (&tls_interaction);
+      "connect-timeout", connect_timeout, "transport", transport, NULL);
+  wcs_element_tls_configure_session (self, session, ca_db);
   if (custom)
     g_object_set (session, "custom", custom, NULL);
   g_object_set (priv->policy, "enabled", restore_connection,
@@ -893,7 +823,8 @@ gst_wcs_element_change_state (GstElement * element, GstStateChange transition)
     case GST_STATE_CHANGE_READY_TO_PAUSED:{
       GTlsDatabase *ca_db = NULL;
 
-      if (!check_config (self) || !load_ca_file (self, &ca_db))
+      if (!check_config (self)
+          || !wcs_element_tls_load_ca_file (self, &ca_db))
         return GST_STATE_CHANGE_FAILURE;
       start_running (self, ca_db);
       g_clear_object (&ca_db);
@@ -1017,18 +948,24 @@ static const GstWcsPropField element_fields[] = {
           probes_interval)},
   {PROP_CONNECT_TIMEOUT, G_STRUCT_OFFSET (GstWcsElementPrivate,
           connect_timeout)},
-  {PROP_TRANSPORT, G_STRUCT_OFFSET (GstWcsElementPrivate, transport)},
   {PROP_STREAM_TIMEOUT, G_STRUCT_OFFSET (GstWcsElementPrivate,
           stream_timeout)},
-  {PROP_SSL_CA_FILE, G_STRUCT_OFFSET (GstWcsElementPrivate, ssl_ca_file)},
-  {PROP_SSL_USE_SYSTEM_CA_FILE, G_STRUCT_OFFSET (GstWcsElementPrivate,
-          ssl_use_system_ca_file)},
-  {PROP_TLS_DATABASE, G_STRUCT_OFFSET (GstWcsElementPrivate, tls_database)},
-  {PROP_TLS_INTERACTION, G_STRUCT_OFFSET (GstWcsElementPrivate,
-          tls_interaction)},
-  {PROP_TLS_VALIDATION_FLAGS, G_STRUCT_OFFSET (GstWcsElementPrivate,
-          tls_validation_flags)},
 };
+
+/* The table of @prop_id (the base's, or the TLS properties' of
+ * gstwcselement-tls.c) and its *id in that table. */
+static const GstWcsPropField *
+fields_of (guint prop_id, guint * id, guint * n_fields)
+{
+  if (prop_id >= TLS_FIRST_PROP) {
+    *id = prop_id - TLS_FIRST_PROP;
+    *n_fields = WCS_ELEMENT_TLS_N_PROPS;
+    return wcs_element_tls_fields;
+  }
+  *id = prop_id;
+  *n_fields = G_N_ELEMENTS (element_fields);
+  return element_fields;
+}
 
 static void
 gst_wcs_element_set_property (GObject * object, guint prop_id,
@@ -1038,15 +975,18 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
   GstWcsElementPrivate *priv = GET_PRIV (self);
   gboolean restore_off = FALSE;
   const gchar *policy_prop = NULL;
+  const GstWcsPropField *fields;
+  guint id, n_fields;
 
-  if (prop_id >= N_PROPS) {
-    wcs_element_ice_set_property (self, prop_id - N_PROPS, value, pspec);
+  if (prop_id >= ICE_FIRST_PROP) {
+    wcs_element_ice_set_property (self, prop_id - ICE_FIRST_PROP, value,
+        pspec);
     return;
   }
+  fields = fields_of (prop_id, &id, &n_fields);
 
   GST_OBJECT_LOCK (self);
-  if (!gst_wcs_prop_field_set (priv, element_fields,
-          G_N_ELEMENTS (element_fields), prop_id, value))
+  if (!gst_wcs_prop_field_set (priv, fields, n_fields, id, value))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   /* what follows from the new value */
   switch (prop_id) {
@@ -1090,9 +1030,12 @@ gst_wcs_element_get_property (GObject * object, guint prop_id,
 {
   GstWcsElement *self = GST_WCS_ELEMENT (object);
   GstWcsElementPrivate *priv = GET_PRIV (self);
+  const GstWcsPropField *fields;
+  guint id, n_fields;
 
-  if (prop_id >= N_PROPS) {
-    wcs_element_ice_get_property (self, prop_id - N_PROPS, value, pspec);
+  if (prop_id >= ICE_FIRST_PROP) {
+    wcs_element_ice_get_property (self, prop_id - ICE_FIRST_PROP, value,
+        pspec);
     return;
   }
 
@@ -1113,9 +1056,9 @@ gst_wcs_element_get_property (GObject * object, guint prop_id,
       break;
   }
 
+  fields = fields_of (prop_id, &id, &n_fields);
   GST_OBJECT_LOCK (self);
-  if (!gst_wcs_prop_field_get (priv, element_fields,
-          G_N_ELEMENTS (element_fields), prop_id, value))
+  if (!gst_wcs_prop_field_get (priv, fields, n_fields, id, value))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
 }
@@ -1151,13 +1094,11 @@ gst_wcs_element_finalize (GObject * object)
   g_free (priv->app_key);
   if (priv->custom)
     gst_structure_free (priv->custom);
-  g_free (priv->ssl_ca_file);
-  g_clear_object (&priv->tls_database);
-  g_clear_object (&priv->tls_interaction);
   g_free (priv->codec);
   g_free (priv->current_id);
   g_free (priv->stopping_id);
   g_free (priv->last_detail);
+  wcs_element_tls_finalize (self);
   wcs_element_ice_finalize (self);
   g_mutex_clear (&priv->lock);
   g_mutex_clear (&priv->shutdown_lock);
@@ -1185,9 +1126,7 @@ gst_wcs_element_init (GstWcsElement * self)
   priv->probes_interval = DEFAULT_PROBES_INTERVAL;
   priv->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   priv->stream_timeout = DEFAULT_STREAM_TIMEOUT;
-  priv->ssl_ca_file = g_strdup (DEFAULT_SSL_CA_FILE);
-  priv->ssl_use_system_ca_file = DEFAULT_SSL_USE_SYSTEM_CA_FILE;
-  priv->tls_validation_flags = DEFAULT_TLS_VALIDATION_FLAGS;
+  wcs_element_tls_init (self);
   wcs_element_ice_init (self);
   priv->session_status = GST_WCS_SESSION_STATUS_PENDING;
   priv->stream_status = GST_WCS_STREAM_STATUS_NEW;
@@ -1310,84 +1249,6 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       "until the stream is active with media flowing (0: no limit)", 0,
       G_MAXUINT, DEFAULT_STREAM_TIMEOUT, G_PARAM_READWRITE |
       G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
-  /**
-   * GstWcsElement:ssl-ca-file:
-   *
-   * A PEM file of CA certificates that verify a `wss://` server, instead of
-   * the system's (a WCS with an in-house certificate). Read at every
-   * READY->PAUSED; a file that cannot be read or holds no certificate fails
-   * that state change with an ERROR naming this property. Ignored when
-   * #GstWcsElement:tls-database is set.
-   */
-  properties[PROP_SSL_CA_FILE] = g_param_spec_string ("ssl-ca-file",
-      "SSL CA file", "PEM file of the CA certificates that verify a wss:// "
-      "server, instead of the system's (NULL: none)", DEFAULT_SSL_CA_FILE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  /**
-   * GstWcsElement:ssl-use-system-ca-file:
-   *
-   * Without #GstWcsElement:ssl-ca-file and #GstWcsElement:tls-database,
-   * verify `wss://` servers with the system's CA certificates. FALSE: no CA
-   * at all, every certificate is of an unknown CA (only
-   * #GstWcsElement:tls-validation-flags without `unknown-ca` then
-   * connects).
-   */
-  properties[PROP_SSL_USE_SYSTEM_CA_FILE] = g_param_spec_boolean
-      ("ssl-use-system-ca-file", "Use system CA file",
-      "Without ssl-ca-file and tls-database: trust the system's CA "
-      "certificates (FALSE: no CA at all)", DEFAULT_SSL_USE_SYSTEM_CA_FILE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  /**
-   * GstWcsElement:tls-database:
-   *
-   * The #GTlsDatabase that verifies `wss://` servers; wins over
-   * #GstWcsElement:ssl-ca-file and the system's CAs.
-   */
-  properties[PROP_TLS_DATABASE] = g_param_spec_object ("tls-database",
-      "TLS database", "GTlsDatabase that verifies a wss:// server (wins over "
-      "ssl-ca-file and the system's CAs)", G_TYPE_TLS_DATABASE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  /**
-   * GstWcsElement:tls-interaction:
-   *
-   * A #GTlsInteraction asked for a client certificate or a password when
-   * the server wants one.
-   */
-  properties[PROP_TLS_INTERACTION] = g_param_spec_object ("tls-interaction",
-      "TLS interaction", "GTlsInteraction asked for a client certificate or "
-      "a password when the server wants one", G_TYPE_TLS_INTERACTION,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  /**
-   * GstWcsElement:tls-validation-flags:
-   *
-   * The certificate problems that refuse a `wss://` server. A server whose
-   * certificate has a problem in these flags fails at once with an ERROR
-   * (RESOURCE, OPEN_READ_WRITE) naming it, never retried; problems outside
-   * them are accepted (with a warning in the debug log). E.g.
-   * `tls-validation-flags="bad-identity+not-activated+expired+revoked+insecure+generic-error"`
-   * accepts a certificate of an unknown CA (prefer #GstWcsElement:ssl-ca-file).
-   */
-  properties[PROP_TLS_VALIDATION_FLAGS] = g_param_spec_flags
-      ("tls-validation-flags", "TLS validation flags",
-      "Certificate problems that refuse a wss:// server",
-      G_TYPE_TLS_CERTIFICATE_FLAGS, DEFAULT_TLS_VALIDATION_FLAGS,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  /**
-   * GstWcsElement:transport:
-   *
-   * The WCS "transport" of the stream: "UDP" or "TCP" is sent in
-   * publishStream / playStream, and the element's webrtcbin gathers only
-   * candidates of that transport (TCP: ICE-TCP host candidates, for
-   * networks that drop UDP). auto (the default) omits the field, as the
-   * WCS SDK when transport is unset, and keeps webrtcbin's defaults (UDP
-   * and TCP candidates; the server picks, WCS: UDP).
-   */
-  properties[PROP_TRANSPORT] = g_param_spec_enum ("transport", "Transport",
-      "WebRTC media transport asked of the server (\"transport\" of "
-      "publishStream / playStream) and gathered by webrtcbin: auto (field "
-      "omitted), udp, tcp (ICE-TCP)", GST_TYPE_WCS_TRANSPORT,
-      GST_WCS_TRANSPORT_AUTO,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   properties[PROP_SESSION_STATUS] = g_param_spec_enum ("session-status",
       "Session status", "WCS SESSION_STATUS of the signalling session",
       GST_TYPE_WCS_SESSION_STATUS, GST_WCS_SESSION_STATUS_PENDING,
@@ -1407,7 +1268,8 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
-  wcs_element_ice_install_properties (gobject_class, N_PROPS);
+  wcs_element_tls_install_properties (gobject_class, TLS_FIRST_PROP);
+  wcs_element_ice_install_properties (gobject_class, ICE_FIRST_PROP);
 
   klass->is_player = FALSE;
 }
