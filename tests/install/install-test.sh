@@ -79,6 +79,9 @@ done
 "$relay" --help >"$tmp/relay-help.txt" 2>&1 || { cat "$tmp/relay-help.txt"; fail "wcs-relay --help failed"; }
 grep -q -- '--port' "$tmp/relay-help.txt" || fail "wcs-relay --help does not list --port"
 
+# the files exist before the background job opens them: sed must not race it
+: >"$tmp/relay.out"
+: >"$tmp/relay.err"
 GST_REGISTRY_1_0="$tmp/registry-relay.bin" "$relay" --port 0 >"$tmp/relay.out" 2>"$tmp/relay.err" &
 relay_pid=$!
 url=""
