@@ -244,8 +244,10 @@ assert_failed_over (Pipe * p, guint from, const gchar * first,
     fail_unless_equals_string (srv, first);
     g_free (srv);
   }
-  fail_unless (wcs_test_bus_log_find (p->log, from, GST_MESSAGE_ELEMENT,
-          "wcs-restore", "server", then, NULL) < restored);
+  att = wcs_test_bus_log_find (p->log, from, GST_MESSAGE_ELEMENT,
+      "wcs-restore", "server", then, NULL);
+  fail_unless (att >= 0 && att < restored, "%s: no attempt on the backup "
+      "before restored", GST_OBJECT_NAME (p->el));
   fail_unless (wcs_test_bus_log_count (p->log, from, GST_MESSAGE_ELEMENT,
           "wcs-restore", "server", first) >= 3,
       "%s: fewer than 3 attempts on the primary", GST_OBJECT_NAME (p->el));
