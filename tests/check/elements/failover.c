@@ -347,6 +347,82 @@ GST_START_TEST (test_failover_and_stay)
 
 GST_END_TEST;
 
+/* failback=true: on a backup that works the publisher stays while the
+ * primary is back; at the next outage (the backup killed) the first
+ * reconnect goes to the primary, where it publishes again. */
+GST_START_TEST (test_failback)
+{
+  WcsTestRelay *relay1 = relay_start (0), *relay2 = relay_start (0);
+  gchar *url1 = g_strdup (relay1->url), *url2 = g_strdup (relay2->url);
+  const gchar *backups[] = { url2, NULL };
+  guint port1 = relay1->port;
+  Pipe *pub;
+  guint from;
+  gint att, restored;
+  GstStructure *s;
+  guint index = G_MAXUINT;
+
+  pub = pipe_new (FALSE, url1, backups, "fo4", "failback=true");
+  pipe_play (pub);
+  fail_unless (wcs_test_relay_wait_stream (relay1, "fo4", "PUBLISHING", NULL,
+          MEDIA_WAIT_MS), "fo4 not PUBLISHING on relay1");
+
+  from = wcs_test_bus_log_len (pub->log);
+  wcs_test_relay_signal (relay1, SIGKILL);
+  wcs_test_relay_free (relay1);
+  assert_failed_over (pub, from, url1, url2);
+  fail_unless (wcs_test_relay_wait_stream (relay2, "fo4", "PUBLISHING", NULL,
+          MEDIA_WAIT_MS), "fo4 not republished on relay2");
+
+  /* the primary back: no move while relay2 works */
+  relay1 = relay_start (port1);
+  from = wcs_test_bus_log_len (pub->log);
+  wcs_test_iterate (NULL, 2000);
+  fail_unless (wcs_test_bus_log_find (pub->log, from, GST_MESSAGE_ELEMENT,
+          "wcs-restore", NULL, NULL, NULL) < 0, "restored while relay2 works");
+  assert_stats_server (pub, url2, 1);
+
+  /* next outage: back to the primary at once */
+  wcs_test_relay_signal (relay2, SIGKILL);
+  restored = wcs_test_bus_log_wait (pub->log, g_main_context_default (), from,
+      GST_MESSAGE_ELEMENT, "wcs-restore", "phase", "restored",
+      RESTORE_WAIT_MS, NULL);
+  fail_unless (restored >= 0, "not restored after relay2 died");
+  att = wcs_test_bus_log_find (pub->log, from, GST_MESSAGE_ELEMENT,
+      "wcs-restore", "phase", "attempt", NULL);
+  fail_unless (att >= 0 && att < restored);
+  s = wcs_test_bus_log_structure (pub->log, att);
+  fail_unless_equals_string (gst_structure_get_string (s, "server"), url1);
+  gst_structure_free (s);
+  s = wcs_test_bus_log_structure (pub->log, restored);
+  fail_unless_equals_string (gst_structure_get_string (s, "server"), url1);
+  fail_unless (gst_structure_get_uint (s, "server-index", &index));
+  fail_unless_equals_int (index, 0);
+  gst_structure_free (s);
+  /* no attempt went to relay2 ("scheduled" names the last server tried,
+   * relay2, until the first attempt) */
+  while (att >= 0 && att < restored) {
+    gchar *srv = msg_string (pub, att, "server");
+
+    fail_unless_equals_string (srv, url1);
+    g_free (srv);
+    att = wcs_test_bus_log_find (pub->log, att + 1, GST_MESSAGE_ELEMENT,
+        "wcs-restore", "phase", "attempt", NULL);
+  }
+  fail_unless (wcs_test_relay_wait_stream (relay1, "fo4", "PUBLISHING", NULL,
+          MEDIA_WAIT_MS), "fo4 not republished on relay1");
+  assert_stats_server (pub, url1, 0);
+  wcs_test_bus_log_assert_no_error (pub->log);
+
+  pipe_free (pub);
+  wcs_test_relay_free (relay1);
+  wcs_test_relay_free (relay2);
+  g_free (url1);
+  g_free (url2);
+}
+
+GST_END_TEST;
+
 /* Every server down: the restore budget (restore-max-tries) bounds the
  * whole outage across servers, then ERROR naming the servers tried. The
  * publisher loses both while publishing; the player starts with both
@@ -463,6 +539,7 @@ failover_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_bad_backup_location);
   tcase_add_test (tc, test_failover_and_stay);
+  tcase_add_test (tc, test_failback);
   tcase_add_test (tc, test_all_servers_down);
   return s;
 }
