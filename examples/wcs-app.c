@@ -84,10 +84,12 @@ on_wcs_message (App * app, const GstStructure * s)
 {
   if (gst_structure_has_name (s, "wcs-session-status")) {
     const gchar *reason = gst_structure_get_string (s, "reason");
+    /* the server in use: location or one of backup-locations */
+    const gchar *server = gst_structure_get_string (s, "server");
 
     g_print ("[session] %s %s%s%s\n", gst_structure_get_string (s, "status"),
-        gst_structure_get_string (s, "location"), reason ? ": " : "",
-        reason ? reason : "");
+        server ? server : gst_structure_get_string (s, "location"),
+        reason ? ": " : "", reason ? reason : "");
   } else if (gst_structure_has_name (s, "wcs-stream-status")) {
     const gchar *status = gst_structure_get_string (s, "status");
     const gchar *info = gst_structure_get_string (s, "info");

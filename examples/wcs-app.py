@@ -131,8 +131,10 @@ class App:
         name = s.get_name()
         if name == "wcs-session-status":
             reason = s.get_string("reason")
+            # server: the one in use (location or a backup-locations one)
             out("[session] %s %s%s" % (s.get_string("status"),
-                                       s.get_string("location"),
+                                       s.get_string("server")
+                                       or s.get_string("location"),
                                        ": " + reason if reason else ""))
         elif name == "wcs-stream-status":
             info = s.get_string("info")

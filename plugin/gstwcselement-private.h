@@ -40,6 +40,7 @@
 #define __GST_WCS_ELEMENT_PRIVATE_H__
 
 #include "gstwcselement.h"
+#include "gstwcsfailover.h"
 #include "gstwcsnetwatch.h"
 #include "gstwcspeer.h"
 #include "gstwcsprop.h"
@@ -63,6 +64,9 @@ typedef struct
 {
   /* configuration, GST_OBJECT_LOCK */
   gchar *location;
+  gchar **backup_locations;     /* NULL-terminated, NULL: none */
+  guint failover_tries;
+  gboolean failback;
   gchar *stream_name;
   gchar *app_key;
   GstStructure *custom;
@@ -108,6 +112,8 @@ typedef struct
   GstResourceError last_code;   /* GST_RESOURCE_ERROR code of the ERROR that
                                  * ends the outage; 0: from last_reason */
   gulong session_handlers[3];
+  GstWcsFailover *failover;     /* the servers of this run (NULL before the
+                                 * first READY->PAUSED) */
 
   /* [element thread] */
   gboolean connecting;
@@ -234,6 +240,16 @@ G_GNUC_INTERNAL void wcs_element_tls_finalize (GstWcsElement * self);
 
 /* A copy of "location". Any thread; takes GST_OBJECT_LOCK. */
 G_GNUC_INTERNAL gchar *wcs_element_get_location (GstWcsElement * self);
+
+/* The server in use (location or a backup), credentials masked, and its
+ * index (0: location). Any thread; takes priv->lock (and GST_OBJECT_LOCK
+ * before the first start), so call it without priv->lock held. */
+G_GNUC_INTERNAL gchar *wcs_element_get_server (GstWcsElement * self,
+    guint * index);
+
+/* The servers tried since the stream last worked, masked, ", "-joined;
+ * NULL without backup-locations. Any thread; takes priv->lock. */
+G_GNUC_INTERNAL gchar *wcs_element_get_servers_tried (GstWcsElement * self);
 
 /* Stores the session status, notifies and posts wcs-session-status. Element
  * thread, or gst_wcs_element_shutdown() with only shutdown_lock held; no

@@ -22,12 +22,18 @@ post_restore (GstWcsElement * self, const gchar * phase,
     const gchar * extra_field, GType extra_type, guint64 extra_value)
 {
   GstStructure *s;
+  guint server_index;
+  gchar *server = wcs_element_get_server (self, &server_index);
 
+  /* server: where the attempt goes ("attempt"), the stream works again
+   * ("restored"), the last one tried ("scheduled", "gave-up") */
   s = gst_structure_new ("wcs-restore",
       "phase", G_TYPE_STRING, phase,
       "reason", G_TYPE_STRING, gst_wcs_restore_reason_to_string (reason),
       "attempt", G_TYPE_UINT, attempt, "max-tries", G_TYPE_UINT, max_tries,
-      NULL);
+      "server", G_TYPE_STRING, server, "server-index", G_TYPE_UINT,
+      server_index, NULL);
+  g_free (server);
   if (extra_field) {
     if (extra_type == G_TYPE_UINT)
       gst_structure_set (s, extra_field, G_TYPE_UINT, (guint) extra_value,
@@ -169,16 +175,19 @@ post_give_up_error (GstWcsElement * self, GstWcsRestoreReason reason,
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstResourceError code;
-  gchar *detail, *text;
+  gchar *detail, *text, *tried;
 
+  tried = wcs_element_get_servers_tried (self);
   g_mutex_lock (&priv->lock);
   detail = g_strdup (priv->last_detail);
   code = priv->last_code ? priv->last_code : default_error_code (reason);
   priv->wanted = FALSE;
   g_mutex_unlock (&priv->lock);
 
-  text = g_strdup_printf ("%s (%s)", detail ? detail : "WCS stream failed",
-      how);
+  text = g_strdup_printf ("%s (%s%s%s)", detail ? detail :
+      "WCS stream failed", how, tried && *tried ? "; servers tried: " : "",
+      tried && *tried ? tried : "");
+  g_free (tried);
   gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR,
       GST_RESOURCE_ERROR, code, text, g_strdup_printf ("last restore "
           "reason: %s", gst_wcs_restore_reason_to_string (reason)),
@@ -368,6 +377,41 @@ start_stream_now (GstWcsElement * self)
   g_free (id);
 }
 
+/* Picks the server of the next connect (location or a backup,
+ * gstwcsfailover.h) and points the session at it. Element thread. */
+static void
+select_server (GstWcsElement * self)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  GstWcsSession *session = ref_session (self);
+  gchar *server = NULL, *masked = NULL;
+  gboolean switched = FALSE;
+  guint index = 0;
+
+  if (!session)
+    return;
+  g_mutex_lock (&priv->lock);
+  if (priv->failover) {
+    index = gst_wcs_failover_connect (priv->failover, &switched);
+    server = g_strdup (gst_wcs_failover_get_server (priv->failover, index));
+  }
+  g_mutex_unlock (&priv->lock);
+
+  if (server) {
+    masked = gst_wcs_failover_mask_url (server);
+    if (switched)
+      GST_WARNING_OBJECT (self, "failing over to server %u: %s", index,
+          masked);
+    else
+      GST_DEBUG_OBJECT (self, "connecting to server %u: %s", index, masked);
+    /* applies to the next connect (the session is not connected now) */
+    g_object_set (session, "location", server, NULL);
+  }
+  g_free (masked);
+  g_free (server);
+  g_object_unref (session);
+}
+
 static void
 connect_session (GstWcsElement * self)
 {
@@ -446,7 +490,7 @@ handle_session_status (GstWcsElement * self, WcsEvent * ev)
     {
       GstWcsRestoreReason reason = GST_WCS_RESTORE_REASON_SESSION_FAILED;
       GstResourceError code = 0;
-      gchar *detail, *location = wcs_element_get_location (self);
+      gchar *detail, *location = wcs_element_get_server (self, NULL);
 
       if (ev->failure == GST_WCS_SESSION_FAILURE_PINGS_MISSED)
         reason = GST_WCS_RESTORE_REASON_PINGS_MISSED;
@@ -481,6 +525,11 @@ stream_became_active (GstWcsElement * self)
   GstWcsElementPrivate *priv = GET_PRIV (self);
 
   wcs_element_stop_stream_timer (self);
+  /* the server in use works: it is kept (no flapping) */
+  g_mutex_lock (&priv->lock);
+  if (priv->failover)
+    gst_wcs_failover_success (priv->failover);
+  g_mutex_unlock (&priv->lock);
   gst_wcs_restore_policy_success (priv->policy);
 }
 
@@ -584,6 +633,9 @@ handle_attempt (GstWcsElement * self, WcsEvent * ev)
 
   GST_INFO_OBJECT (self, "restore attempt %u/%u (%s)", ev->attempt,
       ev->max_tries, gst_wcs_restore_reason_to_string (ev->reason));
+  /* before the message: its server is where this attempt goes */
+  if (status != GST_WCS_SESSION_STATUS_ESTABLISHED && !priv->connecting)
+    select_server (self);
   post_restore (self, "attempt", ev->reason, ev->attempt, ev->max_tries,
       NULL, G_TYPE_NONE, 0);
 
@@ -704,8 +756,10 @@ wcs_element_event_dispatch (gpointer data)
   switch (ev->type) {
     case EV_CONNECT:
       if (wcs_element_is_wanted (self) &&
-          session_is_current (self, ev->session))
+          session_is_current (self, ev->session)) {
+        select_server (self);
         connect_session (self);
+      }
       break;
     case EV_SESSION_STATUS:
       handle_session_status (self, ev);

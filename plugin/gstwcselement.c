@@ -37,6 +37,8 @@ GST_DEBUG_CATEGORY (gst_wcs_element_debug);
 #define DEFAULT_PROBES_INTERVAL     5000
 #define DEFAULT_CONNECT_TIMEOUT     10000
 #define DEFAULT_STREAM_TIMEOUT      10000
+#define DEFAULT_FAILOVER_TRIES      GST_WCS_FAILOVER_DEFAULT_TRIES
+#define DEFAULT_FAILBACK            FALSE
 
 /* network changes come in bursts (addresses, routes): act on the last one */
 #define NETWORK_DEBOUNCE_MS         1000
@@ -55,6 +57,9 @@ enum
   PROP_PROBES_INTERVAL,
   PROP_CONNECT_TIMEOUT,
   PROP_STREAM_TIMEOUT,
+  PROP_BACKUP_LOCATIONS,
+  PROP_FAILOVER_TRIES,
+  PROP_FAILBACK,
   PROP_SESSION_STATUS,
   PROP_STREAM_STATUS,
   PROP_CODEC,
@@ -134,15 +139,55 @@ wcs_element_get_location (GstWcsElement * self)
   return s;
 }
 
+gchar *
+wcs_element_get_server (GstWcsElement * self, guint * index)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  gchar *s = NULL;
+  guint i = 0;
+
+  g_mutex_lock (&priv->lock);
+  if (priv->failover) {
+    i = gst_wcs_failover_get_index (priv->failover);
+    s = gst_wcs_failover_mask_url (gst_wcs_failover_get_server
+        (priv->failover, i));
+  }
+  g_mutex_unlock (&priv->lock);
+  if (!s) {                     /* before the first start: location */
+    gchar *location = wcs_element_get_location (self);
+
+    s = gst_wcs_failover_mask_url (location);
+    g_free (location);
+  }
+  if (index)
+    *index = i;
+  return s ? s : g_strdup ("");
+}
+
+gchar *
+wcs_element_get_servers_tried (GstWcsElement * self)
+{
+  GstWcsElementPrivate *priv = GET_PRIV (self);
+  gchar *s = NULL;
+
+  g_mutex_lock (&priv->lock);
+  if (priv->failover && gst_wcs_failover_get_n_servers (priv->failover) > 1)
+    s = gst_wcs_failover_get_tried (priv->failover);
+  g_mutex_unlock (&priv->lock);
+  return s;
+}
+
 void
 wcs_element_set_session_status (GstWcsElement * self,
     GstWcsSessionStatus status, const gchar * reason)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   gboolean changed;
-  gchar *location;
+  gchar *location, *server;
+  guint server_index;
   GstStructure *s;
 
+  server = wcs_element_get_server (self, &server_index);
   g_mutex_lock (&priv->lock);
   changed = priv->session_status != status;
   priv->session_status = status;
@@ -154,10 +199,13 @@ wcs_element_set_session_status (GstWcsElement * self,
   location = wcs_element_get_location (self);
   s = gst_structure_new ("wcs-session-status",
       "status", G_TYPE_STRING, gst_wcs_session_status_to_string (status),
-      "location", G_TYPE_STRING, location ? location : "", NULL);
+      "location", G_TYPE_STRING, location ? location : "",
+      "server", G_TYPE_STRING, server, "server-index", G_TYPE_UINT,
+      server_index, NULL);
   if (reason)
     gst_structure_set (s, "reason", G_TYPE_STRING, reason, NULL);
   g_free (location);
+  g_free (server);
 
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (self),
@@ -466,6 +514,7 @@ check_config (GstWcsElement * self)
   GstWcsElementClass *klass = GST_WCS_ELEMENT_GET_CLASS (self);
   gchar *msg = NULL;
   GError *err = NULL;
+  guint i;
 
   GST_OBJECT_LOCK (self);
   if (!priv->stream_name || !*priv->stream_name)
@@ -476,6 +525,18 @@ check_config (GstWcsElement * self)
   else if (priv->restore_timeout == 0)
     msg = g_strdup ("The 'restore-timeout' property must be greater than 0 "
         "(set 'restore-connection' to FALSE to turn restoring off)");
+  else if (priv->failover_tries == 0)
+    msg = g_strdup ("The 'failover-tries' property must be at least 1");
+  for (i = 0; !msg && priv->backup_locations && priv->backup_locations[i];
+      i++) {
+    if (!validate_location (priv->backup_locations[i])) {
+      gchar *masked = gst_wcs_failover_mask_url (priv->backup_locations[i]);
+
+      msg = g_strdup_printf ("Invalid 'backup-locations' entry %u \"%s\": "
+          "expected a ws:// or wss:// URL with a host", i + 1, masked);
+      g_free (masked);
+    }
+  }
   GST_OBJECT_UNLOCK (self);
 
   if (!msg)
@@ -526,6 +587,7 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   GstWcsTransport transport;
   guint restore_max_tries, restore_timeout;
   gboolean restore_connection;
+  GstWcsFailover *failover, *old_failover;
 
   /* a snapshot of the configuration: no lock is held while calling into the
    * session or the policy (lock rules in gstwcselement-private.h) */
@@ -540,6 +602,8 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   restore_connection = priv->restore_connection;
   restore_max_tries = priv->restore_max_tries;
   restore_timeout = priv->restore_timeout;
+  failover = gst_wcs_failover_new (location, (const gchar * const *)
+      priv->backup_locations, priv->failover_tries, priv->failback);
   GST_OBJECT_UNLOCK (self);
 
   /* one session for the whole run: every connect, restores included, uses
@@ -568,6 +632,8 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
       G_CALLBACK (wcs_element_on_session_stream_status), self);
 
   g_mutex_lock (&priv->lock);
+  old_failover = priv->failover;
+  priv->failover = failover;
   priv->session = session;
   priv->wanted = TRUE;
   priv->stream_started = FALSE;
@@ -577,6 +643,7 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   priv->stream_status = GST_WCS_STREAM_STATUS_NEW;
   priv->outage_start = 0;
   g_mutex_unlock (&priv->lock);
+  gst_wcs_failover_free (old_failover);
 
   ev = wcs_element_event_new (self, EV_CONNECT);
   ev->session = g_object_ref (session);
@@ -905,7 +972,10 @@ build_stats (GstWcsElement * self)
   GstWcsElementClass *klass = GST_WCS_ELEMENT_GET_CLASS (self);
   GstStructure *s;
   guint64 downtime;
+  gchar *server;
+  guint server_index;
 
+  server = wcs_element_get_server (self, &server_index);
   g_mutex_lock (&priv->lock);
   downtime = priv->downtime_ms;
   if (priv->outage_start)
@@ -921,8 +991,11 @@ build_stats (GstWcsElement * self)
       "session-status", G_TYPE_STRING,
       gst_wcs_session_status_to_string (priv->session_status),
       "stream-status", G_TYPE_STRING,
-      gst_wcs_stream_status_to_string (priv->stream_status), NULL);
+      gst_wcs_stream_status_to_string (priv->stream_status),
+      "server", G_TYPE_STRING, server, "server-index", G_TYPE_UINT,
+      server_index, NULL);
   g_mutex_unlock (&priv->lock);
+  g_free (server);
 
   wcs_element_ice_fill_stats (self, s);
   if (klass->fill_stats)
@@ -950,6 +1023,9 @@ static const GstWcsPropField element_fields[] = {
           connect_timeout)},
   {PROP_STREAM_TIMEOUT, G_STRUCT_OFFSET (GstWcsElementPrivate,
           stream_timeout)},
+  {PROP_FAILOVER_TRIES, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          failover_tries)},
+  {PROP_FAILBACK, G_STRUCT_OFFSET (GstWcsElementPrivate, failback)},
 };
 
 /* The table of @prop_id (the base's, or the TLS properties' of
@@ -981,6 +1057,23 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
   if (prop_id >= ICE_FIRST_PROP) {
     wcs_element_ice_set_property (self, prop_id - ICE_FIRST_PROP, value,
         pspec);
+    return;
+  }
+  if (prop_id == PROP_BACKUP_LOCATIONS) {
+    guint i, n = gst_value_array_get_size (value);
+    GPtrArray *urls = g_ptr_array_new ();
+
+    for (i = 0; i < n; i++) {
+      const GValue *v = gst_value_array_get_value (value, i);
+
+      if (G_VALUE_HOLDS_STRING (v) && g_value_get_string (v))
+        g_ptr_array_add (urls, g_value_dup_string (v));
+    }
+    g_ptr_array_add (urls, NULL);
+    GST_OBJECT_LOCK (self);
+    g_strfreev (priv->backup_locations);
+    priv->backup_locations = (gchar **) g_ptr_array_free (urls, FALSE);
+    GST_OBJECT_UNLOCK (self);
     return;
   }
   fields = fields_of (prop_id, &id, &n_fields);
@@ -1052,6 +1145,20 @@ gst_wcs_element_get_property (GObject * object, guint prop_id,
     case PROP_STATS:
       g_value_take_boxed (value, build_stats (self));
       return;
+    case PROP_BACKUP_LOCATIONS:{
+      guint i;
+
+      GST_OBJECT_LOCK (self);
+      for (i = 0; priv->backup_locations && priv->backup_locations[i]; i++) {
+        GValue v = G_VALUE_INIT;
+
+        g_value_init (&v, G_TYPE_STRING);
+        g_value_set_string (&v, priv->backup_locations[i]);
+        gst_value_array_append_and_take_value (value, &v);
+      }
+      GST_OBJECT_UNLOCK (self);
+      return;
+    }
     default:
       break;
   }
@@ -1090,6 +1197,8 @@ gst_wcs_element_finalize (GObject * object)
   GstWcsElementPrivate *priv = GET_PRIV (self);
 
   g_free (priv->location);
+  g_strfreev (priv->backup_locations);
+  gst_wcs_failover_free (priv->failover);
   g_free (priv->stream_name);
   g_free (priv->app_key);
   if (priv->custom)
@@ -1126,6 +1235,8 @@ gst_wcs_element_init (GstWcsElement * self)
   priv->probes_interval = DEFAULT_PROBES_INTERVAL;
   priv->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   priv->stream_timeout = DEFAULT_STREAM_TIMEOUT;
+  priv->failover_tries = DEFAULT_FAILOVER_TRIES;
+  priv->failback = DEFAULT_FAILBACK;
   wcs_element_tls_init (self);
   wcs_element_ice_init (self);
   priv->session_status = GST_WCS_SESSION_STATUS_PENDING;
@@ -1249,6 +1360,45 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       "until the stream is active with media flowing (0: no limit)", 0,
       G_MAXUINT, DEFAULT_STREAM_TIMEOUT, G_PARAM_READWRITE |
       G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+  /**
+   * GstWcsElement:backup-locations:
+   *
+   * Other WCS servers (ws:// or wss:// URLs) that serve the same streams,
+   * tried in order after `location` when it fails (docs/restore.md
+   * section 10). In gst-launch:
+   * `backup-locations='<"ws://wcs2:8080", "ws://wcs3:8080">'`.
+   */
+  properties[PROP_BACKUP_LOCATIONS] = gst_param_spec_array
+      ("backup-locations", "Backup locations",
+      "Backup WCS WebSocket URLs (ws:// or wss://), tried in order after "
+      "location fails failover-tries times, round robin (empty: none)",
+      g_param_spec_string ("backup-location", "Backup location",
+          "A WCS WebSocket URL", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS),
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /**
+   * GstWcsElement:failover-tries:
+   *
+   * Connects made on one server, since it last carried an active stream,
+   * before a restore moves on to the next server of location +
+   * backup-locations. Without backup-locations it has no effect.
+   */
+  properties[PROP_FAILOVER_TRIES] = g_param_spec_uint ("failover-tries",
+      "Failover tries", "Failed connects on one server before restoring on "
+      "the next one of location + backup-locations (at least 1)", 0,
+      G_MAXUINT, DEFAULT_FAILOVER_TRIES, G_PARAM_READWRITE |
+      G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /**
+   * GstWcsElement:failback:
+   *
+   * FALSE (default): a backup that works is kept, also when location works
+   * again (no flapping). TRUE: the first reconnect after a working period
+   * on a backup goes to location first.
+   */
+  properties[PROP_FAILBACK] = g_param_spec_boolean ("failback", "Failback",
+      "Reconnect to location first in the next outage after working on a "
+      "backup (FALSE: stay on the server that works)", DEFAULT_FAILBACK,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   properties[PROP_SESSION_STATUS] = g_param_spec_enum ("session-status",
       "Session status", "WCS SESSION_STATUS of the signalling session",
       GST_TYPE_WCS_SESSION_STATUS, GST_WCS_SESSION_STATUS_PENDING,
@@ -1264,7 +1414,8 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
   properties[PROP_STATS] = g_param_spec_boxed ("stats", "Statistics",
       "Statistics: bitrate (video bit/s over the last interval), bytes "
       "(video), restores, restore-attempts, last-restore-reason, downtime-ms, "
-      "session-status, stream-status and per-element fields",
+      "session-status, stream-status, server, server-index and per-element "
+      "fields",
       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (gobject_class, N_PROPS, properties);

@@ -286,16 +286,22 @@ GST_START_TEST (test_shared_properties)
     {"tls-validation-flags", G_TYPE_TLS_CERTIFICATE_FLAGS, NULL, TRUE},
     /* WCS "transport" (auto: omitted), READY-only */
     {"transport", G_TYPE_ENUM, "auto", TRUE},
+    /* server failover, READY-only; failover-tries 0 is refused at
+     * READY->PAUSED (test_bad_config) */
+    {"backup-locations", GST_TYPE_ARRAY, NULL, TRUE},
+    {"failover-tries", G_TYPE_UINT, "3", TRUE, FALSE, TRUE},
+    {"failback", G_TYPE_BOOLEAN, "false", TRUE},
   };
   static const gchar *const tls_props[] = { "ssl-ca-file",
     "ssl-use-system-ca-file", "tls-database", "tls-interaction",
-    "tls-validation-flags", "transport"
+    "tls-validation-flags", "transport", "backup-locations",
+    "failover-tries", "failback"
   };
   GTlsCertificateFlags tls_flags = 0;
   GTlsDatabase *tls_db = NULL;
   static const gchar *const stats_fields[] = { "bitrate", "bytes",
     "restores", "restore-attempts", "last-restore-reason", "downtime-ms",
-    "session-status", "stream-status"
+    "session-status", "stream-status", "server", "server-index"
   };
   const Element *e = &elements[__i__];
   GstElement *el = gst_element_factory_make (e->factory, NULL);
@@ -377,6 +383,9 @@ GST_START_TEST (test_shared_properties)
         "%s: stats lack %s", e->factory, stats_fields[i]);
   fail_unless_equals_string (gst_structure_get_string (stats,
           "last-restore-reason"), "none");
+  /* before any start: location */
+  fail_unless_equals_string (gst_structure_get_string (stats, "server"),
+      "ws://127.0.0.1:8080");
   gst_structure_free (stats);
 
   gst_check_object_destroyed_on_unref (el);
@@ -401,6 +410,13 @@ GST_START_TEST (test_bad_config)
     {"stream-name=s location=ws://", "location"},
     {"stream-name=s location=ws://127.0.0.1:9 restore-timeout=0",
         "restore-timeout"},
+    {"stream-name=s location=ws://127.0.0.1:9 "
+          "backup-locations=<\"http://127.0.0.1:9\">", "backup-locations"},
+    {"stream-name=s location=ws://127.0.0.1:9 "
+          "backup-locations=<\"ws://127.0.0.1:10\",\"ws://\">",
+        "backup-locations"},
+    {"stream-name=s location=ws://127.0.0.1:9 failover-tries=0",
+        "failover-tries"},
   };
   const Element *e = &elements[__i__];
   guint i;
@@ -640,6 +656,11 @@ GST_START_TEST (test_no_server_gives_up)
   fail_unless_equals_int (attempt, MAX_TRIES);
   reason = g_strdup (gst_structure_get_string (s, "reason"));
   fail_unless_equals_string (reason, "session-failed");
+  /* no backup-locations: every attempt on location */
+  fail_unless (g_str_has_prefix (gst_structure_get_string (s, "server"),
+          "ws://127.0.0.1:"));
+  fail_unless (gst_structure_get_uint (s, "server-index", &attempt));
+  fail_unless_equals_int (attempt, 0);
   gst_structure_free (s);
 
   error = wcs_test_bus_log_wait (p->log, g_main_context_default (), gave_up,

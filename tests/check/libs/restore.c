@@ -13,6 +13,7 @@
 #include <gst/check/gsttestclock.h>
 
 #include "gstwcsrestore.h"
+#include "gstwcsfailover.h"
 #include "wcstestutil.h"
 
 #define MS(x) ((GstClockTime) (x) * GST_MSECOND)
@@ -1217,12 +1218,154 @@ GST_START_TEST (test_info_is_refusal)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------------------ */
+/* server failover (gstwcsfailover.h)                                  */
+
+/* the index of each of @n connects, as a string "0 0 0 1 1 1 ..." */
+static gchar *
+connects (GstWcsFailover * f, guint n)
+{
+  GString *s = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < n; i++)
+    g_string_append_printf (s, "%s%u", i ? " " : "",
+        gst_wcs_failover_connect (f, NULL));
+  return g_string_free (s, FALSE);
+}
+
+GST_START_TEST (test_failover_round_robin)
+{
+  const gchar *backups[] = { "ws://b:8080", "wss://c:8443", NULL };
+  GstWcsFailover *f = gst_wcs_failover_new ("ws://a:8080", backups, 3, FALSE);
+  gboolean switched = TRUE;
+  gchar *s;
+
+  fail_unless_equals_int (gst_wcs_failover_get_n_servers (f), 3);
+  fail_unless_equals_string (gst_wcs_failover_get_server (f, 0),
+      "ws://a:8080");
+  fail_unless_equals_string (gst_wcs_failover_get_server (f, 2),
+      "wss://c:8443");
+  fail_unless (gst_wcs_failover_get_server (f, 3) == NULL);
+  fail_unless_equals_int (gst_wcs_failover_get_index (f), 0);
+  s = gst_wcs_failover_get_tried (f);
+  fail_unless_equals_string (s, "");
+  g_free (s);
+
+  fail_unless_equals_int (gst_wcs_failover_connect (f, &switched), 0);
+  fail_if (switched);
+  /* 3 connects per server, then the next one, round robin */
+  s = connects (f, 11);
+  fail_unless_equals_string (s, "0 0 1 1 1 2 2 2 0 0 0");
+  g_free (s);
+  s = gst_wcs_failover_get_tried (f);
+  fail_unless_equals_string (s, "ws://a:8080, ws://b:8080, wss://c:8443");
+  g_free (s);
+  fail_unless_equals_int (gst_wcs_failover_connect (f, &switched), 1);
+  fail_unless (switched);
+  gst_wcs_failover_free (f);
+}
+
+GST_END_TEST;
+
+/* a server that works is kept: its count restarts, nothing moves back to
+ * the primary (no flapping); the next outage on it moves on only after
+ * `tries` failed connects there */
+GST_START_TEST (test_failover_stays_on_working_server)
+{
+  const gchar *backups[] = { "ws://b:8080", NULL };
+  GstWcsFailover *f = gst_wcs_failover_new ("ws://a:8080", backups, 2, FALSE);
+  gchar *s;
+
+  s = connects (f, 3);
+  fail_unless_equals_string (s, "0 0 1");
+  g_free (s);
+  gst_wcs_failover_success (f);
+  s = gst_wcs_failover_get_tried (f);
+  fail_unless_equals_string (s, "");
+  g_free (s);
+  fail_unless_equals_int (gst_wcs_failover_get_index (f), 1);
+  /* next outage: b again first, twice, then a */
+  s = connects (f, 4);
+  fail_unless_equals_string (s, "1 1 0 0");
+  g_free (s);
+  s = gst_wcs_failover_get_tried (f);
+  fail_unless_equals_string (s, "ws://a:8080, ws://b:8080");
+  g_free (s);
+  /* a connect that worked partway (no success) still counts */
+  s = connects (f, 1);
+  fail_unless_equals_string (s, "1");
+  g_free (s);
+  gst_wcs_failover_free (f);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_failover_failback)
+{
+  const gchar *backups[] = { "ws://b:8080", "ws://c:8080", NULL };
+  GstWcsFailover *f = gst_wcs_failover_new ("ws://a:8080", backups, 1, TRUE);
+  gboolean switched = FALSE;
+  gchar *s;
+
+  s = connects (f, 3);
+  fail_unless_equals_string (s, "0 1 2");
+  g_free (s);
+  gst_wcs_failover_success (f);
+  /* the first reconnect after working on a backup goes to the primary */
+  fail_unless_equals_int (gst_wcs_failover_connect (f, &switched), 0);
+  fail_unless (switched);
+  /* still down: round robin from there */
+  s = connects (f, 2);
+  fail_unless_equals_string (s, "1 2");
+  g_free (s);
+  /* on the primary, success and failback change nothing */
+  s = connects (f, 1);
+  fail_unless_equals_string (s, "0");
+  g_free (s);
+  gst_wcs_failover_success (f);
+  s = connects (f, 2);
+  fail_unless_equals_string (s, "0 1");
+  g_free (s);
+  gst_wcs_failover_free (f);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_failover_single_server_and_mask)
+{
+  GstWcsFailover *f = gst_wcs_failover_new ("wss://u:secret@a:8443", NULL,
+      0, TRUE);
+  gchar *s;
+
+  fail_unless_equals_int (gst_wcs_failover_get_n_servers (f), 1);
+  /* tries 0 is taken as 1; one server: always it */
+  s = connects (f, 4);
+  fail_unless_equals_string (s, "0 0 0 0");
+  g_free (s);
+  s = gst_wcs_failover_get_tried (f);
+  fail_unless_equals_string (s, "wss://u:***@a:8443");
+  g_free (s);
+  gst_wcs_failover_free (f);
+
+  s = gst_wcs_failover_mask_url ("ws://host:8080/path");
+  fail_unless_equals_string (s, "ws://host:8080/path");
+  g_free (s);
+  s = gst_wcs_failover_mask_url ("ws://token@host:8080");
+  fail_unless_equals_string (s, "ws://***@host:8080");
+  g_free (s);
+  fail_unless (gst_wcs_failover_mask_url (NULL) == NULL);
+}
+
+GST_END_TEST;
+
 static Suite *
 restore_suite (void)
 {
   Suite *s = suite_create ("wcsrestore");
   TCase *tc = tcase_create ("policy");
   TCase *tc_info = tcase_create ("info");
+  TCase *tc_failover = tcase_create ("failover");
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_schedule_defaults);
@@ -1246,6 +1389,12 @@ restore_suite (void)
   tcase_add_test (tc_info, test_reason_strings);
   tcase_add_test (tc_info, test_classify_info);
   tcase_add_test (tc_info, test_info_is_refusal);
+
+  suite_add_tcase (s, tc_failover);
+  tcase_add_test (tc_failover, test_failover_round_robin);
+  tcase_add_test (tc_failover, test_failover_stays_on_working_server);
+  tcase_add_test (tc_failover, test_failover_failback);
+  tcase_add_test (tc_failover, test_failover_single_server_and_mask);
 
   return s;
 }

@@ -1965,6 +1965,39 @@ GST_START_TEST (test_reconnect_after_failed)
 
 GST_END_TEST;
 
+/* server failover (elements' backup-locations) relies on this: a new
+ * "location" set while FAILED applies to the next connect, and the
+ * session works there as on the first server */
+GST_START_TEST (test_location_change_applies_to_next_connect)
+{
+  TestServer *srv1 = test_server_new (), *srv2 = test_server_new ();
+  Recorder *rec = recorder_new ();
+  GstWcsSession *s = make_session (srv1->url, rec);
+  GError *err = NULL;
+  gchar *loc = NULL;
+
+  establish (s, rec, 1);
+  fail_unless (g_socket_shutdown (srv1->socket, TRUE, TRUE, &err));
+  fail_unless (wait_status (rec, GST_WCS_SESSION_STATUS_FAILED, 1, 5000));
+
+  g_object_set (s, "location", srv2->url, NULL);
+  g_object_get (s, "location", &loc, NULL);
+  fail_unless_equals_string (loc, srv2->url);
+  g_free (loc);
+  establish (s, rec, 2);
+  fail_unless_equals_int (srv1->n_conns, 1);
+  fail_unless_equals_int (srv2->n_conns, 1);
+  fail_unless (gst_wcs_session_publish (s, "id", "n", "v=0\r\n", TRUE,
+          TRUE, &err), "%s", err ? err->message : "?");
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv2);
+  test_server_free (srv1);
+}
+
+GST_END_TEST;
+
 /* disconnect() immediately followed by connect(): both are honoured, in
  * order, without losing the new connection */
 GST_START_TEST (test_disconnect_then_connect)
@@ -2166,6 +2199,7 @@ session_suite (void)
   tcase_add_test (tc, test_stream_requests);
   tcase_add_test (tc, test_remote_sdp_and_stream_status);
   tcase_add_test (tc, test_reconnect_after_failed);
+  tcase_add_test (tc, test_location_change_applies_to_next_connect);
   tcase_add_test (tc, test_disconnect_then_connect);
   tcase_add_test (tc, test_unref_while_connecting);
   tcase_add_test (tc, test_unref_while_established);
