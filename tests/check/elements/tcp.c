@@ -247,11 +247,13 @@ child_stop (Child * c)
   if (!c)
     return;
   if (c->pid > 0) {
-    kill (c->pid, SIGINT);
-    deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-    while (g_get_monotonic_time () < deadline &&
-        waitpid (c->pid, &c->wait_status, WNOHANG) == 0)
-      g_usleep (50 * 1000);
+    if (c->wait_status == -1) {
+      kill (c->pid, SIGINT);
+      deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+      while (g_get_monotonic_time () < deadline &&
+          waitpid (c->pid, &c->wait_status, WNOHANG) == 0)
+        g_usleep (50 * 1000);
+    }
     if (c->wait_status == -1) {
       kill (c->pid, SIGKILL);
       waitpid (c->pid, &c->wait_status, 0);
@@ -259,7 +261,8 @@ child_stop (Child * c)
     g_spawn_close_pid (c->pid);
     c->pid = 0;
   }
-  g_thread_join (c->reader);
+  if (c->reader)
+    g_thread_join (c->reader);
   fclose (c->out);
   g_ptr_array_unref (c->lines);
   g_mutex_clear (&c->lock);
@@ -280,6 +283,34 @@ child_count (Child * c, const gchar * a, const gchar * b)
   }
   g_mutex_unlock (&c->lock);
   return n;
+}
+
+/* The publisher gave up: its gave-up message, or gst-launch's exit with
+ * status 1 after the ERROR. gst-launch 1.22 reacts to an ERROR in its bus
+ * sync handler, at once: messages posted before it but not yet dispatched
+ * by its main loop (the gave-up one among them, when the machine is busy)
+ * are flushed unprinted when it sets the pipeline to NULL (GST_BUS:6 shows
+ * "set bus flushing ... have 29 messages"). The element posts gave-up
+ * before its ERROR (elements/restore checks the order in-process), so the
+ * exit counts too; a missing line is only noted. */
+static gboolean
+child_gave_up (Child * c)
+{
+  if (child_count (c, GAVE_UP, NULL) > 0)
+    return TRUE;
+  if (c->wait_status == -1 && c->pid > 0 &&
+      waitpid (c->pid, &c->wait_status, WNOHANG) != c->pid)
+    return FALSE;
+  if (c->wait_status == -1 || !WIFEXITED (c->wait_status) ||
+      WEXITSTATUS (c->wait_status) != 1)
+    return FALSE;
+  /* the reader has the whole output once gst-launch is gone */
+  g_thread_join (c->reader);
+  c->reader = NULL;
+  if (child_count (c, GAVE_UP, NULL) == 0)
+    g_printerr ("NOTE: gst-launch exited after the ERROR and flushed the "
+        "gave-up message unprinted (its ERROR handling, see above)\n");
+  return TRUE;
 }
 
 static void
@@ -464,7 +495,7 @@ GST_START_TEST (test_udp_blocked)
       (gint64) PUBLISH_WAIT_MS * wcs_test_timeout_scale () * 1000;
   while (g_get_monotonic_time () < deadline &&
       !wcs_test_relay_find_stream (relay, name, NULL, NULL, NULL) &&
-      child_count (pub, GAVE_UP, NULL) == 0)
+      !child_gave_up (pub))
     wcs_test_iterate (NULL, 200);
 
   /* no media at any time, until the publisher gives up with an ERROR */
@@ -474,7 +505,7 @@ GST_START_TEST (test_udp_blocked)
     stream_counters (relay, name, &frames, &bytes);
     if (frames > 0 || bytes > 0)
       break;
-    if ((error = child_count (pub, GAVE_UP, NULL) > 0))
+    if ((error = child_gave_up (pub)))
       break;
     wcs_test_iterate (NULL, 200);
   }
