@@ -797,3 +797,29 @@ wcs_test_element_stats_u64 (GstElement * element, const gchar * field)
   gst_structure_free (s);
   return v;
 }
+
+gboolean
+wcs_test_run_cmd (gboolean quiet, const gchar * fmt, ...)
+{
+  va_list ap;
+  gchar *cmd, *out = NULL, *err = NULL;
+  gint status = -1;
+  GError *error = NULL;
+  gboolean ok;
+
+  va_start (ap, fmt);
+  cmd = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  ok = g_spawn_command_line_sync (cmd, &out, &err, &status, &error) &&
+      g_spawn_check_wait_status (status, NULL);
+  if (!ok && !quiet)
+    g_printerr ("%s: '%s' failed: %s%s\n", g_get_prgname (), cmd,
+        error ? error->message : "", err ? err : "");
+  else
+    GST_INFO ("ran '%s': %s", cmd, ok ? "ok" : "failed");
+  g_clear_error (&error);
+  g_free (out);
+  g_free (err);
+  g_free (cmd);
+  return ok;
+}

@@ -167,6 +167,12 @@ guint wcs_test_timeout_scale (void);
  */
 void wcs_test_iterate (GMainContext * ctx, guint ms);
 
+/* Runs a command line (g_spawn_command_line_sync); TRUE when it exited
+ * with 0. @quiet: no message on failure (cleanup of things that may not
+ * exist). */
+gboolean wcs_test_run_cmd (gboolean quiet, const gchar * fmt, ...)
+    G_GNUC_PRINTF (2, 3);
+
 /**
  * wcs_test_element_stats_u64:
  * @element: a wcspublishsink or wcsplaysrc

@@ -61,37 +61,6 @@ static struct
 
 static gboolean topo_up;
 
-/* Runs a command line; TRUE when it exited with 0. @quiet: no warning on
- * failure (cleanup of things that may not exist). */
-static gboolean
-run_cmd (gboolean quiet, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-run_cmd (gboolean quiet, const gchar * fmt, ...)
-{
-  va_list ap;
-  gchar *cmd, *out = NULL, *err = NULL;
-  gint status = -1;
-  GError *error = NULL;
-  gboolean ok;
-
-  va_start (ap, fmt);
-  cmd = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  ok = g_spawn_command_line_sync (cmd, &out, &err, &status, &error) &&
-      g_spawn_check_wait_status (status, NULL);
-  if (!ok && !quiet)
-    g_printerr ("netchange: '%s' failed: %s%s\n", cmd,
-        error ? error->message : "", err ? err : "");
-  else
-    GST_INFO ("ran '%s': %s", cmd, ok ? "ok" : "failed");
-  g_clear_error (&error);
-  g_free (out);
-  g_free (err);
-  g_free (cmd);
-  return ok;
-}
-
 static void
 topo_names (void)
 {
@@ -114,10 +83,10 @@ topo_destroy (void)
 {
   /* deleting the namespace deletes the veth ends inside it, and with them
    * the pairs; the explicit deletes cover a half-built setup */
-  run_cmd (TRUE, "ip netns delete %s", topo.ns);
-  run_cmd (TRUE, "ip link delete %s", topo.ha);
-  run_cmd (TRUE, "ip link delete %s", topo.hb);
-  run_cmd (TRUE, "rm -rf /etc/netns/%s", topo.ns);
+  wcs_test_run_cmd (TRUE, "ip netns delete %s", topo.ns);
+  wcs_test_run_cmd (TRUE, "ip link delete %s", topo.ha);
+  wcs_test_run_cmd (TRUE, "ip link delete %s", topo.hb);
+  wcs_test_run_cmd (TRUE, "rm -rf /etc/netns/%s", topo.ns);
 }
 
 /* The relay's host name inside the namespace: `ip netns exec` bind-mounts
@@ -146,22 +115,22 @@ topo_hosts (void)
 static gboolean
 topo_create (void)
 {
-  if (!run_cmd (FALSE, "ip netns add %s", topo.ns))
+  if (!wcs_test_run_cmd (FALSE, "ip netns add %s", topo.ns))
     return FALSE;
-  return run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
+  return wcs_test_run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
       topo.ha, topo.na, topo.ns) &&
-      run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
+      wcs_test_run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
       topo.hb, topo.nb, topo.ns) &&
-      run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.a_host, topo.ha) &&
-      run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.b_host, topo.hb) &&
-      run_cmd (FALSE, "ip link set %s up", topo.ha) &&
-      run_cmd (FALSE, "ip link set %s up", topo.hb) &&
-      run_cmd (FALSE, "ip -n %s link set lo up", topo.ns) &&
-      run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns, topo.a_ns,
+      wcs_test_run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.a_host, topo.ha) &&
+      wcs_test_run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.b_host, topo.hb) &&
+      wcs_test_run_cmd (FALSE, "ip link set %s up", topo.ha) &&
+      wcs_test_run_cmd (FALSE, "ip link set %s up", topo.hb) &&
+      wcs_test_run_cmd (FALSE, "ip -n %s link set lo up", topo.ns) &&
+      wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns, topo.a_ns,
       topo.na) &&
-      run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.na) &&
-      run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.nb) &&
-      run_cmd (FALSE, "ip -n %s route add default via %s", topo.ns,
+      wcs_test_run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.na) &&
+      wcs_test_run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.nb) &&
+      wcs_test_run_cmd (FALSE, "ip -n %s route add default via %s", topo.ns,
       topo.a_host) && topo_hosts ();
 }
 
@@ -188,7 +157,7 @@ ns_batch (const gchar * cmds)
   gboolean ok;
 
   ok = g_file_set_contents (path, cmds, -1, NULL) &&
-      run_cmd (FALSE, "ip -n %s -batch %s", topo.ns, path);
+      wcs_test_run_cmd (FALSE, "ip -n %s -batch %s", topo.ns, path);
   g_unlink (path);
   g_free (path);
   return ok;
@@ -652,7 +621,7 @@ GST_START_TEST (test_network_change_restore)
    * address (a new connected route) while the default route stays on A */
   from = child_n_lines (pub);
   play_from = child_n_lines (nsplay);
-  fail_unless (run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
+  fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
           topo.b_ns, topo.nb));
   at = child_wait (pub, from, NET_CHANGED, NET_UP, RESTORE_WAIT_MS);
   if (!at)
@@ -695,14 +664,14 @@ GST_START_TEST (test_network_change_restore)
    * of destinations); the element's 1 s debounce makes one change of it */
   from = child_n_lines (pub);
   play_from = child_n_lines (nsplay);
-  fail_unless (run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
+  fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
           topo.a_ns, topo.na));
   for (i = 0; i < 6; i++) {
     g_usleep (250 * 1000);
     if (i % 2 == 0)
-      fail_unless (run_cmd (FALSE, "ip -n %s route del default", topo.ns));
+      fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s route del default", topo.ns));
     else
-      fail_unless (run_cmd (FALSE, "ip -n %s route add default via %s",
+      fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s route add default via %s",
               topo.ns, i == 3 ? topo.b_host : topo.a_host));
   }
   id3 = check_restore (pub, nsplay, relay, name, id2, from, play_from,

@@ -57,35 +57,6 @@ static struct
   gchar host_addr[24], ns_addr[24];
 } topo;
 
-static gboolean
-run_cmd (gboolean quiet, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-run_cmd (gboolean quiet, const gchar * fmt, ...)
-{
-  va_list ap;
-  gchar *cmd, *out = NULL, *err = NULL;
-  gint status = -1;
-  GError *error = NULL;
-  gboolean ok;
-
-  va_start (ap, fmt);
-  cmd = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  ok = g_spawn_command_line_sync (cmd, &out, &err, &status, &error) &&
-      g_spawn_check_wait_status (status, NULL);
-  if (!ok && !quiet)
-    g_printerr ("tcp: '%s' failed: %s%s\n", cmd,
-        error ? error->message : "", err ? err : "");
-  else
-    GST_INFO ("ran '%s': %s", cmd, ok ? "ok" : "failed");
-  g_clear_error (&error);
-  g_free (out);
-  g_free (err);
-  g_free (cmd);
-  return ok;
-}
-
 static void
 topo_names (void)
 {
@@ -102,8 +73,8 @@ topo_names (void)
 static void
 topo_destroy (void)
 {
-  run_cmd (TRUE, "ip netns delete %s", topo.ns);
-  run_cmd (TRUE, "ip link delete %s", topo.host_if);
+  wcs_test_run_cmd (TRUE, "ip netns delete %s", topo.ns);
+  wcs_test_run_cmd (TRUE, "ip link delete %s", topo.host_if);
 }
 
 /* the namespace, the veth pair with addresses, and (@drop_udp) the nft
@@ -111,33 +82,33 @@ topo_destroy (void)
 static gboolean
 topo_create (gboolean drop_udp)
 {
-  if (!run_cmd (FALSE, "ip netns add %s", topo.ns))
+  if (!wcs_test_run_cmd (FALSE, "ip netns add %s", topo.ns))
     return FALSE;
-  if (!(run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
+  if (!(wcs_test_run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
               topo.host_if, topo.ns_if, topo.ns) &&
-          run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.host_addr,
+          wcs_test_run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.host_addr,
               topo.host_if) &&
-          run_cmd (FALSE, "ip link set %s up", topo.host_if) &&
-          run_cmd (FALSE, "ip -n %s link set lo up", topo.ns) &&
-          run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
+          wcs_test_run_cmd (FALSE, "ip link set %s up", topo.host_if) &&
+          wcs_test_run_cmd (FALSE, "ip -n %s link set lo up", topo.ns) &&
+          wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
               topo.ns_addr, topo.ns_if) &&
-          run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.ns_if) &&
+          wcs_test_run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.ns_if) &&
           /* a default route, as a real network has: without one the
            * elements' GNetworkMonitor reports the network unavailable */
-          run_cmd (FALSE, "ip -n %s route add default via %s", topo.ns,
+          wcs_test_run_cmd (FALSE, "ip -n %s route add default via %s", topo.ns,
               topo.host_addr)))
     return FALSE;
   if (!drop_udp)
     return TRUE;
-  return run_cmd (FALSE, "ip netns exec %s " NFT " add table inet wcstcp",
+  return wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add table inet wcstcp",
       topo.ns) &&
-      run_cmd (FALSE, "ip netns exec %s " NFT " add chain inet wcstcp out "
+      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add chain inet wcstcp out "
       "{ type filter hook output priority 0 ; }", topo.ns) &&
-      run_cmd (FALSE, "ip netns exec %s " NFT " add chain inet wcstcp in "
+      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add chain inet wcstcp in "
       "{ type filter hook input priority 0 ; }", topo.ns) &&
-      run_cmd (FALSE, "ip netns exec %s " NFT " add rule inet wcstcp out "
+      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add rule inet wcstcp out "
       "meta l4proto udp counter drop", topo.ns) &&
-      run_cmd (FALSE, "ip netns exec %s " NFT " add rule inet wcstcp in "
+      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add rule inet wcstcp in "
       "meta l4proto udp counter drop", topo.ns);
 }
 
@@ -394,7 +365,7 @@ wait_reachable (WcsTestRelay * relay)
   gboolean ok = FALSE;
 
   while (!ok && g_get_monotonic_time () < deadline) {
-    ok = run_cmd (TRUE, "timeout 2 ip netns exec %s bash -c "
+    ok = wcs_test_run_cmd (TRUE, "timeout 2 ip netns exec %s bash -c "
         "'exec 3<>/dev/tcp/%s/%u'", topo.ns, topo.host_addr, relay->port);
     if (!ok)
       g_usleep (200 * 1000);
