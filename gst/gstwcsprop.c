@@ -13,7 +13,41 @@
 #include "config.h"
 #endif
 
+#include <gst/gst.h>
+
 #include "gstwcsprop.h"
+
+/* a GstValueArray of strings into a NULL-terminated array (other entries
+ * and NULL strings skipped) */
+static gchar **
+strv_from_array (const GValue * value)
+{
+  guint i, n = gst_value_array_get_size (value);
+  GPtrArray *strv = g_ptr_array_new ();
+
+  for (i = 0; i < n; i++) {
+    const GValue *v = gst_value_array_get_value (value, i);
+
+    if (G_VALUE_HOLDS_STRING (v) && g_value_get_string (v))
+      g_ptr_array_add (strv, g_value_dup_string (v));
+  }
+  g_ptr_array_add (strv, NULL);
+  return (gchar **) g_ptr_array_free (strv, FALSE);
+}
+
+static void
+strv_to_array (gchar * const *strv, GValue * value)
+{
+  guint i;
+
+  for (i = 0; strv && strv[i]; i++) {
+    GValue v = G_VALUE_INIT;
+
+    g_value_init (&v, G_TYPE_STRING);
+    g_value_set_string (&v, strv[i]);
+    gst_value_array_append_and_take_value (value, &v);
+  }
+}
 
 static const GstWcsPropField *
 prop_field_find (const GstWcsPropField * fields, guint n_fields,
@@ -37,6 +71,11 @@ gst_wcs_prop_field_set (gpointer base, const GstWcsPropField * fields,
   if (!f)
     return FALSE;
   field = G_STRUCT_MEMBER_P (base, f->offset);
+  if (G_VALUE_TYPE (value) == GST_TYPE_ARRAY) {
+    g_strfreev (*(gchar ***) field);
+    *(gchar ***) field = strv_from_array (value);
+    return TRUE;
+  }
   switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value))) {
     case G_TYPE_BOOLEAN:
       *(gboolean *) field = g_value_get_boolean (value);
@@ -78,6 +117,10 @@ gst_wcs_prop_field_get (gconstpointer base, const GstWcsPropField * fields,
   if (!f)
     return FALSE;
   field = G_STRUCT_MEMBER_P (base, f->offset);
+  if (G_VALUE_TYPE (value) == GST_TYPE_ARRAY) {
+    strv_to_array (*(gchar ** const *) field, value);
+    return TRUE;
+  }
   switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value))) {
     case G_TYPE_BOOLEAN:
       g_value_set_boolean (value, *(const gboolean *) field);

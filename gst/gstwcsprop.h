@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 /* Plain configuration properties, stored in a struct field each: a table
  * maps the property id to the field's offset, and the field's type is the
  * property's (gboolean, guint, an enum, flags (guint), gchar * (owned),
- * boxed (owned), a GObject (a reference)).
+ * boxed (owned), a GObject (a reference)), or gchar ** (owned,
+ * NULL-terminated) for a GstValueArray of strings (gst_param_spec_array).
  * set / get return FALSE when @prop_id is not in the table. The caller
  * holds whatever lock guards the fields. */
 typedef struct

@@ -35,10 +35,11 @@ enum
   ICE_PROP_TRANSPORT,
 };
 
-/* the plain ones (turn-servers is a GstValueArray: by hand) */
 static const GstWcsPropField ice_fields[] = {
   {ICE_PROP_STUN_SERVER, G_STRUCT_OFFSET (GstWcsElementPrivate,
           ice.stun_server)},
+  {ICE_PROP_TURN_SERVERS, G_STRUCT_OFFSET (GstWcsElementPrivate,
+          ice.turn_servers)},
   {ICE_PROP_ICE_TRANSPORT_POLICY, G_STRUCT_OFFSET (GstWcsElementPrivate,
           ice.policy)},
   {ICE_PROP_MIN_RTP_PORT, G_STRUCT_OFFSET (GstWcsElementPrivate,
@@ -143,23 +144,9 @@ wcs_element_ice_set_property (GstWcsElement * self, guint prop_id,
   GstWcsElementPrivate *priv = GET_PRIV (self);
 
   GST_OBJECT_LOCK (self);
-  if (prop_id == ICE_PROP_TURN_SERVERS) {
-    guint i, n = gst_value_array_get_size (value);
-    GPtrArray *uris = g_ptr_array_new ();
-
-    for (i = 0; i < n; i++) {
-      const GValue *v = gst_value_array_get_value (value, i);
-
-      if (G_VALUE_HOLDS_STRING (v) && g_value_get_string (v))
-        g_ptr_array_add (uris, g_value_dup_string (v));
-    }
-    g_ptr_array_add (uris, NULL);
-    g_strfreev (priv->ice.turn_servers);
-    priv->ice.turn_servers = (gchar **) g_ptr_array_free (uris, FALSE);
-  } else if (!gst_wcs_prop_field_set (priv, ice_fields,
-          G_N_ELEMENTS (ice_fields), prop_id, value)) {
+  if (!gst_wcs_prop_field_set (priv, ice_fields, G_N_ELEMENTS (ice_fields),
+          prop_id, value))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (self, prop_id, pspec);
-  }
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -168,21 +155,11 @@ wcs_element_ice_get_property (GstWcsElement * self, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
-  guint i;
 
   GST_OBJECT_LOCK (self);
-  if (prop_id == ICE_PROP_TURN_SERVERS) {
-    for (i = 0; priv->ice.turn_servers && priv->ice.turn_servers[i]; i++) {
-      GValue v = G_VALUE_INIT;
-
-      g_value_init (&v, G_TYPE_STRING);
-      g_value_set_string (&v, priv->ice.turn_servers[i]);
-      gst_value_array_append_and_take_value (value, &v);
-    }
-  } else if (!gst_wcs_prop_field_get (priv, ice_fields,
-          G_N_ELEMENTS (ice_fields), prop_id, value)) {
+  if (!gst_wcs_prop_field_get (priv, ice_fields, G_N_ELEMENTS (ice_fields),
+          prop_id, value))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (self, prop_id, pspec);
-  }
   GST_OBJECT_UNLOCK (self);
 }
 

@@ -20,6 +20,8 @@
  *                            applied to every webrtcbin
  *   gstwcselement-tls.c      TLS properties: the CA file, handed to the
  *                            session
+ *   gstwcselement-failover.c backup servers: their properties, the run's
+ *                            GstWcsFailover, the server in use
  *
  * Threads:
  *   application / streaming threads: property access, state changes, the
@@ -64,7 +66,8 @@ typedef struct
 {
   /* configuration, GST_OBJECT_LOCK */
   gchar *location;
-  gchar **backup_locations;     /* NULL-terminated, NULL: none */
+  gchar **backup_locations;     /* NULL-terminated, NULL: none; these three:
+                                 * gstwcselement-failover.c */
   guint failover_tries;
   gboolean failback;
   gchar *stream_name;
@@ -236,20 +239,45 @@ G_GNUC_INTERNAL void wcs_element_tls_init (GstWcsElement * self);
 G_GNUC_INTERNAL void wcs_element_tls_finalize (GstWcsElement * self);
 
 /* ------------------------------------------------------------------ */
-/* posting and status properties (gstwcselement.c)                     */
+/* backup servers (gstwcselement-failover.c)                           */
 
-/* A copy of "location". Any thread; takes GST_OBJECT_LOCK. */
-G_GNUC_INTERNAL gchar *wcs_element_get_location (GstWcsElement * self);
-
+/* backup-locations, failover-tries, failback: installed with ids from
+ * @first_id on; plain fields of the private struct, set / got by the base
+ * through wcs_element_failover_fields (ids relative to @first_id) under
+ * GST_OBJECT_LOCK. */
+#define WCS_ELEMENT_FAILOVER_N_PROPS 3
+G_GNUC_INTERNAL extern const GstWcsPropField
+    wcs_element_failover_fields[WCS_ELEMENT_FAILOVER_N_PROPS];
+G_GNUC_INTERNAL void wcs_element_failover_install_properties (GObjectClass *
+    klass, guint first_id);
+/* A ws:// or wss:// URL with a host (location, backup-locations). */
+G_GNUC_INTERNAL gboolean wcs_element_location_is_valid (const gchar *
+    location);
+/* failover-tries and backup-locations are valid; otherwise FALSE and *msg
+ * says why, naming the property (credentials masked). Takes
+ * GST_OBJECT_LOCK. */
+G_GNUC_INTERNAL gboolean wcs_element_failover_check (GstWcsElement * self,
+    gchar ** msg);
+/* The servers of a new run (location + backup-locations), for
+ * priv->failover. Takes GST_OBJECT_LOCK. */
+G_GNUC_INTERNAL GstWcsFailover *wcs_element_failover_new (GstWcsElement *
+    self);
 /* The server in use (location or a backup), credentials masked, and its
  * index (0: location). Any thread; takes priv->lock (and GST_OBJECT_LOCK
  * before the first start), so call it without priv->lock held. */
 G_GNUC_INTERNAL gchar *wcs_element_get_server (GstWcsElement * self,
     guint * index);
-
 /* The servers tried since the stream last worked, masked, ", "-joined;
  * NULL without backup-locations. Any thread; takes priv->lock. */
 G_GNUC_INTERNAL gchar *wcs_element_get_servers_tried (GstWcsElement * self);
+G_GNUC_INTERNAL void wcs_element_failover_init (GstWcsElement * self);
+G_GNUC_INTERNAL void wcs_element_failover_finalize (GstWcsElement * self);
+
+/* ------------------------------------------------------------------ */
+/* posting and status properties (gstwcselement.c)                     */
+
+/* A copy of "location". Any thread; takes GST_OBJECT_LOCK. */
+G_GNUC_INTERNAL gchar *wcs_element_get_location (GstWcsElement * self);
 
 /* Stores the session status, notifies and posts wcs-session-status. Element
  * thread, or gst_wcs_element_shutdown() with only shutdown_lock held; no

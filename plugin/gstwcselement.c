@@ -37,8 +37,6 @@ GST_DEBUG_CATEGORY (gst_wcs_element_debug);
 #define DEFAULT_PROBES_INTERVAL     5000
 #define DEFAULT_CONNECT_TIMEOUT     10000
 #define DEFAULT_STREAM_TIMEOUT      10000
-#define DEFAULT_FAILOVER_TRIES      GST_WCS_FAILOVER_DEFAULT_TRIES
-#define DEFAULT_FAILBACK            FALSE
 
 /* network changes come in bursts (addresses, routes): act on the last one */
 #define NETWORK_DEBOUNCE_MS         1000
@@ -57,9 +55,6 @@ enum
   PROP_PROBES_INTERVAL,
   PROP_CONNECT_TIMEOUT,
   PROP_STREAM_TIMEOUT,
-  PROP_BACKUP_LOCATIONS,
-  PROP_FAILOVER_TRIES,
-  PROP_FAILBACK,
   PROP_SESSION_STATUS,
   PROP_STREAM_STATUS,
   PROP_CODEC,
@@ -67,10 +62,12 @@ enum
   N_PROPS
 };
 
-/* after N_PROPS: the TLS properties (gstwcselement-tls.c), then the ICE
- * ones (gstwcselement-ice.c) */
+/* after N_PROPS: the TLS properties (gstwcselement-tls.c), the backup
+ * server ones (gstwcselement-failover.c), then the ICE ones
+ * (gstwcselement-ice.c) */
 #define TLS_FIRST_PROP N_PROPS
-#define ICE_FIRST_PROP (TLS_FIRST_PROP + WCS_ELEMENT_TLS_N_PROPS)
+#define FAILOVER_FIRST_PROP (TLS_FIRST_PROP + WCS_ELEMENT_TLS_N_PROPS)
+#define ICE_FIRST_PROP (FAILOVER_FIRST_PROP + WCS_ELEMENT_FAILOVER_N_PROPS)
 
 static GParamSpec *properties[N_PROPS];
 
@@ -136,44 +133,6 @@ wcs_element_get_location (GstWcsElement * self)
   GST_OBJECT_LOCK (self);
   s = g_strdup (priv->location);
   GST_OBJECT_UNLOCK (self);
-  return s;
-}
-
-gchar *
-wcs_element_get_server (GstWcsElement * self, guint * index)
-{
-  GstWcsElementPrivate *priv = GET_PRIV (self);
-  gchar *s = NULL;
-  guint i = 0;
-
-  g_mutex_lock (&priv->lock);
-  if (priv->failover) {
-    i = gst_wcs_failover_get_index (priv->failover);
-    s = gst_wcs_failover_mask_url (gst_wcs_failover_get_server
-        (priv->failover, i));
-  }
-  g_mutex_unlock (&priv->lock);
-  if (!s) {                     /* before the first start: location */
-    gchar *location = wcs_element_get_location (self);
-
-    s = gst_wcs_failover_mask_url (location);
-    g_free (location);
-  }
-  if (index)
-    *index = i;
-  return s ? s : g_strdup ("");
-}
-
-gchar *
-wcs_element_get_servers_tried (GstWcsElement * self)
-{
-  GstWcsElementPrivate *priv = GET_PRIV (self);
-  gchar *s = NULL;
-
-  g_mutex_lock (&priv->lock);
-  if (priv->failover && gst_wcs_failover_get_n_servers (priv->failover) > 1)
-    s = gst_wcs_failover_get_tried (priv->failover);
-  g_mutex_unlock (&priv->lock);
   return s;
 }
 
@@ -488,57 +447,26 @@ gst_wcs_element_is_running (GstWcsElement * self)
 /* start / deliberate stop                                             */
 
 static gboolean
-validate_location (const gchar * location)
-{
-  GUri *uri;
-  gboolean ok = FALSE;
-
-  if (!location)
-    return FALSE;
-  uri = g_uri_parse (location, G_URI_FLAGS_NONE, NULL);
-  if (uri) {
-    const gchar *scheme = g_uri_get_scheme (uri);
-    const gchar *host = g_uri_get_host (uri);
-
-    ok = (g_ascii_strcasecmp (scheme, "ws") == 0 ||
-        g_ascii_strcasecmp (scheme, "wss") == 0) && host && *host;
-    g_uri_unref (uri);
-  }
-  return ok;
-}
-
-static gboolean
 check_config (GstWcsElement * self)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsElementClass *klass = GST_WCS_ELEMENT_GET_CLASS (self);
   gchar *msg = NULL;
   GError *err = NULL;
-  guint i;
 
   GST_OBJECT_LOCK (self);
   if (!priv->stream_name || !*priv->stream_name)
     msg = g_strdup ("No stream name: the 'stream-name' property must be set");
-  else if (!validate_location (priv->location))
+  else if (!wcs_element_location_is_valid (priv->location))
     msg = g_strdup_printf ("Invalid 'location' property \"%s\": expected a "
         "ws:// or wss:// URL with a host", GST_STR_NULL (priv->location));
   else if (priv->restore_timeout == 0)
     msg = g_strdup ("The 'restore-timeout' property must be greater than 0 "
         "(set 'restore-connection' to FALSE to turn restoring off)");
-  else if (priv->failover_tries == 0)
-    msg = g_strdup ("The 'failover-tries' property must be at least 1");
-  for (i = 0; !msg && priv->backup_locations && priv->backup_locations[i];
-      i++) {
-    if (!validate_location (priv->backup_locations[i])) {
-      gchar *masked = gst_wcs_failover_mask_url (priv->backup_locations[i]);
-
-      msg = g_strdup_printf ("Invalid 'backup-locations' entry %u \"%s\": "
-          "expected a ws:// or wss:// URL with a host", i + 1, masked);
-      g_free (masked);
-    }
-  }
   GST_OBJECT_UNLOCK (self);
 
+  if (!msg)
+    wcs_element_failover_check (self, &msg);
   if (!msg)
     wcs_element_ice_check (self, &msg);
   if (!msg && klass->check_config && !klass->check_config (self, &err)) {
@@ -602,9 +530,8 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   restore_connection = priv->restore_connection;
   restore_max_tries = priv->restore_max_tries;
   restore_timeout = priv->restore_timeout;
-  failover = gst_wcs_failover_new (location, (const gchar * const *)
-      priv->backup_locations, priv->failover_tries, priv->failback);
   GST_OBJECT_UNLOCK (self);
+  failover = wcs_element_failover_new (self);
 
   /* one session for the whole run: every connect, restores included, uses
    * these settings */
@@ -1023,16 +950,19 @@ static const GstWcsPropField element_fields[] = {
           connect_timeout)},
   {PROP_STREAM_TIMEOUT, G_STRUCT_OFFSET (GstWcsElementPrivate,
           stream_timeout)},
-  {PROP_FAILOVER_TRIES, G_STRUCT_OFFSET (GstWcsElementPrivate,
-          failover_tries)},
-  {PROP_FAILBACK, G_STRUCT_OFFSET (GstWcsElementPrivate, failback)},
 };
 
-/* The table of @prop_id (the base's, or the TLS properties' of
- * gstwcselement-tls.c) and its *id in that table. */
+/* The table of @prop_id (the base's, the TLS properties' of
+ * gstwcselement-tls.c or the backup servers' of gstwcselement-failover.c)
+ * and its *id in that table. */
 static const GstWcsPropField *
 fields_of (guint prop_id, guint * id, guint * n_fields)
 {
+  if (prop_id >= FAILOVER_FIRST_PROP) {
+    *id = prop_id - FAILOVER_FIRST_PROP;
+    *n_fields = WCS_ELEMENT_FAILOVER_N_PROPS;
+    return wcs_element_failover_fields;
+  }
   if (prop_id >= TLS_FIRST_PROP) {
     *id = prop_id - TLS_FIRST_PROP;
     *n_fields = WCS_ELEMENT_TLS_N_PROPS;
@@ -1057,23 +987,6 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
   if (prop_id >= ICE_FIRST_PROP) {
     wcs_element_ice_set_property (self, prop_id - ICE_FIRST_PROP, value,
         pspec);
-    return;
-  }
-  if (prop_id == PROP_BACKUP_LOCATIONS) {
-    guint i, n = gst_value_array_get_size (value);
-    GPtrArray *urls = g_ptr_array_new ();
-
-    for (i = 0; i < n; i++) {
-      const GValue *v = gst_value_array_get_value (value, i);
-
-      if (G_VALUE_HOLDS_STRING (v) && g_value_get_string (v))
-        g_ptr_array_add (urls, g_value_dup_string (v));
-    }
-    g_ptr_array_add (urls, NULL);
-    GST_OBJECT_LOCK (self);
-    g_strfreev (priv->backup_locations);
-    priv->backup_locations = (gchar **) g_ptr_array_free (urls, FALSE);
-    GST_OBJECT_UNLOCK (self);
     return;
   }
   fields = fields_of (prop_id, &id, &n_fields);
@@ -1145,20 +1058,6 @@ gst_wcs_element_get_property (GObject * object, guint prop_id,
     case PROP_STATS:
       g_value_take_boxed (value, build_stats (self));
       return;
-    case PROP_BACKUP_LOCATIONS:{
-      guint i;
-
-      GST_OBJECT_LOCK (self);
-      for (i = 0; priv->backup_locations && priv->backup_locations[i]; i++) {
-        GValue v = G_VALUE_INIT;
-
-        g_value_init (&v, G_TYPE_STRING);
-        g_value_set_string (&v, priv->backup_locations[i]);
-        gst_value_array_append_and_take_value (value, &v);
-      }
-      GST_OBJECT_UNLOCK (self);
-      return;
-    }
     default:
       break;
   }
@@ -1197,8 +1096,6 @@ gst_wcs_element_finalize (GObject * object)
   GstWcsElementPrivate *priv = GET_PRIV (self);
 
   g_free (priv->location);
-  g_strfreev (priv->backup_locations);
-  gst_wcs_failover_free (priv->failover);
   g_free (priv->stream_name);
   g_free (priv->app_key);
   if (priv->custom)
@@ -1208,6 +1105,7 @@ gst_wcs_element_finalize (GObject * object)
   g_free (priv->stopping_id);
   g_free (priv->last_detail);
   wcs_element_tls_finalize (self);
+  wcs_element_failover_finalize (self);
   wcs_element_ice_finalize (self);
   g_mutex_clear (&priv->lock);
   g_mutex_clear (&priv->shutdown_lock);
@@ -1235,9 +1133,8 @@ gst_wcs_element_init (GstWcsElement * self)
   priv->probes_interval = DEFAULT_PROBES_INTERVAL;
   priv->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   priv->stream_timeout = DEFAULT_STREAM_TIMEOUT;
-  priv->failover_tries = DEFAULT_FAILOVER_TRIES;
-  priv->failback = DEFAULT_FAILBACK;
   wcs_element_tls_init (self);
+  wcs_element_failover_init (self);
   wcs_element_ice_init (self);
   priv->session_status = GST_WCS_SESSION_STATUS_PENDING;
   priv->stream_status = GST_WCS_STREAM_STATUS_NEW;
@@ -1360,45 +1257,6 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       "until the stream is active with media flowing (0: no limit)", 0,
       G_MAXUINT, DEFAULT_STREAM_TIMEOUT, G_PARAM_READWRITE |
       G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
-  /**
-   * GstWcsElement:backup-locations:
-   *
-   * Other WCS servers (ws:// or wss:// URLs) that serve the same streams,
-   * tried in order after `location` when it fails (docs/restore.md
-   * section 10). In gst-launch:
-   * `backup-locations='<"ws://wcs2:8080", "ws://wcs3:8080">'`.
-   */
-  properties[PROP_BACKUP_LOCATIONS] = gst_param_spec_array
-      ("backup-locations", "Backup locations",
-      "Backup WCS WebSocket URLs (ws:// or wss://), tried in order after "
-      "location fails failover-tries times, round robin (empty: none)",
-      g_param_spec_string ("backup-location", "Backup location",
-          "A WCS WebSocket URL", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS),
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  /**
-   * GstWcsElement:failover-tries:
-   *
-   * Connects made on one server, since it last carried an active stream,
-   * before a restore moves on to the next server of location +
-   * backup-locations. Without backup-locations it has no effect.
-   */
-  properties[PROP_FAILOVER_TRIES] = g_param_spec_uint ("failover-tries",
-      "Failover tries", "Failed connects on one server before restoring on "
-      "the next one of location + backup-locations (at least 1)", 0,
-      G_MAXUINT, DEFAULT_FAILOVER_TRIES, G_PARAM_READWRITE |
-      G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  /**
-   * GstWcsElement:failback:
-   *
-   * FALSE (default): a backup that works is kept, also when location works
-   * again (no flapping). TRUE: the first reconnect after a working period
-   * on a backup goes to location first.
-   */
-  properties[PROP_FAILBACK] = g_param_spec_boolean ("failback", "Failback",
-      "Reconnect to location first in the next outage after working on a "
-      "backup (FALSE: stay on the server that works)", DEFAULT_FAILBACK,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   properties[PROP_SESSION_STATUS] = g_param_spec_enum ("session-status",
       "Session status", "WCS SESSION_STATUS of the signalling session",
       GST_TYPE_WCS_SESSION_STATUS, GST_WCS_SESSION_STATUS_PENDING,
@@ -1420,6 +1278,8 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
 
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
   wcs_element_tls_install_properties (gobject_class, TLS_FIRST_PROP);
+  wcs_element_failover_install_properties (gobject_class,
+      FAILOVER_FIRST_PROP);
   wcs_element_ice_install_properties (gobject_class, ICE_FIRST_PROP);
 
   klass->is_player = FALSE;
