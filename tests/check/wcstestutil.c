@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -822,4 +824,215 @@ wcs_test_run_cmd (gboolean quiet, const gchar * fmt, ...)
   g_free (err);
   g_free (cmd);
   return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* child processes with their output read line by line                  */
+
+struct _WcsTestChild
+{
+  GPid pid;
+  gint wait_status;             /* -1: not reaped yet */
+  GThread *reader;              /* NULL once joined */
+  FILE *out;
+  GMutex lock;
+  GPtrArray *lines;
+};
+
+static gpointer
+child_read_lines (gpointer data)
+{
+  WcsTestChild *c = data;
+  gchar *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+
+  while ((len = getline (&line, &cap, c->out)) >= 0) {
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+      line[--len] = '\0';
+    GST_INFO ("child %d: %s", (gint) c->pid, line);
+    g_mutex_lock (&c->lock);
+    g_ptr_array_add (c->lines, g_strdup (line));
+    g_mutex_unlock (&c->lock);
+  }
+  free (line);
+  return NULL;
+}
+
+WcsTestChild *
+wcs_test_child_start (const gchar * const *argv, const gchar * const *extra_env)
+{
+  WcsTestChild *c = g_new0 (WcsTestChild, 1);
+  gchar **envp = g_get_environ ();
+  GError *error = NULL;
+  gint out_fd = -1;
+  gboolean ok;
+  guint i;
+
+  for (i = 0; extra_env && extra_env[i]; i++) {
+    const gchar *eq = strchr (extra_env[i], '=');
+    gchar *key;
+
+    g_assert (eq);
+    key = g_strndup (extra_env[i], eq - extra_env[i]);
+    envp = g_environ_setenv (envp, key, eq + 1, TRUE);
+    g_free (key);
+  }
+  g_mutex_init (&c->lock);
+  c->lines = g_ptr_array_new_with_free_func (g_free);
+  c->wait_status = -1;
+  ok = g_spawn_async_with_pipes (NULL, (gchar **) argv, envp,
+      G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, child_setup, NULL,
+      &c->pid, NULL, &out_fd, NULL, &error);
+  g_strfreev (envp);
+  fail_unless (ok, "cannot start %s: %s", argv[0],
+      error ? error->message : "?");
+  c->out = fdopen (out_fd, "r");
+  fail_unless (c->out != NULL);
+  c->reader = g_thread_new ("child-out", child_read_lines, c);
+  return c;
+}
+
+GPid
+wcs_test_child_pid (WcsTestChild * c)
+{
+  return c->pid;
+}
+
+gboolean
+wcs_test_child_exited (WcsTestChild * c, gint * status)
+{
+  if (c->wait_status == -1 &&
+      waitpid (c->pid, &c->wait_status, WNOHANG) != c->pid) {
+    c->wait_status = -1;
+    return FALSE;
+  }
+  /* the reader has the whole output once the child is gone */
+  if (c->reader) {
+    g_thread_join (c->reader);
+    c->reader = NULL;
+  }
+  if (status)
+    *status = c->wait_status;
+  return TRUE;
+}
+
+void
+wcs_test_child_stop (WcsTestChild * c)
+{
+  gint64 deadline;
+
+  if (!c)
+    return;
+  if (c->wait_status == -1) {
+    kill (c->pid, SIGINT);      /* gst-launch: EOS, then NULL */
+    deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+    while (g_get_monotonic_time () < deadline &&
+        waitpid (c->pid, &c->wait_status, WNOHANG) == 0)
+      g_usleep (50 * 1000);
+  }
+  if (c->wait_status == -1) {
+    kill (c->pid, SIGKILL);
+    waitpid (c->pid, &c->wait_status, 0);
+  }
+  g_spawn_close_pid (c->pid);
+  /* EOF once the child is gone */
+  if (c->reader)
+    g_thread_join (c->reader);
+  fclose (c->out);
+  g_ptr_array_unref (c->lines);
+  g_mutex_clear (&c->lock);
+  g_free (c);
+}
+
+guint
+wcs_test_child_n_lines (WcsTestChild * c)
+{
+  guint n;
+
+  g_mutex_lock (&c->lock);
+  n = c->lines->len;
+  g_mutex_unlock (&c->lock);
+  return n;
+}
+
+/* the index after the first line from @from on with @a and @b (0: none),
+ * and their number in *count */
+static guint
+child_find (WcsTestChild * c, guint from, const gchar * a, const gchar * b,
+    guint * count)
+{
+  guint i, first = 0, n = 0;
+
+  g_mutex_lock (&c->lock);
+  for (i = from; i < c->lines->len; i++) {
+    const gchar *l = g_ptr_array_index (c->lines, i);
+
+    if (strstr (l, a) && (!b || strstr (l, b))) {
+      if (!n++)
+        first = i + 1;
+    }
+  }
+  g_mutex_unlock (&c->lock);
+  if (count)
+    *count = n;
+  return first;
+}
+
+guint
+wcs_test_child_count (WcsTestChild * c, guint from, const gchar * a,
+    const gchar * b)
+{
+  guint n;
+
+  child_find (c, from, a, b, &n);
+  return n;
+}
+
+guint
+wcs_test_child_wait (WcsTestChild * c, guint from, const gchar * a,
+    const gchar * b, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () +
+      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
+
+  do {
+    guint at = child_find (c, from, a, b, NULL);
+
+    if (at)
+      return at;
+    wcs_test_iterate (NULL, 50);
+  } while (g_get_monotonic_time () < deadline);
+  return 0;
+}
+
+void
+wcs_test_child_dump (WcsTestChild * c, guint from, const gchar * what)
+{
+  guint i, shown = 0;
+
+  g_mutex_lock (&c->lock);
+  for (i = from; i < c->lines->len; i++) {
+    const gchar *l = g_ptr_array_index (c->lines, i);
+
+    if ((strstr (l, "wcs-") || strstr (l, "ERROR") || strstr (l, "WARNING"))
+        && shown++ < 60)
+      g_printerr ("  %s %d: %s\n", what, (gint) c->pid, l);
+  }
+  g_mutex_unlock (&c->lock);
+}
+
+gboolean
+wcs_test_veth_add (const gchar * ns, const gchar * host_if,
+    const gchar * host_addr, const gchar * ns_if, const gchar * ns_addr)
+{
+  return wcs_test_run_cmd (FALSE, "ip link add %s type veth peer name %s "
+      "netns %s", host_if, ns_if, ns) &&
+      (!host_addr || wcs_test_run_cmd (FALSE, "ip addr add %s/30 dev %s",
+              host_addr, host_if)) &&
+      wcs_test_run_cmd (FALSE, "ip link set %s up", host_if) &&
+      wcs_test_run_cmd (FALSE, "ip -n %s link set lo up", ns) &&
+      (!ns_addr || wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s",
+              ns, ns_addr, ns_if)) &&
+      wcs_test_run_cmd (FALSE, "ip -n %s link set %s up", ns, ns_if);
 }

@@ -173,6 +173,12 @@ void wcs_test_iterate (GMainContext * ctx, guint ms);
 gboolean wcs_test_run_cmd (gboolean quiet, const gchar * fmt, ...)
     G_GNUC_PRINTF (2, 3);
 
+/* A veth pair: @host_if in this namespace (@host_addr/30 when not NULL),
+ * @ns_if in the existing namespace @ns (@ns_addr/30 when not NULL), both up,
+ * and @ns's loopback up. FALSE (with a message) when a command fails. */
+gboolean wcs_test_veth_add (const gchar * ns, const gchar * host_if,
+    const gchar * host_addr, const gchar * ns_if, const gchar * ns_addr);
+
 /**
  * wcs_test_element_stats_u64:
  * @element: a wcspublishsink or wcsplaysrc
@@ -326,6 +332,48 @@ void wcs_test_bus_log_assert_no_error (WcsTestBusLog * log);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WcsTestBusLog, wcs_test_bus_log_unref)
 
 /* PEM of a self-signed certificate + key for 127.0.0.1 (no CA trusts it) */
+/**
+ * WcsTestChild:
+ *
+ * A child process (e.g. `ip netns exec NS gst-launch-1.0 -m ...`) whose
+ * stdout is read line by line by a thread of its own; the child gets
+ * SIGKILL when the thread that started it ends (PR_SET_PDEATHSIG).
+ */
+typedef struct _WcsTestChild WcsTestChild;
+
+/* Starts @argv (searched in PATH) with the environment plus @extra_env
+ * ("KEY=VALUE" strings, NULL-terminated, or NULL); fails the test if it
+ * cannot. */
+WcsTestChild *wcs_test_child_start (const gchar * const *argv,
+    const gchar * const *extra_env);
+
+/* SIGINT (gst-launch: EOS, then NULL), up to 10 s, then SIGKILL; reaps it
+ * and frees @c. NULL is fine. */
+void wcs_test_child_stop (WcsTestChild * c);
+
+GPid wcs_test_child_pid (WcsTestChild * c);
+
+/* The lines read so far. */
+guint wcs_test_child_n_lines (WcsTestChild * c);
+
+/* The lines from index @from on that contain @a and (if not NULL) @b. */
+guint wcs_test_child_count (WcsTestChild * c, guint from, const gchar * a,
+    const gchar * b);
+
+/* Waits (bounded: @timeout_ms x wcs_test_timeout_scale()) for a line from
+ * @from on with @a and @b, running the default main context meanwhile:
+ * the index after it, 0 on timeout. */
+guint wcs_test_child_wait (WcsTestChild * c, guint from, const gchar * a,
+    const gchar * b, guint timeout_ms);
+
+/* Without blocking: TRUE when the child has exited (*status: its waitpid
+ * status); its whole output has been read then. */
+gboolean wcs_test_child_exited (WcsTestChild * c, gint * status);
+
+/* Prints (stderr, at most 60) the lines from @from on with "wcs-", ERROR
+ * or WARNING, prefixed with @what and the pid. */
+void wcs_test_child_dump (WcsTestChild * c, guint from, const gchar * what);
+
 extern const gchar wcs_test_self_signed_pem[];
 
 G_END_DECLS

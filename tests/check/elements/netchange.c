@@ -36,7 +36,6 @@
 
 #include <string.h>
 #include <stdio.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
@@ -117,19 +116,9 @@ topo_create (void)
 {
   if (!wcs_test_run_cmd (FALSE, "ip netns add %s", topo.ns))
     return FALSE;
-  return wcs_test_run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
-      topo.ha, topo.na, topo.ns) &&
-      wcs_test_run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
-      topo.hb, topo.nb, topo.ns) &&
-      wcs_test_run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.a_host, topo.ha) &&
-      wcs_test_run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.b_host, topo.hb) &&
-      wcs_test_run_cmd (FALSE, "ip link set %s up", topo.ha) &&
-      wcs_test_run_cmd (FALSE, "ip link set %s up", topo.hb) &&
-      wcs_test_run_cmd (FALSE, "ip -n %s link set lo up", topo.ns) &&
-      wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns, topo.a_ns,
-      topo.na) &&
-      wcs_test_run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.na) &&
-      wcs_test_run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.nb) &&
+  return wcs_test_veth_add (topo.ns, topo.ha, topo.a_host, topo.na,
+      topo.a_ns) &&
+      wcs_test_veth_add (topo.ns, topo.hb, topo.b_host, topo.nb, NULL) &&
       wcs_test_run_cmd (FALSE, "ip -n %s route add default via %s", topo.ns,
       topo.a_host) && topo_hosts ();
 }
@@ -166,54 +155,11 @@ ns_batch (const gchar * cmds)
 /* ------------------------------------------------------------------ */
 /* the publisher: gst-launch-1.0 -m inside the namespace                */
 
-typedef struct
-{
-  GPid pid;
-  gint wait_status;
-  GThread *reader;
-  FILE *out;
-  GMutex lock;
-  GPtrArray *lines;
-  gboolean eof;
-} Child;
-
-static void
-child_setup (gpointer data)
-{
-  /* dies with the thread that started it (the test's main thread);
-   * survives the exec of ip netns exec -> gst-launch-1.0 */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static gpointer
-child_read (gpointer data)
-{
-  Child *c = data;
-  gchar *line = NULL;
-  size_t cap = 0;
-  ssize_t len;
-
-  while ((len = getline (&line, &cap, c->out)) >= 0) {
-    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-      line[--len] = '\0';
-    GST_INFO ("child %d: %s", (gint) c->pid, line);
-    g_mutex_lock (&c->lock);
-    g_ptr_array_add (c->lines, g_strdup (line));
-    g_mutex_unlock (&c->lock);
-  }
-  free (line);
-  g_mutex_lock (&c->lock);
-  c->eof = TRUE;
-  g_mutex_unlock (&c->lock);
-  return NULL;
-}
-
 /* gst-launch-1.0 -m in the namespace: a publisher, or (@player) a
  * wcsplaysrc into a fakesink */
-static Child *
+static WcsTestChild *
 child_start (const gchar * url, const gchar * name, gboolean player)
 {
-  Child *c = g_new0 (Child, 1);
   gchar *location = g_strdup_printf ("location=%s", url);
   gchar *sname = g_strdup_printf ("stream-name=%s", name);
   const gchar *pub_argv[] = { "ip", "netns", "exec", topo.ns,
@@ -225,127 +171,14 @@ child_start (const gchar * url, const gchar * name, gboolean player)
     "gst-launch-1.0", "-m", "wcsplaysrc", location, sname,
     "restore-timeout=1000", "!", "fakesink", "sync=false", NULL
   };
-  const gchar **argv = player ? play_argv : pub_argv;
-  gchar **envp = g_get_environ ();
-  GError *error = NULL;
-  gint out_fd = -1;
-  gboolean ok;
-
   /* the namespace has no D-Bus / NetworkManager: netlink is what it has */
-  envp = g_environ_setenv (envp, "GIO_USE_NETWORK_MONITOR", "netlink", TRUE);
-  g_mutex_init (&c->lock);
-  c->lines = g_ptr_array_new_with_free_func (g_free);
-  c->wait_status = -1;
-  ok = g_spawn_async_with_pipes (NULL, (gchar **) argv, envp,
-      G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, child_setup, NULL,
-      &c->pid, NULL, &out_fd, NULL, &error);
-  g_strfreev (envp);
+  const gchar *env[] = { "GIO_USE_NETWORK_MONITOR=netlink", NULL };
+  WcsTestChild *c = wcs_test_child_start (player ? play_argv : pub_argv,
+      env);
+
   g_free (location);
   g_free (sname);
-  fail_unless (ok, "cannot start gst-launch-1.0: %s",
-      error ? error->message : "?");
-  c->out = fdopen (out_fd, "r");
-  fail_unless (c->out != NULL);
-  c->reader = g_thread_new ("child-out", child_read, c);
   return c;
-}
-
-static void
-child_stop (Child * c)
-{
-  gint64 deadline;
-
-  if (!c)
-    return;
-  if (c->pid > 0) {
-    kill (c->pid, SIGINT);      /* gst-launch: EOS, then NULL */
-    deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-    while (g_get_monotonic_time () < deadline &&
-        waitpid (c->pid, &c->wait_status, WNOHANG) == 0)
-      g_usleep (50 * 1000);
-    if (c->wait_status == -1) {
-      kill (c->pid, SIGKILL);
-      waitpid (c->pid, &c->wait_status, 0);
-    }
-    g_spawn_close_pid (c->pid);
-    c->pid = 0;
-  }
-  /* EOF once the child is gone */
-  g_thread_join (c->reader);
-  fclose (c->out);
-  g_ptr_array_unref (c->lines);
-  g_mutex_clear (&c->lock);
-  g_free (c);
-}
-
-static guint
-child_n_lines (Child * c)
-{
-  guint n;
-
-  g_mutex_lock (&c->lock);
-  n = c->lines->len;
-  g_mutex_unlock (&c->lock);
-  return n;
-}
-
-/* lines from @from on that contain @a and (if not NULL) @b */
-static guint
-child_count (Child * c, guint from, const gchar * a, const gchar * b)
-{
-  guint i, n = 0;
-
-  g_mutex_lock (&c->lock);
-  for (i = from; i < c->lines->len; i++) {
-    const gchar *l = g_ptr_array_index (c->lines, i);
-
-    if (strstr (l, a) && (!b || strstr (l, b)))
-      n++;
-  }
-  g_mutex_unlock (&c->lock);
-  return n;
-}
-
-/* Waits (bounded) for a line from @from on with @a and @b; the index after
- * it, or 0 on timeout. Runs the default main context meanwhile. */
-static guint
-child_wait (Child * c, guint from, const gchar * a, const gchar * b,
-    guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () +
-      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
-
-  do {
-    guint i, ret = 0;
-
-    g_mutex_lock (&c->lock);
-    for (i = from; i < c->lines->len && !ret; i++) {
-      const gchar *l = g_ptr_array_index (c->lines, i);
-
-      if (strstr (l, a) && (!b || strstr (l, b)))
-        ret = i + 1;
-    }
-    g_mutex_unlock (&c->lock);
-    if (ret)
-      return ret;
-    wcs_test_iterate (NULL, 50);
-  } while (g_get_monotonic_time () < deadline);
-  return 0;
-}
-
-static void
-child_dump (Child * c, guint from)
-{
-  guint i;
-
-  g_mutex_lock (&c->lock);
-  for (i = from; i < c->lines->len; i++) {
-    const gchar *l = g_ptr_array_index (c->lines, i);
-
-    if (strstr (l, "wcs-") || strstr (l, "ERROR") || strstr (l, "WARNING"))
-      g_printerr ("  child %d: %s\n", (gint) c->pid, l);
-  }
-  g_mutex_unlock (&c->lock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -470,7 +303,7 @@ wait_publishing (WcsTestRelay * r, const gchar * name, const gchar * not_id,
  * messages (e.g. IPv6 link-local routes settling) are allowed as long as
  * they cause no second outage. */
 static gchar *
-check_restore (Child * pub, Child * nsplay, WcsTestRelay * relay,
+check_restore (WcsTestChild * pub, WcsTestChild * nsplay, WcsTestRelay * relay,
     const gchar * name, const gchar * old_id, guint from, guint play_from,
     const gchar * what)
 {
@@ -478,21 +311,22 @@ check_restore (Child * pub, Child * nsplay, WcsTestRelay * relay,
   gint64 deadline;
   gchar *id;
 
-  at = child_wait (pub, from, NET_CHANGED, NET_UP, RESTORE_WAIT_MS);
+  at = wcs_test_child_wait (pub, from, NET_CHANGED, NET_UP, RESTORE_WAIT_MS);
   if (!at)
-    child_dump (pub, from);
+    wcs_test_child_dump (pub, from, "child");
   fail_unless (at > 0, "%s: no wcs-network-changed", what);
-  sched = child_wait (pub, from, SCHEDULED, BY_NETWORK, RESTORE_WAIT_MS);
+  sched = wcs_test_child_wait (pub, from, SCHEDULED, BY_NETWORK,
+      RESTORE_WAIT_MS);
   if (!sched)
-    child_dump (pub, from);
+    wcs_test_child_dump (pub, from, "child");
   fail_unless (sched > 0, "%s: no restore scheduled for network-changed",
       what);
   /* debounced: the whole burst was reported once before the restore */
-  fail_unless_equals_int (child_count (pub, from, NET_CHANGED, NULL) -
-      child_count (pub, sched, NET_CHANGED, NULL), 1);
-  at = child_wait (pub, from, RESTORED, NULL, RESTORE_WAIT_MS);
+  fail_unless_equals_int (wcs_test_child_count (pub, from, NET_CHANGED, NULL) -
+      wcs_test_child_count (pub, sched, NET_CHANGED, NULL), 1);
+  at = wcs_test_child_wait (pub, from, RESTORED, NULL, RESTORE_WAIT_MS);
   if (!at)
-    child_dump (pub, from);
+    wcs_test_child_dump (pub, from, "child");
   fail_unless (at > 0, "%s: the stream was not restored", what);
 
   id = wait_publishing (relay, name, old_id, PUBLISH_WAIT_MS);
@@ -503,10 +337,10 @@ check_restore (Child * pub, Child * nsplay, WcsTestRelay * relay,
 
   /* the player in the namespace: its session closed for network-changed,
    * then it plays the new publisher (two players on the relay again) */
-  at = child_wait (nsplay, play_from, "wcs-session-status", BY_NETWORK,
+  at = wcs_test_child_wait (nsplay, play_from, "wcs-session-status", BY_NETWORK,
       RESTORE_WAIT_MS);
   if (!at)
-    child_dump (nsplay, play_from);
+    wcs_test_child_dump (nsplay, play_from, "child");
   fail_unless (at > 0, "%s: the player in the namespace did not restore "
       "for network-changed", what);
   deadline = g_get_monotonic_time () +
@@ -516,23 +350,24 @@ check_restore (Child * pub, Child * nsplay, WcsTestRelay * relay,
           players == 2))
     wcs_test_iterate (NULL, 200);
   if (players != 2)
-    child_dump (nsplay, play_from);
+    wcs_test_child_dump (nsplay, play_from, "child");
   fail_unless_equals_int (players, 2);
-  fail_unless (child_wait (nsplay, play_from, RESTORED, NULL, 1000) > 0,
+  fail_unless (wcs_test_child_wait (nsplay, play_from, RESTORED, NULL,
+          1000) > 0,
       "%s: no restored from the player in the namespace", what);
 
   /* debounce: the burst was one outage; nothing more follows */
   wcs_test_iterate (NULL, 2500);
-  if (child_count (pub, from, "wcs-session-status", BY_NETWORK) != 1 ||
-      child_count (pub, from, SCHEDULED, "attempt=(uint)1,") != 1 ||
-      child_count (pub, from, RESTORED, NULL) != 1)
-    child_dump (pub, from);
-  fail_unless_equals_int (child_count (pub, from, "wcs-session-status",
+  if (wcs_test_child_count (pub, from, "wcs-session-status", BY_NETWORK) != 1 ||
+      wcs_test_child_count (pub, from, SCHEDULED, "attempt=(uint)1,") != 1 ||
+      wcs_test_child_count (pub, from, RESTORED, NULL) != 1)
+    wcs_test_child_dump (pub, from, "child");
+  fail_unless_equals_int (wcs_test_child_count (pub, from, "wcs-session-status",
           BY_NETWORK), 1);
-  fail_unless_equals_int (child_count (pub, from, SCHEDULED,
+  fail_unless_equals_int (wcs_test_child_count (pub, from, SCHEDULED,
           "attempt=(uint)1,"), 1);
-  fail_unless_equals_int (child_count (pub, from, RESTORED, NULL), 1);
-  fail_unless_equals_int (child_count (nsplay, play_from,
+  fail_unless_equals_int (wcs_test_child_count (pub, from, RESTORED, NULL), 1);
+  fail_unless_equals_int (wcs_test_child_count (nsplay, play_from,
           "wcs-session-status", BY_NETWORK), 1);
   return id;
 }
@@ -544,7 +379,7 @@ GST_START_TEST (test_network_change_restore)
   };
   WcsTestRelay *relay;
   GstElement *player, *src;
-  Child *pub, *nsplay;
+  WcsTestChild *pub, *nsplay;
   gchar *name, *desc, *id1, *id2, *id3, *cur, *cmds;
   guint from, play_from, at, i;
   GError *error = NULL;
@@ -574,13 +409,13 @@ GST_START_TEST (test_network_change_restore)
 
   id1 = wait_publishing (relay, name, NULL, PUBLISH_WAIT_MS);
   if (!id1)
-    child_dump (pub, 0);
+    wcs_test_child_dump (pub, 0, "child");
   fail_unless (id1 != NULL, "the publisher in %s never got PUBLISHING",
       topo.ns);
-  at = child_wait (pub, 0, "wcs-stream-status", "PUBLISHING",
+  at = wcs_test_child_wait (pub, 0, "wcs-stream-status", "PUBLISHING",
       PUBLISH_WAIT_MS);
   fail_unless (at > 0, "no wcs-stream-status PUBLISHING from the publisher");
-  fail_unless_equals_int (child_count (pub, 0, ANY_RESTORE, NULL), 0);
+  fail_unless_equals_int (wcs_test_child_count (pub, 0, ANY_RESTORE, NULL), 0);
 
   /* the player, root namespace, through A's host address (local here) */
   desc = g_strdup_printf ("wcsplaysrc name=src location=%s stream-name=%s "
@@ -611,31 +446,32 @@ GST_START_TEST (test_network_change_restore)
     nsplay = child_start (named, name, TRUE);
     g_free (named);
   }
-  at = child_wait (nsplay, 0, "wcs-stream-status", "PLAYING",
+  at = wcs_test_child_wait (nsplay, 0, "wcs-stream-status", "PLAYING",
       PUBLISH_WAIT_MS);
   if (!at)
-    child_dump (nsplay, 0);
+    wcs_test_child_dump (nsplay, 0, "child");
   fail_unless (at > 0, "the player in the namespace never got PLAYING");
 
   /* 1. a change that leaves the route to the relay alone: B gets its
    * address (a new connected route) while the default route stays on A */
-  from = child_n_lines (pub);
-  play_from = child_n_lines (nsplay);
-  fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
-          topo.b_ns, topo.nb));
-  at = child_wait (pub, from, NET_CHANGED, NET_UP, RESTORE_WAIT_MS);
+  from = wcs_test_child_n_lines (pub);
+  play_from = wcs_test_child_n_lines (nsplay);
+  fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s",
+          topo.ns, topo.b_ns, topo.nb));
+  at = wcs_test_child_wait (pub, from, NET_CHANGED, NET_UP, RESTORE_WAIT_MS);
   if (!at)
-    child_dump (pub, from);
+    wcs_test_child_dump (pub, from, "child");
   fail_unless (at > 0, "adding an address: no wcs-network-changed (does "
       "the element see the namespace's netlink events?)");
   wcs_test_iterate (NULL, QUIET_MS);
-  if (child_count (pub, from, ANY_RESTORE, NULL) != 0)
-    child_dump (pub, from);
-  fail_unless_equals_int (child_count (pub, from, ANY_RESTORE, NULL), 0);
-  fail_unless_equals_int (child_count (pub, from, "wcs-session-status",
+  if (wcs_test_child_count (pub, from, ANY_RESTORE, NULL) != 0)
+    wcs_test_child_dump (pub, from, "child");
+  fail_unless_equals_int (wcs_test_child_count (pub, from, ANY_RESTORE,
           NULL), 0);
-  fail_unless (child_count (nsplay, play_from, NET_CHANGED, NULL) > 0);
-  fail_unless_equals_int (child_count (nsplay, play_from, ANY_RESTORE,
+  fail_unless_equals_int (wcs_test_child_count (pub, from, "wcs-session-status",
+          NULL), 0);
+  fail_unless (wcs_test_child_count (nsplay, play_from, NET_CHANGED, NULL) > 0);
+  fail_unless_equals_int (wcs_test_child_count (nsplay, play_from, ANY_RESTORE,
           NULL), 0);
   cur = publishing_id (relay, name);
   fail_unless_equals_string (cur, id1);
@@ -645,8 +481,8 @@ GST_START_TEST (test_network_change_restore)
 
   /* 2. Wi-Fi to LTE: a quick burst (default route to B, A's address gone,
    * a route flap): one debounced change, one restore */
-  from = child_n_lines (pub);
-  play_from = child_n_lines (nsplay);
+  from = wcs_test_child_n_lines (pub);
+  play_from = wcs_test_child_n_lines (nsplay);
   cmds = g_strdup_printf ("route replace default via %s\n"
       "addr del %s/30 dev %s\n" "route del default\n"
       "route add default via %s\n", topo.b_host, topo.a_ns, topo.na,
@@ -662,14 +498,15 @@ GST_START_TEST (test_network_change_restore)
    * these is its own GNetworkMonitor signal, availability going false and
    * true (a "route replace" would not be: the monitor only tracks the set
    * of destinations); the element's 1 s debounce makes one change of it */
-  from = child_n_lines (pub);
-  play_from = child_n_lines (nsplay);
-  fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
-          topo.a_ns, topo.na));
+  from = wcs_test_child_n_lines (pub);
+  play_from = wcs_test_child_n_lines (nsplay);
+  fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s",
+          topo.ns, topo.a_ns, topo.na));
   for (i = 0; i < 6; i++) {
     g_usleep (250 * 1000);
     if (i % 2 == 0)
-      fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s route del default", topo.ns));
+      fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s route del default",
+              topo.ns));
     else
       fail_unless (wcs_test_run_cmd (FALSE, "ip -n %s route add default via %s",
               topo.ns, i == 3 ? topo.b_host : topo.a_host));
@@ -680,8 +517,8 @@ GST_START_TEST (test_network_change_restore)
 
   gst_element_set_state (player, GST_STATE_NULL);
   gst_object_unref (player);
-  child_stop (nsplay);
-  child_stop (pub);
+  wcs_test_child_stop (nsplay);
+  wcs_test_child_stop (pub);
   wcs_test_relay_free (relay);
   topo_destroy ();
   topo_up = FALSE;

@@ -32,7 +32,6 @@
 
 #include <string.h>
 #include <stdio.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <gst/check/gstcheck.h>
@@ -84,15 +83,8 @@ topo_create (gboolean drop_udp)
 {
   if (!wcs_test_run_cmd (FALSE, "ip netns add %s", topo.ns))
     return FALSE;
-  if (!(wcs_test_run_cmd (FALSE, "ip link add %s type veth peer name %s netns %s",
-              topo.host_if, topo.ns_if, topo.ns) &&
-          wcs_test_run_cmd (FALSE, "ip addr add %s/30 dev %s", topo.host_addr,
-              topo.host_if) &&
-          wcs_test_run_cmd (FALSE, "ip link set %s up", topo.host_if) &&
-          wcs_test_run_cmd (FALSE, "ip -n %s link set lo up", topo.ns) &&
-          wcs_test_run_cmd (FALSE, "ip -n %s addr add %s/30 dev %s", topo.ns,
-              topo.ns_addr, topo.ns_if) &&
-          wcs_test_run_cmd (FALSE, "ip -n %s link set %s up", topo.ns, topo.ns_if) &&
+  if (!(wcs_test_veth_add (topo.ns, topo.host_if, topo.host_addr,
+              topo.ns_if, topo.ns_addr) &&
           /* a default route, as a real network has: without one the
            * elements' GNetworkMonitor reports the network unavailable */
           wcs_test_run_cmd (FALSE, "ip -n %s route add default via %s", topo.ns,
@@ -100,16 +92,16 @@ topo_create (gboolean drop_udp)
     return FALSE;
   if (!drop_udp)
     return TRUE;
-  return wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add table inet wcstcp",
-      topo.ns) &&
-      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add chain inet wcstcp out "
-      "{ type filter hook output priority 0 ; }", topo.ns) &&
-      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add chain inet wcstcp in "
-      "{ type filter hook input priority 0 ; }", topo.ns) &&
-      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add rule inet wcstcp out "
-      "meta l4proto udp counter drop", topo.ns) &&
-      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add rule inet wcstcp in "
-      "meta l4proto udp counter drop", topo.ns);
+  return wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add table inet "
+      "wcstcp", topo.ns) &&
+      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add chain inet "
+      "wcstcp out { type filter hook output priority 0 ; }", topo.ns) &&
+      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add chain inet "
+      "wcstcp in { type filter hook input priority 0 ; }", topo.ns) &&
+      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add rule inet "
+      "wcstcp out meta l4proto udp counter drop", topo.ns) &&
+      wcs_test_run_cmd (FALSE, "ip netns exec %s " NFT " add rule inet "
+      "wcstcp in meta l4proto udp counter drop", topo.ns);
 }
 
 static void
@@ -127,50 +119,12 @@ netns_fixture_teardown (void)
 /* ------------------------------------------------------------------ */
 /* gst-launch-1.0 children inside the namespace                          */
 
-typedef struct
-{
-  GPid pid;
-  gint wait_status;
-  GThread *reader;
-  FILE *out;
-  GMutex lock;
-  GPtrArray *lines;
-} Child;
-
-static void
-child_setup (gpointer data)
-{
-  /* dies with the thread that started it (the test's main thread) */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static gpointer
-child_read (gpointer data)
-{
-  Child *c = data;
-  gchar *line = NULL;
-  size_t cap = 0;
-  ssize_t len;
-
-  while ((len = getline (&line, &cap, c->out)) >= 0) {
-    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-      line[--len] = '\0';
-    GST_INFO ("child %d: %s", (gint) c->pid, line);
-    g_mutex_lock (&c->lock);
-    g_ptr_array_add (c->lines, g_strdup (line));
-    g_mutex_unlock (&c->lock);
-  }
-  free (line);
-  return NULL;
-}
-
 /* a publisher (@player FALSE) or a wcsplaysrc into a fakesink that logs
  * every buffer (-v last-message), with transport=@transport */
-static Child *
+static WcsTestChild *
 child_start (const gchar * url, const gchar * name, gboolean player,
     const gchar * transport)
 {
-  Child *c = g_new0 (Child, 1);
   gchar *location = g_strdup_printf ("location=%s", url);
   gchar *sname = g_strdup_printf ("stream-name=%s", name);
   gchar *tr = g_strdup_printf ("transport=%s", transport);
@@ -185,75 +139,14 @@ child_start (const gchar * url, const gchar * name, gboolean player,
     "restore-timeout=1000", "!", "fakesink", "sync=false", "silent=false",
     NULL
   };
-  const gchar **argv = player ? play_argv : pub_argv;
-  gchar **envp = g_get_environ ();
-  GError *error = NULL;
-  gint out_fd = -1;
-  gboolean ok;
+  const gchar *env[] = { "GIO_USE_NETWORK_MONITOR=netlink", NULL };
+  WcsTestChild *c = wcs_test_child_start (player ? play_argv : pub_argv,
+      env);
 
-  envp = g_environ_setenv (envp, "GIO_USE_NETWORK_MONITOR", "netlink", TRUE);
-  g_mutex_init (&c->lock);
-  c->lines = g_ptr_array_new_with_free_func (g_free);
-  c->wait_status = -1;
-  ok = g_spawn_async_with_pipes (NULL, (gchar **) argv, envp,
-      G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, child_setup, NULL,
-      &c->pid, NULL, &out_fd, NULL, &error);
-  g_strfreev (envp);
   g_free (location);
   g_free (sname);
   g_free (tr);
-  fail_unless (ok, "cannot start gst-launch-1.0: %s",
-      error ? error->message : "?");
-  c->out = fdopen (out_fd, "r");
-  fail_unless (c->out != NULL);
-  c->reader = g_thread_new ("child-out", child_read, c);
   return c;
-}
-
-static void
-child_stop (Child * c)
-{
-  gint64 deadline;
-
-  if (!c)
-    return;
-  if (c->pid > 0) {
-    if (c->wait_status == -1) {
-      kill (c->pid, SIGINT);
-      deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-      while (g_get_monotonic_time () < deadline &&
-          waitpid (c->pid, &c->wait_status, WNOHANG) == 0)
-        g_usleep (50 * 1000);
-    }
-    if (c->wait_status == -1) {
-      kill (c->pid, SIGKILL);
-      waitpid (c->pid, &c->wait_status, 0);
-    }
-    g_spawn_close_pid (c->pid);
-    c->pid = 0;
-  }
-  if (c->reader)
-    g_thread_join (c->reader);
-  fclose (c->out);
-  g_ptr_array_unref (c->lines);
-  g_mutex_clear (&c->lock);
-  g_free (c);
-}
-
-static guint
-child_count (Child * c, const gchar * a, const gchar * b)
-{
-  guint i, n = 0;
-
-  g_mutex_lock (&c->lock);
-  for (i = 0; i < c->lines->len; i++) {
-    const gchar *l = g_ptr_array_index (c->lines, i);
-
-    if (strstr (l, a) && (!b || strstr (l, b)))
-      n++;
-  }
-  g_mutex_unlock (&c->lock);
-  return n;
 }
 
 /* The publisher gave up: its gave-up message, or gst-launch's exit with
@@ -265,39 +158,19 @@ child_count (Child * c, const gchar * a, const gchar * b)
  * before its ERROR (elements/restore checks the order in-process), so the
  * exit counts too; a missing line is only noted. */
 static gboolean
-child_gave_up (Child * c)
+child_gave_up (WcsTestChild * c)
 {
-  if (child_count (c, GAVE_UP, NULL) > 0)
+  gint status;
+
+  if (wcs_test_child_count (c, 0, GAVE_UP, NULL) > 0)
     return TRUE;
-  if (c->wait_status == -1 && c->pid > 0 &&
-      waitpid (c->pid, &c->wait_status, WNOHANG) != c->pid)
+  if (!wcs_test_child_exited (c, &status) || !WIFEXITED (status) ||
+      WEXITSTATUS (status) != 1)
     return FALSE;
-  if (c->wait_status == -1 || !WIFEXITED (c->wait_status) ||
-      WEXITSTATUS (c->wait_status) != 1)
-    return FALSE;
-  /* the reader has the whole output once gst-launch is gone */
-  g_thread_join (c->reader);
-  c->reader = NULL;
-  if (child_count (c, GAVE_UP, NULL) == 0)
+  if (wcs_test_child_count (c, 0, GAVE_UP, NULL) == 0)
     g_printerr ("NOTE: gst-launch exited after the ERROR and flushed the "
         "gave-up message unprinted (its ERROR handling, see above)\n");
   return TRUE;
-}
-
-static void
-child_dump (Child * c, const gchar * what)
-{
-  guint i, shown = 0;
-
-  g_mutex_lock (&c->lock);
-  for (i = 0; i < c->lines->len; i++) {
-    const gchar *l = g_ptr_array_index (c->lines, i);
-
-    if ((strstr (l, "wcs-") || strstr (l, "ERROR") || strstr (l, "WARNING"))
-        && shown++ < 60)
-      g_printerr ("  %s %d: %s\n", what, (gint) c->pid, l);
-  }
-  g_mutex_unlock (&c->lock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -387,7 +260,7 @@ setup_topo (void)
 GST_START_TEST (test_tcp_media)
 {
   WcsTestRelay *relay;
-  Child *pub, *play = NULL;
+  WcsTestChild *pub, *play = NULL;
   gchar *name;
   gint64 frames = 0, bytes = 0, frames1, deadline;
   guint chains = 0;
@@ -400,7 +273,7 @@ GST_START_TEST (test_tcp_media)
   pub = child_start (relay->url, name, FALSE, "tcp");
   if (!wcs_test_relay_wait_stream (relay, name, "PUBLISHING", NULL,
           PUBLISH_WAIT_MS * wcs_test_timeout_scale ()))
-    child_dump (pub, "publisher");
+    wcs_test_child_dump (pub, 0, "publisher");
   fail_unless (wcs_test_relay_find_stream (relay, name, NULL, NULL, NULL),
       "transport=tcp: the publisher in %s (UDP dropped) never published",
       topo.ns);
@@ -412,7 +285,7 @@ GST_START_TEST (test_tcp_media)
       !(stream_counters (relay, name, &frames, &bytes) && frames >= 20))
     wcs_test_iterate (NULL, 200);
   if (frames < 20)
-    child_dump (pub, "publisher");
+    wcs_test_child_dump (pub, 0, "publisher");
   fail_unless (frames >= 20, "transport=tcp: the relay got %"
       G_GINT64_FORMAT " frames from the publisher with UDP dropped", frames);
   fail_unless (bytes > 0);
@@ -420,7 +293,8 @@ GST_START_TEST (test_tcp_media)
   wcs_test_iterate (NULL, 2000);
   fail_unless (stream_counters (relay, name, &frames, &bytes));
   fail_unless (frames > frames1, "the publisher's media stopped");
-  fail_unless (child_count (pub, "wcs-stream-status", "PUBLISHING") > 0,
+  fail_unless (wcs_test_child_count (pub, 0, "wcs-stream-status",
+          "PUBLISHING") > 0,
       "no wcs-stream-status PUBLISHING from the publisher");
 
   /* a player in the namespace, over TCP too: its fakesink gets buffers */
@@ -428,18 +302,21 @@ GST_START_TEST (test_tcp_media)
   deadline = g_get_monotonic_time () +
       (gint64) FRAMES_WAIT_MS * wcs_test_timeout_scale () * 1000;
   while (g_get_monotonic_time () < deadline &&
-      (chains = child_count (play, "last-message = chain", NULL)) < 20)
+      (chains = wcs_test_child_count (play, 0, "last-message = chain",
+              NULL)) < 20)
     wcs_test_iterate (NULL, 200);
   if (chains < 20)
-    child_dump (play, "player");
+    wcs_test_child_dump (play, 0, "player");
   fail_unless (chains >= 20, "transport=tcp: the player in %s got %u "
       "buffers with UDP dropped", topo.ns, chains);
   /* neither needed a restore */
-  fail_unless_equals_int (child_count (pub, "wcs-restore", NULL), 0);
-  fail_unless_equals_int (child_count (play, "wcs-restore", NULL), 0);
+  fail_unless_equals_int (wcs_test_child_count (pub, 0, "wcs-restore",
+          NULL), 0);
+  fail_unless_equals_int (wcs_test_child_count (play, 0, "wcs-restore",
+          NULL), 0);
 
-  child_stop (play);
-  child_stop (pub);
+  wcs_test_child_stop (play);
+  wcs_test_child_stop (pub);
   wcs_test_relay_free (relay);
   topo_destroy ();
   g_free (name);
@@ -450,7 +327,7 @@ GST_END_TEST;
 GST_START_TEST (test_udp_blocked)
 {
   WcsTestRelay *relay;
-  Child *pub;
+  WcsTestChild *pub;
   gchar *name;
   gint64 frames = 0, bytes = 0, deadline;
   gboolean error = FALSE;
@@ -481,17 +358,17 @@ GST_START_TEST (test_udp_blocked)
     wcs_test_iterate (NULL, 200);
   }
   if (frames > 0 || !error)
-    child_dump (pub, "publisher");
+    wcs_test_child_dump (pub, 0, "publisher");
   fail_unless (frames == 0 && bytes == 0, "transport=udp with UDP dropped: "
       "the relay got %" G_GINT64_FORMAT " frames (is UDP really dropped?)",
       frames);
   fail_unless (error, "transport=udp with UDP dropped, restore-max-tries=1: "
       "the publisher did not give up within %u ms", UDP_FAIL_WAIT_MS);
   /* it tried: the relay saw the stream and its restore was scheduled */
-  fail_unless (child_count (pub, "wcs-restore", "scheduled") > 0,
+  fail_unless (wcs_test_child_count (pub, 0, "wcs-restore", "scheduled") > 0,
       "the publisher did not try to restore");
 
-  child_stop (pub);
+  wcs_test_child_stop (pub);
   wcs_test_relay_free (relay);
   topo_destroy ();
   g_free (name);
