@@ -1036,3 +1036,82 @@ wcs_test_veth_add (const gchar * ns, const gchar * host_if,
               ns, ns_addr, ns_if)) &&
       wcs_test_run_cmd (FALSE, "ip -n %s link set %s up", ns, ns_if);
 }
+
+/* ------------------------------------------------------------------ */
+/* the two elements in a pipeline                                       */
+
+const WcsTestElement wcs_test_elements[WCS_TEST_N_ELEMENTS] = {
+  {"wcspublishsink", "Sink/Network/WebRTC",
+        "videotestsrc is-live=true pattern=ball "
+        "! video/x-raw,width=320,height=240,framerate=15/1 "
+        "! wcspublishsink name=wcs check-bitrate=false %s",
+      "PUBLISHING", FALSE},
+  {"wcsplaysrc", "Source/Network/WebRTC", "wcsplaysrc name=wcs %s",
+      "PLAYING", TRUE},
+};
+
+void
+wcs_test_add_sink (GstElement * pipeline, GstPad * pad, GstElement * sink)
+{
+  GstPad *sinkpad;
+
+  fail_unless (sink != NULL);
+  gst_bin_add (GST_BIN (pipeline), sink);
+  gst_element_sync_state_with_parent (sink);
+  sinkpad = gst_element_get_static_pad (sink, "sink");
+  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
+  gst_object_unref (sinkpad);
+}
+
+void
+wcs_test_add_fakesink (GstElement * pipeline, GstPad * pad)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+
+  fail_unless (sink != NULL);
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  wcs_test_add_sink (pipeline, pad, sink);
+}
+
+static void
+pipe_pad_added (GstElement * src, GstPad * pad, GstElement * pipeline)
+{
+  wcs_test_add_fakesink (pipeline, pad);
+}
+
+WcsTestPipe *
+wcs_test_pipe_new (const WcsTestElement * e, const gchar * props)
+{
+  WcsTestPipe *p = g_new0 (WcsTestPipe, 1);
+  gchar *desc = g_strdup_printf (e->launch, props ? props : "");
+
+  p->pipeline = wcs_test_pipeline_parse (desc);
+  p->el = gst_bin_get_by_name (GST_BIN (p->pipeline), "wcs");
+  fail_unless (p->el != NULL);
+  if (e->player)
+    g_signal_connect (p->el, "pad-added", G_CALLBACK (pipe_pad_added),
+        p->pipeline);
+  p->log = wcs_test_bus_log_attach (p->pipeline);
+  GST_INFO ("pipeline: %s", desc);
+  g_free (desc);
+  return p;
+}
+
+void
+wcs_test_pipe_play (WcsTestPipe * p)
+{
+  fail_if (gst_element_set_state (p->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE, "%s: PLAYING failed", GST_OBJECT_NAME (p->el));
+}
+
+void
+wcs_test_pipe_free (WcsTestPipe * p)
+{
+  fail_unless_equals_int (gst_element_set_state (p->pipeline,
+          GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  wcs_test_bus_log_detach (p->log, p->pipeline);
+  wcs_test_bus_log_unref (p->log);
+  gst_object_unref (p->el);
+  gst_object_unref (p->pipeline);
+  g_free (p);
+}

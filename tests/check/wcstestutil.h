@@ -333,6 +333,55 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (WcsTestBusLog, wcs_test_bus_log_unref)
 
 /* PEM of a self-signed certificate + key for 127.0.0.1 (no CA trusts it) */
 /**
+ * WcsTestElement:
+ *
+ * One of the two elements, for tests that loop over both (srt.c style).
+ */
+typedef struct
+{
+  const gchar *factory;
+  const gchar *klass;
+  /* a pipeline around the element (named "wcs"); %s: its properties */
+  const gchar *launch;
+  /* STREAM_STATUS once it streams */
+  const gchar *active;
+  /* plays a stream: needs a publisher first; a fakesink per pad */
+  gboolean player;
+} WcsTestElement;
+
+#define WCS_TEST_N_ELEMENTS 2
+/* the publisher (videotestsrc, check-bitrate=false), then the player */
+extern const WcsTestElement wcs_test_elements[WCS_TEST_N_ELEMENTS];
+
+/* Adds @sink to @pipeline, brings it to the pipeline's state and links
+ * @pad to it (fails the test if that does not work). */
+void wcs_test_add_sink (GstElement * pipeline, GstPad * pad,
+    GstElement * sink);
+
+/* wcs_test_add_sink() with a fakesink sync=false async=false. */
+void wcs_test_add_fakesink (GstElement * pipeline, GstPad * pad);
+
+/**
+ * WcsTestPipe:
+ *
+ * A pipeline around one element (named "wcs") with a bus log; a player's
+ * pads each get a fakesink.
+ */
+typedef struct
+{
+  GstElement *pipeline;
+  GstElement *el;
+  WcsTestBusLog *log;
+} WcsTestPipe;
+
+/* @e's launch line with @props. */
+WcsTestPipe *wcs_test_pipe_new (const WcsTestElement * e, const gchar * props);
+/* PLAYING must not fail. */
+void wcs_test_pipe_play (WcsTestPipe * p);
+/* NULL must succeed; frees @p. */
+void wcs_test_pipe_free (WcsTestPipe * p);
+
+/**
  * WcsTestChild:
  *
  * A child process (e.g. `ip netns exec NS gst-launch-1.0 -m ...`) whose

@@ -28,82 +28,9 @@
 #define NULL_MAX_US (5 * G_TIME_SPAN_SECOND)
 #define CYCLES 3
 
-typedef struct
-{
-  const gchar *factory;
-  const gchar *klass;
-  /* a pipeline around the element (named "wcs"); %s: its properties */
-  const gchar *launch;
-  /* STREAM_STATUS once it streams */
-  const gchar *active;
-  /* plays a stream: needs a publisher first */
-  gboolean player;
-} Element;
-
-static const Element elements[] = {
-  {"wcspublishsink", "Sink/Network/WebRTC",
-        "videotestsrc is-live=true pattern=ball "
-        "! video/x-raw,width=320,height=240,framerate=15/1 "
-        "! wcspublishsink name=wcs check-bitrate=false %s",
-      "PUBLISHING", FALSE},
-  /* a fakesink per pad (pad-added) */
-  {"wcsplaysrc", "Source/Network/WebRTC", "wcsplaysrc name=wcs %s",
-      "PLAYING", TRUE},
-};
-
-/* ------------------------------------------------------------------ */
-/* a pipeline with a bus log                                           */
-
-typedef struct
-{
-  GstElement *pipeline;
-  GstElement *el;
-  WcsTestBusLog *log;
-} Pipe;
-
-static void
-on_pad_added (GstElement * src, GstPad * pad, GstElement * pipeline)
-{
-  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
-  GstPad *sinkpad;
-
-  fail_unless (sink != NULL);
-  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-  gst_bin_add (GST_BIN (pipeline), sink);
-  gst_element_sync_state_with_parent (sink);
-  sinkpad = gst_element_get_static_pad (sink, "sink");
-  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
-  gst_object_unref (sinkpad);
-}
-
-static Pipe *
-pipe_new (const Element * e, const gchar * props)
-{
-  Pipe *p = g_new0 (Pipe, 1);
-  gchar *desc = g_strdup_printf (e->launch, props);
-
-  p->pipeline = wcs_test_pipeline_parse (desc);
-  p->el = gst_bin_get_by_name (GST_BIN (p->pipeline), "wcs");
-  fail_unless (p->el != NULL);
-  if (e->player)
-    g_signal_connect (p->el, "pad-added", G_CALLBACK (on_pad_added),
-        p->pipeline);
-  p->log = wcs_test_bus_log_attach (p->pipeline);
-  GST_INFO ("pipeline: %s", desc);
-  g_free (desc);
-  return p;
-}
-
-static void
-pipe_play (Pipe * p)
-{
-  fail_if (gst_element_set_state (p->pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE, "%s: PLAYING failed", GST_OBJECT_NAME (p->el));
-}
-
 /* NULL is quick */
 static void
-pipe_stop (Pipe * p)
+pipe_stop (WcsTestPipe * p)
 {
   gint64 start = g_get_monotonic_time ();
 
@@ -115,19 +42,16 @@ pipe_stop (Pipe * p)
 }
 
 static void
-pipe_free (Pipe * p)
+pipe_free (WcsTestPipe * p)
 {
   pipe_stop (p);
-  wcs_test_bus_log_detach (p->log, p->pipeline);
-  wcs_test_bus_log_unref (p->log);
-  gst_object_unref (p->el);
-  gst_object_unref (p->pipeline);
-  g_free (p);
+  wcs_test_pipe_free (p);
 }
 
 static gint
-pipe_wait (Pipe * p, guint from, GstMessageType type, const gchar * name,
-    const gchar * field, const gchar * value, guint timeout_ms)
+pipe_wait (WcsTestPipe * p, guint from, GstMessageType type,
+    const gchar * name, const gchar * field, const gchar * value,
+    guint timeout_ms)
 {
   return wcs_test_bus_log_wait (p->log, g_main_context_default (), from, type,
       name, field, value, timeout_ms, NULL);
@@ -147,7 +71,6 @@ enum_nick (GstElement * el, const gchar * prop)
   fail_unless (ev != NULL, "%s: no enum value %d", prop, v);
   return ev->value_nick;
 }
-
 
 /* ------------------------------------------------------------------ */
 /* relay                                                               */
@@ -185,33 +108,36 @@ relay_wait_players (WcsTestRelay * relay, const gchar * name, gint players,
 /* the relay no longer sees @e on @name: a publisher's stream is gone, a
  * player's publisher has no player left */
 static gboolean
-relay_wait_left (WcsTestRelay * relay, const Element * e, const gchar * name)
+relay_wait_left (WcsTestRelay * relay, const WcsTestElement * e,
+    const gchar * name)
 {
   return relay_wait_players (relay, name, e->player ? 0 : -1, 10000);
 }
 
 /* @e on stream @name of @relay */
-static Pipe *
-pipe_new_for (const Element * e, WcsTestRelay * relay, const gchar * name)
+static WcsTestPipe *
+pipe_new_for (const WcsTestElement * e, WcsTestRelay * relay,
+    const gchar * name)
 {
   gchar *props = g_strdup_printf ("location=%s stream-name=%s", relay->url,
       name);
-  Pipe *p = pipe_new (e, props);
+  WcsTestPipe *p = wcs_test_pipe_new (e, props);
 
   g_free (props);
   return p;
 }
 
 /* for a player: a publisher of @name in this process, PUBLISHING */
-static Pipe *
-publisher_for (const Element * e, WcsTestRelay * relay, const gchar * name)
+static WcsTestPipe *
+publisher_for (const WcsTestElement * e, WcsTestRelay * relay,
+    const gchar * name)
 {
-  Pipe *pub;
+  WcsTestPipe *pub;
 
   if (!e->player)
     return NULL;
-  pub = pipe_new_for (&elements[0], relay, name);
-  pipe_play (pub);
+  pub = pipe_new_for (&wcs_test_elements[0], relay, name);
+  wcs_test_pipe_play (pub);
   fail_unless (wcs_test_relay_wait_stream (relay, name, "PUBLISHING", NULL,
           MEDIA_WAIT_MS), "publisher of %s not PUBLISHING", name);
   return pub;
@@ -220,7 +146,7 @@ publisher_for (const Element * e, WcsTestRelay * relay, const gchar * name)
 /* from message @from on: the element streams (wcs-stream-status @active on
  * the bus, the properties agree, the relay sees it) */
 static void
-assert_streaming (const Element * e, Pipe * p, guint from,
+assert_streaming (const WcsTestElement * e, WcsTestPipe * p, guint from,
     WcsTestRelay * relay, const gchar * name)
 {
   gint idx = pipe_wait (p, from, GST_MESSAGE_ELEMENT, "wcs-stream-status",
@@ -303,7 +229,7 @@ GST_START_TEST (test_shared_properties)
     "restores", "restore-attempts", "last-restore-reason", "downtime-ms",
     "session-status", "stream-status", "server", "server-index"
   };
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   GstElement *el = gst_element_factory_make (e->factory, NULL);
   GstStructure *stats = NULL;
   gchar *str = NULL;
@@ -418,11 +344,11 @@ GST_START_TEST (test_bad_config)
     {"stream-name=s location=ws://127.0.0.1:9 failover-tries=0",
         "failover-tries"},
   };
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    Pipe *p = pipe_new (e, cases[i].props);
+    WcsTestPipe *p = wcs_test_pipe_new (e, cases[i].props);
     guint16 pads = p->el->numpads;
     GError *err = NULL;
 
@@ -454,7 +380,7 @@ GST_END_TEST;
  * ssl-ca-file, nothing started, the property keeps its value */
 GST_START_TEST (test_bad_ca_file)
 {
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   gchar *garbage = NULL, *missing, *dir;
   GError *err = NULL;
   gint fd = g_file_open_tmp ("wcs-ca-XXXXXX.pem", &garbage, &err);
@@ -478,7 +404,7 @@ GST_START_TEST (test_bad_ca_file)
   for (i = 0; i < G_N_ELEMENTS (cases); i++) {
     gchar *props = g_strdup_printf ("stream-name=s "
         "location=wss://127.0.0.1:9 ssl-ca-file=\"%s\"", cases[i].path);
-    Pipe *p = pipe_new (e, props);
+    WcsTestPipe *p = wcs_test_pipe_new (e, props);
     gchar *got = NULL;
 
     fail_unless_equals_int (gst_element_set_state (p->pipeline,
@@ -516,14 +442,14 @@ GST_END_TEST;
 
 GST_START_TEST (test_streams)
 {
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   g_autoptr (WcsTestRelay) relay = relay_start ();
-  Pipe *pub = publisher_for (e, relay, "c1");
-  Pipe *p = pipe_new_for (e, relay, "c1");
+  WcsTestPipe *pub = publisher_for (e, relay, "c1");
+  WcsTestPipe *p = pipe_new_for (e, relay, "c1");
   gint64 deadline;
   gchar *codec = NULL;
 
-  pipe_play (p);
+  wcs_test_pipe_play (p);
   assert_streaming (e, p, 0, relay, "c1");
   /* media, not only a status: video bytes sent / received */
   deadline = g_get_monotonic_time () + MEDIA_WAIT_MS * G_TIME_SPAN_MILLISECOND;
@@ -554,17 +480,17 @@ GST_END_TEST;
 
 GST_START_TEST (test_cycles)
 {
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   g_autoptr (WcsTestRelay) relay = relay_start ();
-  Pipe *pub = publisher_for (e, relay, "d1");
-  Pipe *p = pipe_new_for (e, relay, "d1");
+  WcsTestPipe *pub = publisher_for (e, relay, "d1");
+  WcsTestPipe *p = pipe_new_for (e, relay, "d1");
   guint cycle;
 
   for (cycle = 0; cycle < CYCLES; cycle++) {
     guint from = wcs_test_bus_log_len (p->log);
 
     GST_INFO ("%s: cycle %u", e->factory, cycle);
-    pipe_play (p);
+    wcs_test_pipe_play (p);
     assert_streaming (e, p, from, relay, "d1");
     pipe_stop (p);
     fail_unless (relay_wait_left (relay, e, "d1"),
@@ -619,12 +545,12 @@ free_port (void)
 
 GST_START_TEST (test_no_server_gives_up)
 {
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   guint scale = wcs_test_timeout_scale ();
   gchar *props = g_strdup_printf ("location=ws://127.0.0.1:%u stream-name=e1 "
       "restore-max-tries=%u restore-timeout=%u", free_port (), MAX_TRIES,
       500 * scale);
-  Pipe *p = pipe_new (e, props);
+  WcsTestPipe *p = wcs_test_pipe_new (e, props);
   gint64 start, error_at = 0;
   gint idx, gave_up, error;
   guint attempt = 0, i, from = 0;
@@ -634,7 +560,7 @@ GST_START_TEST (test_no_server_gives_up)
 
   g_free (props);
   start = g_get_monotonic_time ();
-  pipe_play (p);
+  wcs_test_pipe_play (p);
 
   fail_unless (pipe_wait (p, 0, GST_MESSAGE_WARNING, NULL, NULL, NULL,
           10000 * scale) >= 0, "%s: no WARNING", e->factory);
@@ -704,7 +630,7 @@ contract_suite (void)
   Suite *s = suite_create ("contract");
   TCase *tc = tcase_create ("general");
   TCase *e2e = tcase_create ("end-to-end");
-  gint n = G_N_ELEMENTS (elements);
+  gint n = WCS_TEST_N_ELEMENTS;
 
   suite_add_tcase (s, tc);
   tcase_add_loop_test (tc, test_shared_properties, 0, n);

@@ -71,7 +71,6 @@ on_pad_added (GstElement * src, GstPad * pad, Pipe * p)
 {
   GstElement *sink = gst_element_factory_make ("appsink", NULL);
   GstAppSinkCallbacks cb = {.new_sample = sink_new_sample };
-  GstPad *sinkpad;
 
   fail_unless (sink != NULL);
   g_object_set (sink, "sync", TRUE, "async", FALSE, "max-buffers", 5,
@@ -79,11 +78,7 @@ on_pad_added (GstElement * src, GstPad * pad, Pipe * p)
   if (g_str_equal (GST_PAD_NAME (pad), "video"))
     g_object_set_data (G_OBJECT (sink), "video", GINT_TO_POINTER (1));
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &cb, p, NULL);
-  gst_bin_add (GST_BIN (p->pipeline), sink);
-  gst_element_sync_state_with_parent (sink);
-  sinkpad = gst_element_get_static_pad (sink, "sink");
-  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
-  gst_object_unref (sinkpad);
+  wcs_test_add_sink (p->pipeline, pad, sink);
 }
 
 /* @backups: NULL-terminated URLs for backup-locations */

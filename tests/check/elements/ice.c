@@ -223,17 +223,9 @@ count_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 static void
 on_pad_added (GstElement * src, GstPad * pad, GstElement * pipeline)
 {
-  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
-  GstPad *sinkpad;
-
-  g_object_set (sink, "async", FALSE, "sync", FALSE, NULL);
-  gst_bin_add (GST_BIN (pipeline), sink);
-  sinkpad = gst_element_get_static_pad (sink, "sink");
-  gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, NULL,
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, NULL,
       NULL);
-  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
-  gst_object_unref (sinkpad);
-  gst_element_sync_state_with_parent (sink);
+  wcs_test_add_fakesink (pipeline, pad);
 }
 
 static GstElement *

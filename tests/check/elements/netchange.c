@@ -196,15 +196,7 @@ count_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 static void
 on_pad_added (GstElement * src, GstPad * pad, GstElement * pipeline)
 {
-  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
-  GstPad *sinkpad;
-
-  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-  gst_bin_add (GST_BIN (pipeline), sink);
-  gst_element_sync_state_with_parent (sink);
-  sinkpad = gst_element_get_static_pad (sink, "sink");
-  gst_pad_link (pad, sinkpad);
-  gst_object_unref (sinkpad);
+  wcs_test_add_fakesink (pipeline, pad);
   if (g_str_has_prefix (GST_PAD_NAME (pad), "video"))
     gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_probe, NULL,
         NULL);

@@ -231,7 +231,6 @@ on_pad_added (GstElement * src, GstPad * pad, Pipe * p)
   gboolean video = g_str_equal (GST_PAD_NAME (pad), "video");
   GstElement *sink = gst_element_factory_make ("appsink", NULL);
   GstAppSinkCallbacks cb = {.new_sample = sink_new_sample };
-  GstPad *sinkpad;
 
   fail_unless (sink != NULL);
   g_object_set (sink, "sync", TRUE, "async", FALSE, "max-buffers", 5,
@@ -248,11 +247,7 @@ on_pad_added (GstElement * src, GstPad * pad, Pipe * p)
     gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
         GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, video_probe, p, NULL);
 
-  gst_bin_add (GST_BIN (p->pipeline), sink);
-  gst_element_sync_state_with_parent (sink);
-  sinkpad = gst_element_get_static_pad (sink, "sink");
-  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
-  gst_object_unref (sinkpad);
+  wcs_test_add_sink (p->pipeline, pad, sink);
 }
 
 static void

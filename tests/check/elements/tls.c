@@ -33,88 +33,17 @@
 /* made by main(), removed at its end */
 static gchar *tls_dir, *ca_path, *cert_path, *key_path;
 
-typedef struct
-{
-  const gchar *factory;
-  const gchar *launch;          /* %s: the element's properties */
-  const gchar *active;          /* STREAM_STATUS once it streams */
-  gboolean player;
-} Element;
-
-static const Element elements[] = {
-  {"wcspublishsink",
-        "videotestsrc is-live=true pattern=ball "
-        "! video/x-raw,width=320,height=240,framerate=15/1 "
-        "! wcspublishsink name=wcs check-bitrate=false %s",
-      "PUBLISHING", FALSE},
-  {"wcsplaysrc", "wcsplaysrc name=wcs %s", "PLAYING", TRUE},
-};
-
-/* ------------------------------------------------------------------ */
-/* a pipeline with a bus log                                           */
-
-typedef struct
-{
-  GstElement *pipeline;
-  GstElement *el;
-  WcsTestBusLog *log;
-} Pipe;
-
-static void
-on_pad_added (GstElement * src, GstPad * pad, GstElement * pipeline)
-{
-  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
-  GstPad *sinkpad;
-
-  fail_unless (sink != NULL);
-  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-  gst_bin_add (GST_BIN (pipeline), sink);
-  gst_element_sync_state_with_parent (sink);
-  sinkpad = gst_element_get_static_pad (sink, "sink");
-  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
-  gst_object_unref (sinkpad);
-}
-
 /* @e on @stream of @relay with the extra properties @props */
-static Pipe *
-pipe_new (const Element * e, WcsTestRelay * relay, const gchar * stream,
-    const gchar * props)
+static WcsTestPipe *
+pipe_new (const WcsTestElement * e, WcsTestRelay * relay,
+    const gchar * stream, const gchar * props)
 {
-  Pipe *p = g_new0 (Pipe, 1);
   gchar *all = g_strdup_printf ("location=%s stream-name=%s %s", relay->url,
       stream, props);
-  gchar *desc = g_strdup_printf (e->launch, all);
+  WcsTestPipe *p = wcs_test_pipe_new (e, all);
 
-  p->pipeline = wcs_test_pipeline_parse (desc);
-  p->el = gst_bin_get_by_name (GST_BIN (p->pipeline), "wcs");
-  fail_unless (p->el != NULL);
-  if (e->player)
-    g_signal_connect (p->el, "pad-added", G_CALLBACK (on_pad_added),
-        p->pipeline);
-  p->log = wcs_test_bus_log_attach (p->pipeline);
-  GST_INFO ("pipeline: %s", desc);
-  g_free (desc);
   g_free (all);
   return p;
-}
-
-static void
-pipe_play (Pipe * p)
-{
-  fail_if (gst_element_set_state (p->pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE, "%s: PLAYING failed", GST_OBJECT_NAME (p->el));
-}
-
-static void
-pipe_free (Pipe * p)
-{
-  fail_unless_equals_int (gst_element_set_state (p->pipeline,
-          GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
-  wcs_test_bus_log_detach (p->log, p->pipeline);
-  wcs_test_bus_log_unref (p->log);
-  gst_object_unref (p->el);
-  gst_object_unref (p->pipeline);
-  g_free (p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -141,18 +70,19 @@ ca_props (void)
 }
 
 /* for a player: a publisher of @stream trusting the CA, PUBLISHING */
-static Pipe *
-publisher_for (const Element * e, WcsTestRelay * relay, const gchar * stream)
+static WcsTestPipe *
+publisher_for (const WcsTestElement * e, WcsTestRelay * relay,
+    const gchar * stream)
 {
   gchar *props;
-  Pipe *pub;
+  WcsTestPipe *pub;
 
   if (!e->player)
     return NULL;
   props = ca_props ();
-  pub = pipe_new (&elements[0], relay, stream, props);
+  pub = pipe_new (&wcs_test_elements[0], relay, stream, props);
   g_free (props);
-  pipe_play (pub);
+  wcs_test_pipe_play (pub);
   fail_unless (wcs_test_relay_wait_stream (relay, stream, "PUBLISHING", NULL,
           MEDIA_WAIT_MS), "publisher of %s not PUBLISHING", stream);
   return pub;
@@ -161,7 +91,7 @@ publisher_for (const Element * e, WcsTestRelay * relay, const gchar * stream)
 /* @p streams over wss://: its active status on the bus and media (video
  * bytes sent / received), no ERROR */
 static void
-assert_streams (const Element * e, Pipe * p)
+assert_streams (const WcsTestElement * e, WcsTestPipe * p)
 {
   gint64 deadline;
 
@@ -181,7 +111,7 @@ assert_streams (const Element * e, Pipe * p)
 /* a permanent failure: the restore loop only says gave-up (attempt 0),
  * nothing was scheduled or attempted */
 static void
-assert_not_retried (const Element * e, Pipe * p)
+assert_not_retried (const WcsTestElement * e, WcsTestPipe * p)
 {
   fail_unless (wcs_test_bus_log_find (p->log, 0, GST_MESSAGE_ELEMENT,
           "wcs-restore", "phase", "scheduled", NULL) < 0 &&
@@ -198,21 +128,21 @@ assert_not_retried (const Element * e, Pipe * p)
 /* ssl-ca-file = the private CA: it streams */
 GST_START_TEST (test_ca_file_streams)
 {
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   g_autoptr (WcsTestRelay) relay = relay_start_tls (0);
-  Pipe *pub = publisher_for (e, relay, "t1");
+  WcsTestPipe *pub = publisher_for (e, relay, "t1");
   gchar *props = ca_props ();
-  Pipe *p = pipe_new (e, relay, "t1", props);
+  WcsTestPipe *p = pipe_new (e, relay, "t1", props);
   gchar *got = NULL;
 
   g_object_get (p->el, "ssl-ca-file", &got, NULL);
   fail_unless_equals_string (got, ca_path);
   g_free (got);
-  pipe_play (p);
+  wcs_test_pipe_play (p);
   assert_streams (e, p);
-  pipe_free (p);
+  wcs_test_pipe_free (p);
   if (pub)
-    pipe_free (pub);
+    wcs_test_pipe_free (pub);
   g_free (props);
 }
 
@@ -222,13 +152,13 @@ GST_END_TEST;
  * OPEN_READ_WRITE naming the reason; no restore, no WARNING, one connect */
 GST_START_TEST (test_untrusted_error)
 {
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   g_autoptr (WcsTestRelay) relay = relay_start_tls (0);
-  Pipe *p = pipe_new (e, relay, "t2", "");
+  WcsTestPipe *p = pipe_new (e, relay, "t2", "");
   GError *err = NULL;
   gchar *debug = NULL;
 
-  pipe_play (p);
+  wcs_test_pipe_play (p);
   fail_unless (wcs_test_bus_log_wait (p->log, g_main_context_default (), 0,
           GST_MESSAGE_ERROR, NULL, NULL, NULL, ERROR_WAIT_MS, NULL) >= 0,
       "%s: no ERROR for an untrusted certificate", e->factory);
@@ -253,7 +183,7 @@ GST_START_TEST (test_untrusted_error)
           "restore-attempts"), 0);
   g_clear_error (&err);
   g_free (debug);
-  pipe_free (p);
+  wcs_test_pipe_free (p);
 }
 
 GST_END_TEST;
@@ -261,21 +191,21 @@ GST_END_TEST;
 /* tls-validation-flags without unknown-ca, no CA file: it streams */
 GST_START_TEST (test_flags_relaxed_streams)
 {
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   g_autoptr (WcsTestRelay) relay = relay_start_tls (0);
-  Pipe *pub = publisher_for (e, relay, "t3");
-  Pipe *p = pipe_new (e, relay, "t3", "tls-validation-flags="
+  WcsTestPipe *pub = publisher_for (e, relay, "t3");
+  WcsTestPipe *p = pipe_new (e, relay, "t3", "tls-validation-flags="
       "bad-identity+not-activated+expired+revoked+insecure+generic-error");
   GTlsCertificateFlags flags = 0;
 
   g_object_get (p->el, "tls-validation-flags", &flags, NULL);
   fail_unless_equals_int (flags, G_TLS_CERTIFICATE_VALIDATE_ALL &
       ~G_TLS_CERTIFICATE_UNKNOWN_CA);
-  pipe_play (p);
+  wcs_test_pipe_play (p);
   assert_streams (e, p);
-  pipe_free (p);
+  wcs_test_pipe_free (p);
   if (pub)
-    pipe_free (pub);
+    wcs_test_pipe_free (pub);
 }
 
 GST_END_TEST;
@@ -284,12 +214,12 @@ GST_END_TEST;
  * refusal like an unknown CA (ERROR at once, no restore) */
 GST_START_TEST (test_no_ca_at_all_refused)
 {
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   g_autoptr (WcsTestRelay) relay = relay_start_tls (0);
-  Pipe *p = pipe_new (e, relay, "t4", "ssl-use-system-ca-file=false");
+  WcsTestPipe *p = pipe_new (e, relay, "t4", "ssl-use-system-ca-file=false");
   GError *err = NULL;
 
-  pipe_play (p);
+  wcs_test_pipe_play (p);
   fail_unless (wcs_test_bus_log_wait (p->log, g_main_context_default (), 0,
           GST_MESSAGE_ERROR, NULL, NULL, NULL, ERROR_WAIT_MS, NULL) >= 0,
       "%s: no ERROR without any CA", e->factory);
@@ -300,7 +230,7 @@ GST_START_TEST (test_no_ca_at_all_refused)
   g_clear_error (&err);
   wcs_test_iterate (NULL, 500);
   assert_not_retried (e, p);
-  pipe_free (p);
+  wcs_test_pipe_free (p);
 }
 
 GST_END_TEST;
@@ -308,21 +238,21 @@ GST_END_TEST;
 /* a GTlsDatabase set from code (tls-database) trusting the CA: streams */
 GST_START_TEST (test_tls_database_streams)
 {
-  const Element *e = &elements[__i__];
+  const WcsTestElement *e = &wcs_test_elements[__i__];
   g_autoptr (WcsTestRelay) relay = relay_start_tls (0);
-  Pipe *pub = publisher_for (e, relay, "t5");
-  Pipe *p = pipe_new (e, relay, "t5", "");
+  WcsTestPipe *pub = publisher_for (e, relay, "t5");
+  WcsTestPipe *p = pipe_new (e, relay, "t5", "");
   GError *err = NULL;
   GTlsDatabase *db = g_tls_file_database_new (ca_path, &err);
 
   fail_unless (db != NULL, "%s", err ? err->message : "?");
   g_object_set (p->el, "tls-database", db, NULL);
   g_object_unref (db);
-  pipe_play (p);
+  wcs_test_pipe_play (p);
   assert_streams (e, p);
-  pipe_free (p);
+  wcs_test_pipe_free (p);
   if (pub)
-    pipe_free (pub);
+    wcs_test_pipe_free (pub);
 }
 
 GST_END_TEST;
@@ -331,15 +261,15 @@ GST_END_TEST;
  * (same certificate), the publisher restores over wss:// */
 GST_START_TEST (test_restore_reconnects_with_ca)
 {
-  const Element *e = &elements[0];
+  const WcsTestElement *e = &wcs_test_elements[0];
   WcsTestRelay *relay = relay_start_tls (0);
   guint port = relay->port;
   gchar *props = g_strdup_printf ("ssl-ca-file=\"%s\" restore-timeout=500",
       ca_path);
-  Pipe *p = pipe_new (e, relay, "t6", props);
+  WcsTestPipe *p = pipe_new (e, relay, "t6", props);
   guint from;
 
-  pipe_play (p);
+  wcs_test_pipe_play (p);
   assert_streams (e, p);
   from = wcs_test_bus_log_len (p->log);
   wcs_test_relay_free (relay);
@@ -350,7 +280,7 @@ GST_START_TEST (test_restore_reconnects_with_ca)
   fail_unless (wcs_test_relay_wait_stream (relay, "t6", "PUBLISHING", NULL,
           MEDIA_WAIT_MS));
   wcs_test_bus_log_assert_no_error (p->log);
-  pipe_free (p);
+  wcs_test_pipe_free (p);
   wcs_test_relay_free (relay);
   g_free (props);
 }
@@ -362,7 +292,7 @@ tls_suite (void)
 {
   Suite *s = suite_create ("tls");
   TCase *tc = tcase_create ("wss");
-  gint n = G_N_ELEMENTS (elements);
+  gint n = WCS_TEST_N_ELEMENTS;
 
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 120);

@@ -224,7 +224,6 @@ on_pad_added (GstElement * src, GstPad * pad, Player * p)
 {
   gint kind = kind_of_pad (pad);
   GstElement *sink = make_appsink (p, kind);
-  GstPad *sinkpad;
 
   GST_INFO ("pad added: %s", GST_PAD_NAME (pad));
   g_mutex_lock (&p->lock);
@@ -236,11 +235,7 @@ on_pad_added (GstElement * src, GstPad * pad, Player * p)
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, src_pad_probe, p, NULL);
 
-  gst_bin_add (GST_BIN (p->pipeline), sink);
-  gst_element_sync_state_with_parent (sink);
-  sinkpad = gst_element_get_static_pad (sink, "sink");
-  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
-  gst_object_unref (sinkpad);
+  wcs_test_add_sink (p->pipeline, pad, sink);
 }
 
 static void

@@ -108,20 +108,10 @@ count_buffers (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 static void
 on_pad_added (GstElement * webrtc, GstPad * pad, Side * s)
 {
-  GstElement *sink;
-  GstPad *sinkpad;
-
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
-  sink = gst_element_factory_make ("fakesink", NULL);
-  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-  gst_bin_add (GST_BIN (s->pipe), sink);
-  gst_element_sync_state_with_parent (sink);
-  sinkpad = gst_element_get_static_pad (sink, "sink");
-  gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_BUFFER, count_buffers, s,
-      NULL);
-  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
-  gst_object_unref (sinkpad);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffers, s, NULL);
+  wcs_test_add_fakesink (s->pipe, pad);
 }
 
 /* an offerer sending VP8 (a=sendonly) */
