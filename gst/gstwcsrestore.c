@@ -595,6 +595,14 @@ gst_wcs_restore_policy_cancel (GstWcsRestorePolicy * p)
   GST_DEBUG_OBJECT (p, "cancelled");
 }
 
+GstClockTime
+gst_wcs_restore_policy_now (GstWcsRestorePolicy * p)
+{
+  g_return_val_if_fail (GST_IS_WCS_RESTORE_POLICY (p), GST_CLOCK_TIME_NONE);
+
+  return gst_clock_get_time (p->clock);
+}
+
 gboolean
 gst_wcs_restore_policy_in_outage (GstWcsRestorePolicy * p)
 {

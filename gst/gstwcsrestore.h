@@ -240,6 +240,18 @@ void gst_wcs_restore_policy_success (GstWcsRestorePolicy * policy);
 void gst_wcs_restore_policy_cancel (GstWcsRestorePolicy * policy);
 
 /**
+ * gst_wcs_restore_policy_now:
+ * @policy: a #GstWcsRestorePolicy
+ *
+ * The time on the policy's clock: the one clock on which its timers run
+ * and the "restored" downtime is measured, for anyone measuring an
+ * outage beside it (the elements' stats).
+ *
+ * Returns: the current time of #GstWcsRestorePolicy:clock
+ */
+GstClockTime gst_wcs_restore_policy_now (GstWcsRestorePolicy * policy);
+
+/**
  * gst_wcs_restore_policy_in_outage:
  * @policy: a #GstWcsRestorePolicy
  *

@@ -109,7 +109,9 @@ typedef struct
   guint restores;
   guint restore_attempts;
   guint64 downtime_ms;
-  gint64 outage_start;          /* monotonic us, 0 outside an outage */
+  GstClockTime outage_start;    /* on the policy's clock (one clock for
+                                 * downtime: gst_wcs_restore_policy_now()),
+                                 * NONE outside an outage */
   GstWcsRestoreReason last_reason;
   gchar *last_detail;
   GstResourceError last_code;   /* GST_RESOURCE_ERROR code of the ERROR that
@@ -310,6 +312,10 @@ G_GNUC_INTERNAL void wcs_element_send_stop_request (GstWcsElement * self,
 /* Cancels the stream-timeout timer. Element thread (also as a synchronous
  * call of a deliberate stop, shutdown_lock held); no other lock held. */
 G_GNUC_INTERNAL void wcs_element_stop_stream_timer (GstWcsElement * self);
+/* ms since @start (GST_CLOCK_TIME_NONE: 0) on the restore policy's clock,
+ * the one downtime is measured on. Any thread; any lock may be held. */
+G_GNUC_INTERNAL guint64 wcs_element_outage_ms (GstWcsElement * self,
+    GstClockTime start);
 /* Ends the outage in progress, if any, adding its length to the downtime;
  * returns whether there was one. Element thread; takes priv->lock. */
 G_GNUC_INTERNAL gboolean wcs_element_close_outage (GstWcsElement * self);

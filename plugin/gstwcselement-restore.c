@@ -207,6 +207,17 @@ wcs_element_stop_stream_timer (GstWcsElement * self)
   }
 }
 
+guint64
+wcs_element_outage_ms (GstWcsElement * self, GstClockTime start)
+{
+  GstClockTime now;
+
+  if (!GST_CLOCK_TIME_IS_VALID (start))
+    return 0;
+  now = gst_wcs_restore_policy_now (GET_PRIV (self)->policy);
+  return now > start ? (now - start) / GST_MSECOND : 0;
+}
+
 gboolean
 wcs_element_close_outage (GstWcsElement * self)
 {
@@ -214,11 +225,10 @@ wcs_element_close_outage (GstWcsElement * self)
   gboolean outage;
 
   g_mutex_lock (&priv->lock);
-  outage = priv->outage_start != 0;
+  outage = GST_CLOCK_TIME_IS_VALID (priv->outage_start);
   if (outage) {
-    priv->downtime_ms +=
-        (g_get_monotonic_time () - priv->outage_start) / 1000;
-    priv->outage_start = 0;
+    priv->downtime_ms += wcs_element_outage_ms (self, priv->outage_start);
+    priv->outage_start = GST_CLOCK_TIME_NONE;
   }
   g_mutex_unlock (&priv->lock);
   return outage;
@@ -249,13 +259,13 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
 
   was_outage = gst_wcs_restore_policy_in_outage (priv->policy);
   g_mutex_lock (&priv->lock);
-  had_outage = priv->outage_start != 0;
+  had_outage = GST_CLOCK_TIME_IS_VALID (priv->outage_start);
   priv->last_reason = reason;
   priv->last_code = code;
   g_free (priv->last_detail);
   priv->last_detail = g_strdup (detail);
-  if (!was_outage || priv->outage_start == 0)
-    priv->outage_start = g_get_monotonic_time ();
+  if (!was_outage || !GST_CLOCK_TIME_IS_VALID (priv->outage_start))
+    priv->outage_start = gst_wcs_restore_policy_now (priv->policy);
   g_mutex_unlock (&priv->lock);
 
   action = gst_wcs_restore_policy_failure (priv->policy, reason, permanent);
@@ -887,7 +897,7 @@ wcs_element_on_policy_restored (GstWcsRestorePolicy * policy, gint reason,
   g_mutex_lock (&priv->lock);
   priv->restores++;
   priv->downtime_ms += downtime_ms;
-  priv->outage_start = 0;
+  priv->outage_start = GST_CLOCK_TIME_NONE;
   g_mutex_unlock (&priv->lock);
 
   g_object_get (policy, "max-tries", &max_tries, NULL);

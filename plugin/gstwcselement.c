@@ -568,7 +568,7 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   g_clear_pointer (&priv->stopping_id, g_free);
   priv->session_status = GST_WCS_SESSION_STATUS_PENDING;
   priv->stream_status = GST_WCS_STREAM_STATUS_NEW;
-  priv->outage_start = 0;
+  priv->outage_start = GST_CLOCK_TIME_NONE;
   g_mutex_unlock (&priv->lock);
   gst_wcs_failover_free (old_failover);
 
@@ -905,8 +905,7 @@ build_stats (GstWcsElement * self)
   server = wcs_element_get_server (self, &server_index);
   g_mutex_lock (&priv->lock);
   downtime = priv->downtime_ms;
-  if (priv->outage_start)
-    downtime += (g_get_monotonic_time () - priv->outage_start) / 1000;
+  downtime += wcs_element_outage_ms (self, priv->outage_start);
   s = gst_structure_new ("wcs-stats",
       "bitrate", G_TYPE_UINT64, G_GUINT64_CONSTANT (0),
       "bytes", G_TYPE_UINT64, G_GUINT64_CONSTANT (0),
@@ -1139,6 +1138,7 @@ gst_wcs_element_init (GstWcsElement * self)
   priv->session_status = GST_WCS_SESSION_STATUS_PENDING;
   priv->stream_status = GST_WCS_STREAM_STATUS_NEW;
   priv->last_reason = GST_WCS_RESTORE_REASON_NONE;
+  priv->outage_start = GST_CLOCK_TIME_NONE;
 
   priv->policy = gst_wcs_restore_policy_new (NULL);
   gst_object_ref_sink (priv->policy);
