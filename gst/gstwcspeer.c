@@ -157,6 +157,36 @@ gst_wcs_promise_error (GstPromise * promise)
  * learns the address from the ICE checks: UPnP port mappings (libnice's
  * default) are of no use, cost a thread and warn when no gateway answers.
  */
+static gpointer
+make_certificate (gpointer data)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  /* a dtlsdec without "pem" takes the process-wide agent, whose
+   * certificate the first one generates and the agent keeps */
+  GstElement *dec = gst_element_factory_make ("dtlsdec", NULL);
+
+  if (!dec) {
+    GST_WARNING ("no dtlsdec (gst-plugins-bad dtls): no WebRTC media");
+    return NULL;
+  }
+  gst_object_unref (dec);
+  GST_DEBUG ("DTLS certificate made in %" G_GINT64_FORMAT " ms",
+      (g_get_monotonic_time () - t0) / 1000);
+  return NULL;
+}
+
+void
+gst_wcs_peer_prepare_certificate (void)
+{
+  static gsize started = 0;
+
+  ensure_debug_category ();
+  if (g_once_init_enter (&started)) {
+    g_thread_unref (g_thread_new ("wcs-dtls-cert", make_certificate, NULL));
+    g_once_init_leave (&started, 1);
+  }
+}
+
 void
 gst_wcs_peer_disable_upnp (GstElement * webrtc)
 {

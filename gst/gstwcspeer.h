@@ -98,6 +98,13 @@ void gst_wcs_peer_set_remote_description (GstWcsPeer * peer,
 void gst_wcs_peer_close (GstWcsPeer * peer);
 
 void gst_wcs_peer_disable_upnp (GstElement * webrtc);
+/* Starts making this process's DTLS certificate in a thread of its own,
+ * once per process: every webrtcbin of a process uses the one its first
+ * DTLS element generated (gst-plugins-bad dtls), a 100-300 ms RSA key
+ * generation that would otherwise start with the first offer / answer; a
+ * webrtcbin created meanwhile waits for it. Call it when a process is about
+ * to connect (element start, relay start). Any thread; never blocks. */
+void gst_wcs_peer_prepare_certificate (void);
 /* ICE transport of a webrtcbin's agent for a WCS "transport" (TCP:
  * ICE-TCP only; UDP: UDP only; AUTO: webrtcbin's defaults). Before the
  * first offer / answer. FALSE when the agent lacks ice-udp / ice-tcp. */

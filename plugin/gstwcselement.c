@@ -517,6 +517,10 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   gboolean restore_connection;
   GstWcsFailover *failover, *old_failover;
 
+  /* the first offer / answer of the process need not wait for its DTLS
+   * certificate: made while the session connects */
+  gst_wcs_peer_prepare_certificate ();
+
   /* a snapshot of the configuration: no lock is held while calling into the
    * session or the policy (lock rules in gstwcselement-private.h) */
   GST_OBJECT_LOCK (self);

@@ -173,6 +173,10 @@ main (int argc, char **argv)
   opts.stale_publisher_ms = (guint) stale_ms;
   opts.max_payload = (guint) max_payload;
 
+  /* a relay (re)started must not make the first offer it gets wait for
+   * its DTLS certificate: made from the start, beside listening */
+  gst_wcs_peer_prepare_certificate ();
+
   server = relay_server_new (&opts, &error);
   if (!server) {
     RELAY_ERROR ("cannot start: %s", error->message);
