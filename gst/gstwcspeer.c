@@ -149,14 +149,6 @@ gst_wcs_promise_error (GstPromise * promise)
   return msg;
 }
 
-/**
- * gst_wcs_peer_disable_upnp:
- * @webrtc: a webrtcbin
- *
- * We connect out to the server (or are the server, on loopback), which
- * learns the address from the ICE checks: UPnP port mappings (libnice's
- * default) are of no use, cost a thread and warn when no gateway answers.
- */
 static gpointer
 make_certificate (gpointer data)
 {
@@ -187,6 +179,14 @@ gst_wcs_peer_prepare_certificate (void)
   }
 }
 
+/**
+ * gst_wcs_peer_disable_upnp:
+ * @webrtc: a webrtcbin
+ *
+ * We connect out to the server (or are the server, on loopback), which
+ * learns the address from the ICE checks: UPnP port mappings (libnice's
+ * default) are of no use, cost a thread and warn when no gateway answers.
+ */
 void
 gst_wcs_peer_disable_upnp (GstElement * webrtc)
 {

@@ -138,13 +138,13 @@ wcs_element_failover_check (GstWcsElement * self, gchar ** msg)
 }
 
 GstWcsFailover *
-wcs_element_failover_new (GstWcsElement * self)
+wcs_element_failover_new (GstWcsElement * self, const gchar * location)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsFailover *failover;
 
   GST_OBJECT_LOCK (self);
-  failover = gst_wcs_failover_new (priv->location, (const gchar * const *)
+  failover = gst_wcs_failover_new (location, (const gchar * const *)
       priv->backup_locations, priv->failover_tries, priv->failback);
   GST_OBJECT_UNLOCK (self);
   return failover;

@@ -260,10 +260,11 @@ G_GNUC_INTERNAL gboolean wcs_element_location_is_valid (const gchar *
  * GST_OBJECT_LOCK. */
 G_GNUC_INTERNAL gboolean wcs_element_failover_check (GstWcsElement * self,
     gchar ** msg);
-/* The servers of a new run (location + backup-locations), for
- * priv->failover. Takes GST_OBJECT_LOCK. */
+/* The servers of a new run (@location, the run's snapshot of the
+ * property, + backup-locations), for priv->failover. Takes
+ * GST_OBJECT_LOCK. */
 G_GNUC_INTERNAL GstWcsFailover *wcs_element_failover_new (GstWcsElement *
-    self);
+    self, const gchar * location);
 /* The server in use (location or a backup), credentials masked, and its
  * index (0: location). Any thread; takes priv->lock (and GST_OBJECT_LOCK
  * before the first start), so call it without priv->lock held. */
@@ -312,10 +313,11 @@ G_GNUC_INTERNAL void wcs_element_send_stop_request (GstWcsElement * self,
 /* Cancels the stream-timeout timer. Element thread (also as a synchronous
  * call of a deliberate stop, shutdown_lock held); no other lock held. */
 G_GNUC_INTERNAL void wcs_element_stop_stream_timer (GstWcsElement * self);
-/* ms since @start (GST_CLOCK_TIME_NONE: 0) on the restore policy's clock,
- * the one downtime is measured on. Any thread; any lock may be held. */
-G_GNUC_INTERNAL guint64 wcs_element_outage_ms (GstWcsElement * self,
-    GstClockTime start);
+/* ms from @start (GST_CLOCK_TIME_NONE: 0) to @now, both times of the
+ * restore policy's clock (gst_wcs_restore_policy_now(), read without
+ * priv->lock held), the one clock downtime is measured on. */
+G_GNUC_INTERNAL guint64 wcs_element_outage_ms (GstClockTime start,
+    GstClockTime now);
 /* Ends the outage in progress, if any, adding its length to the downtime;
  * returns whether there was one. Element thread; takes priv->lock. */
 G_GNUC_INTERNAL gboolean wcs_element_close_outage (GstWcsElement * self);

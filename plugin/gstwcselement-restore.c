@@ -208,26 +208,25 @@ wcs_element_stop_stream_timer (GstWcsElement * self)
 }
 
 guint64
-wcs_element_outage_ms (GstWcsElement * self, GstClockTime start)
+wcs_element_outage_ms (GstClockTime start, GstClockTime now)
 {
-  GstClockTime now;
-
-  if (!GST_CLOCK_TIME_IS_VALID (start))
+  if (!GST_CLOCK_TIME_IS_VALID (start) || !GST_CLOCK_TIME_IS_VALID (now)
+      || now <= start)
     return 0;
-  now = gst_wcs_restore_policy_now (GET_PRIV (self)->policy);
-  return now > start ? (now - start) / GST_MSECOND : 0;
+  return (now - start) / GST_MSECOND;
 }
 
 gboolean
 wcs_element_close_outage (GstWcsElement * self)
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
+  GstClockTime now = gst_wcs_restore_policy_now (priv->policy);
   gboolean outage;
 
   g_mutex_lock (&priv->lock);
   outage = GST_CLOCK_TIME_IS_VALID (priv->outage_start);
   if (outage) {
-    priv->downtime_ms += wcs_element_outage_ms (self, priv->outage_start);
+    priv->downtime_ms += wcs_element_outage_ms (priv->outage_start, now);
     priv->outage_start = GST_CLOCK_TIME_NONE;
   }
   g_mutex_unlock (&priv->lock);
@@ -242,6 +241,7 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
 {
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsRestoreAction action;
+  GstClockTime now;
   gboolean was_outage, had_outage;
   guint max_tries;
 
@@ -258,6 +258,7 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
   teardown_stream (self, TRUE);
 
   was_outage = gst_wcs_restore_policy_in_outage (priv->policy);
+  now = gst_wcs_restore_policy_now (priv->policy);
   g_mutex_lock (&priv->lock);
   had_outage = GST_CLOCK_TIME_IS_VALID (priv->outage_start);
   priv->last_reason = reason;
@@ -265,7 +266,7 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
   g_free (priv->last_detail);
   priv->last_detail = g_strdup (detail);
   if (!was_outage || !GST_CLOCK_TIME_IS_VALID (priv->outage_start))
-    priv->outage_start = gst_wcs_restore_policy_now (priv->policy);
+    priv->outage_start = now;
   g_mutex_unlock (&priv->lock);
 
   action = gst_wcs_restore_policy_failure (priv->policy, reason, permanent);

@@ -535,7 +535,7 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
   restore_max_tries = priv->restore_max_tries;
   restore_timeout = priv->restore_timeout;
   GST_OBJECT_UNLOCK (self);
-  failover = wcs_element_failover_new (self);
+  failover = wcs_element_failover_new (self, location);
 
   /* one session for the whole run: every connect, restores included, uses
    * these settings */
@@ -902,14 +902,16 @@ build_stats (GstWcsElement * self)
   GstWcsElementPrivate *priv = GET_PRIV (self);
   GstWcsElementClass *klass = GST_WCS_ELEMENT_GET_CLASS (self);
   GstStructure *s;
+  GstClockTime now;
   guint64 downtime;
   gchar *server;
   guint server_index;
 
   server = wcs_element_get_server (self, &server_index);
+  now = gst_wcs_restore_policy_now (priv->policy);
   g_mutex_lock (&priv->lock);
   downtime = priv->downtime_ms;
-  downtime += wcs_element_outage_ms (self, priv->outage_start);
+  downtime += wcs_element_outage_ms (priv->outage_start, now);
   s = gst_structure_new ("wcs-stats",
       "bitrate", G_TYPE_UINT64, G_GUINT64_CONSTANT (0),
       "bytes", G_TYPE_UINT64, G_GUINT64_CONSTANT (0),

@@ -1009,17 +1009,22 @@ wcs_test_child_wait (WcsTestChild * c, guint from, const gchar * a,
 void
 wcs_test_child_dump (WcsTestChild * c, guint from, const gchar * what)
 {
-  guint i, shown = 0;
+  GPtrArray *shown = g_ptr_array_new ();
+  guint i;
 
   g_mutex_lock (&c->lock);
   for (i = from; i < c->lines->len; i++) {
     const gchar *l = g_ptr_array_index (c->lines, i);
 
-    if ((strstr (l, "wcs-") || strstr (l, "ERROR") || strstr (l, "WARNING"))
-        && shown++ < 60)
-      g_printerr ("  %s %d: %s\n", what, (gint) c->pid, l);
+    if (strstr (l, "wcs-") || strstr (l, "ERROR") || strstr (l, "WARNING"))
+      g_ptr_array_add (shown, (gpointer) l);
   }
+  /* the last 60: what happened just before the failing check */
+  for (i = shown->len > 60 ? shown->len - 60 : 0; i < shown->len; i++)
+    g_printerr ("  %s %d: %s\n", what, (gint) c->pid,
+        (const gchar *) g_ptr_array_index (shown, i));
   g_mutex_unlock (&c->lock);
+  g_ptr_array_unref (shown);
 }
 
 gboolean

@@ -331,7 +331,6 @@ void wcs_test_bus_log_assert_no_error (WcsTestBusLog * log);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WcsTestBusLog, wcs_test_bus_log_unref)
 
-/* PEM of a self-signed certificate + key for 127.0.0.1 (no CA trusts it) */
 /**
  * WcsTestElement:
  *
@@ -419,10 +418,11 @@ guint wcs_test_child_wait (WcsTestChild * c, guint from, const gchar * a,
  * status); its whole output has been read then. */
 gboolean wcs_test_child_exited (WcsTestChild * c, gint * status);
 
-/* Prints (stderr, at most 60) the lines from @from on with "wcs-", ERROR
+/* Prints (stderr, the last 60) the lines from @from on with "wcs-", ERROR
  * or WARNING, prefixed with @what and the pid. */
 void wcs_test_child_dump (WcsTestChild * c, guint from, const gchar * what);
 
+/* PEM of a self-signed certificate + key for 127.0.0.1 (no CA trusts it) */
 extern const gchar wcs_test_self_signed_pem[];
 
 G_END_DECLS
