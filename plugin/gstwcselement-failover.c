@@ -29,10 +29,7 @@ enum
   FAILOVER_N_PROPS
 };
 
-G_STATIC_ASSERT (FAILOVER_N_PROPS == WCS_ELEMENT_FAILOVER_N_PROPS);
-
-/* all plain fields: the base's set / get_property use this table */
-const GstWcsPropField wcs_element_failover_fields[] = {
+static const GstWcsPropField failover_fields[] = {
   {FAILOVER_PROP_BACKUP_LOCATIONS, G_STRUCT_OFFSET (GstWcsElementPrivate,
           backup_locations)},
   {FAILOVER_PROP_FAILOVER_TRIES, G_STRUCT_OFFSET (GstWcsElementPrivate,
@@ -40,9 +37,8 @@ const GstWcsPropField wcs_element_failover_fields[] = {
   {FAILOVER_PROP_FAILBACK, G_STRUCT_OFFSET (GstWcsElementPrivate, failback)},
 };
 
-void
-wcs_element_failover_install_properties (GObjectClass * klass,
-    guint first_id)
+static void
+failover_install_properties (GObjectClass * klass, guint first_id)
 {
   /**
    * GstWcsElement:backup-locations:
@@ -90,6 +86,13 @@ wcs_element_failover_install_properties (GObjectClass * klass,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 }
+
+G_STATIC_ASSERT (G_N_ELEMENTS (failover_fields) == FAILOVER_N_PROPS);
+
+const WcsElementPropGroup wcs_element_failover_props = {
+  failover_install_properties, failover_fields,
+  G_N_ELEMENTS (failover_fields)
+};
 
 gboolean
 wcs_element_location_is_valid (const gchar * location)

@@ -33,6 +33,7 @@ enum
   ICE_PROP_MIN_RTP_PORT,
   ICE_PROP_MAX_RTP_PORT,
   ICE_PROP_TRANSPORT,
+  ICE_N_PROPS
 };
 
 static const GstWcsPropField ice_fields[] = {
@@ -49,8 +50,8 @@ static const GstWcsPropField ice_fields[] = {
   {ICE_PROP_TRANSPORT, G_STRUCT_OFFSET (GstWcsElementPrivate, transport)},
 };
 
-void
-wcs_element_ice_install_properties (GObjectClass * klass, guint first_id)
+static void
+ice_install_properties (GObjectClass * klass, guint first_id)
 {
   /**
    * GstWcsElement:stun-server:
@@ -137,31 +138,11 @@ wcs_element_ice_install_properties (GObjectClass * klass, guint first_id)
           GST_PARAM_MUTABLE_READY));
 }
 
-void
-wcs_element_ice_set_property (GstWcsElement * self, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
-{
-  GstWcsElementPrivate *priv = GET_PRIV (self);
+G_STATIC_ASSERT (G_N_ELEMENTS (ice_fields) == ICE_N_PROPS);
 
-  GST_OBJECT_LOCK (self);
-  if (!gst_wcs_prop_field_set (priv, ice_fields, G_N_ELEMENTS (ice_fields),
-          prop_id, value))
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (self, prop_id, pspec);
-  GST_OBJECT_UNLOCK (self);
-}
-
-void
-wcs_element_ice_get_property (GstWcsElement * self, guint prop_id,
-    GValue * value, GParamSpec * pspec)
-{
-  GstWcsElementPrivate *priv = GET_PRIV (self);
-
-  GST_OBJECT_LOCK (self);
-  if (!gst_wcs_prop_field_get (priv, ice_fields, G_N_ELEMENTS (ice_fields),
-          prop_id, value))
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (self, prop_id, pspec);
-  GST_OBJECT_UNLOCK (self);
-}
+const WcsElementPropGroup wcs_element_ice_props = {
+  ice_install_properties, ice_fields, G_N_ELEMENTS (ice_fields)
+};
 
 gboolean
 wcs_element_ice_check (GstWcsElement * self, gchar ** msg)

@@ -189,18 +189,26 @@ G_GNUC_INTERNAL void wcs_element_run_sync (GstWcsElement * self,
     void (*func) (GstWcsElement *, gpointer), gpointer data);
 
 /* ------------------------------------------------------------------ */
+/* property groups (TLS, backup servers, ICE)                           */
+
+/* Plain configuration properties of one concern, kept in the private
+ * struct: @install installs them with ids from @first_id on (gst-doc
+ * comments with them), and the base sets / gets them through @fields (ids
+ * relative to @first_id) under GST_OBJECT_LOCK. Ids after N_PROPS go to
+ * the groups in the base's order (gstwcselement.c). */
+typedef struct
+{
+  void (*install) (GObjectClass * klass, guint first_id);
+  const GstWcsPropField *fields;
+  guint n_fields;
+} WcsElementPropGroup;
+
+/* ------------------------------------------------------------------ */
 /* ICE servers, policy and transport properties (gstwcselement-ice.c)  */
 
-/* Installs stun-server, turn-servers, ice-transport-policy, min-rtp-port,
- * max-rtp-port, transport with ids from @first_id on. */
-G_GNUC_INTERNAL void wcs_element_ice_install_properties (GObjectClass *
-    klass, guint first_id);
-/* set/get of those ids (@prop_id relative to @first_id); takes
- * GST_OBJECT_LOCK. */
-G_GNUC_INTERNAL void wcs_element_ice_set_property (GstWcsElement * self,
-    guint prop_id, const GValue * value, GParamSpec * pspec);
-G_GNUC_INTERNAL void wcs_element_ice_get_property (GstWcsElement * self,
-    guint prop_id, GValue * value, GParamSpec * pspec);
+/* stun-server, turn-servers, ice-transport-policy, min-rtp-port,
+ * max-rtp-port, transport */
+G_GNUC_INTERNAL extern const WcsElementPropGroup wcs_element_ice_props;
 /* The ICE settings are valid; otherwise FALSE and *msg says why, naming the
  * property (passwords masked). Takes GST_OBJECT_LOCK. */
 G_GNUC_INTERNAL gboolean wcs_element_ice_check (GstWcsElement * self,
@@ -216,15 +224,8 @@ G_GNUC_INTERNAL void wcs_element_ice_finalize (GstWcsElement * self);
 /* TLS properties (gstwcselement-tls.c)                                */
 
 /* ssl-ca-file, ssl-use-system-ca-file, tls-database, tls-interaction,
- * tls-validation-flags: installed with ids from @first_id on; all plain
- * fields of the private struct, set / got by the base through
- * wcs_element_tls_fields (ids relative to @first_id) under
- * GST_OBJECT_LOCK. */
-#define WCS_ELEMENT_TLS_N_PROPS 5
-G_GNUC_INTERNAL extern const GstWcsPropField
-    wcs_element_tls_fields[WCS_ELEMENT_TLS_N_PROPS];
-G_GNUC_INTERNAL void wcs_element_tls_install_properties (GObjectClass *
-    klass, guint first_id);
+ * tls-validation-flags */
+G_GNUC_INTERNAL extern const WcsElementPropGroup wcs_element_tls_props;
 /* The anchors of ssl-ca-file, read again at every READY->PAUSED (the file
  * may have been renewed). A file that cannot be read (RESOURCE, OPEN_READ)
  * or holds no certificate (RESOURCE, SETTINGS) fails the state change with
@@ -243,15 +244,8 @@ G_GNUC_INTERNAL void wcs_element_tls_finalize (GstWcsElement * self);
 /* ------------------------------------------------------------------ */
 /* backup servers (gstwcselement-failover.c)                           */
 
-/* backup-locations, failover-tries, failback: installed with ids from
- * @first_id on; plain fields of the private struct, set / got by the base
- * through wcs_element_failover_fields (ids relative to @first_id) under
- * GST_OBJECT_LOCK. */
-#define WCS_ELEMENT_FAILOVER_N_PROPS 3
-G_GNUC_INTERNAL extern const GstWcsPropField
-    wcs_element_failover_fields[WCS_ELEMENT_FAILOVER_N_PROPS];
-G_GNUC_INTERNAL void wcs_element_failover_install_properties (GObjectClass *
-    klass, guint first_id);
+/* backup-locations, failover-tries, failback */
+G_GNUC_INTERNAL extern const WcsElementPropGroup wcs_element_failover_props;
 /* A ws:// or wss:// URL with a host (location, backup-locations). */
 G_GNUC_INTERNAL gboolean wcs_element_location_is_valid (const gchar *
     location);

@@ -35,10 +35,7 @@ enum
   TLS_N_PROPS
 };
 
-G_STATIC_ASSERT (TLS_N_PROPS == WCS_ELEMENT_TLS_N_PROPS);
-
-/* all plain fields: the base's set / get_property use this table */
-const GstWcsPropField wcs_element_tls_fields[] = {
+static const GstWcsPropField tls_fields[] = {
   {TLS_PROP_SSL_CA_FILE, G_STRUCT_OFFSET (GstWcsElementPrivate, ssl_ca_file)},
   {TLS_PROP_SSL_USE_SYSTEM_CA_FILE, G_STRUCT_OFFSET (GstWcsElementPrivate,
           ssl_use_system_ca_file)},
@@ -50,8 +47,8 @@ const GstWcsPropField wcs_element_tls_fields[] = {
           tls_validation_flags)},
 };
 
-void
-wcs_element_tls_install_properties (GObjectClass * klass, guint first_id)
+static void
+tls_install_properties (GObjectClass * klass, guint first_id)
 {
   /**
    * GstWcsElement:ssl-ca-file:
@@ -127,6 +124,12 @@ wcs_element_tls_install_properties (GObjectClass * klass, guint first_id)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 }
+
+G_STATIC_ASSERT (G_N_ELEMENTS (tls_fields) == TLS_N_PROPS);
+
+const WcsElementPropGroup wcs_element_tls_props = {
+  tls_install_properties, tls_fields, G_N_ELEMENTS (tls_fields)
+};
 
 gboolean
 wcs_element_tls_load_ca_file (GstWcsElement * self, GTlsDatabase ** db)

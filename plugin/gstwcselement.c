@@ -62,12 +62,10 @@ enum
   N_PROPS
 };
 
-/* after N_PROPS: the TLS properties (gstwcselement-tls.c), the backup
- * server ones (gstwcselement-failover.c), then the ICE ones
- * (gstwcselement-ice.c) */
-#define TLS_FIRST_PROP N_PROPS
-#define FAILOVER_FIRST_PROP (TLS_FIRST_PROP + WCS_ELEMENT_TLS_N_PROPS)
-#define ICE_FIRST_PROP (FAILOVER_FIRST_PROP + WCS_ELEMENT_FAILOVER_N_PROPS)
+/* after N_PROPS: the property groups of the other files, in this order */
+static const WcsElementPropGroup *const prop_groups[] = {
+  &wcs_element_tls_props, &wcs_element_failover_props, &wcs_element_ice_props
+};
 
 static GParamSpec *properties[N_PROPS];
 
@@ -957,25 +955,29 @@ static const GstWcsPropField element_fields[] = {
           stream_timeout)},
 };
 
-/* The table of @prop_id (the base's, the TLS properties' of
- * gstwcselement-tls.c or the backup servers' of gstwcselement-failover.c)
- * and its *id in that table. */
+/* The table of @prop_id (the base's or a group's) and its *id in that
+ * table; NULL when no table has it. */
 static const GstWcsPropField *
 fields_of (guint prop_id, guint * id, guint * n_fields)
 {
-  if (prop_id >= FAILOVER_FIRST_PROP) {
-    *id = prop_id - FAILOVER_FIRST_PROP;
-    *n_fields = WCS_ELEMENT_FAILOVER_N_PROPS;
-    return wcs_element_failover_fields;
-  }
-  if (prop_id >= TLS_FIRST_PROP) {
-    *id = prop_id - TLS_FIRST_PROP;
-    *n_fields = WCS_ELEMENT_TLS_N_PROPS;
-    return wcs_element_tls_fields;
-  }
+  guint i, first = N_PROPS;
+
   *id = prop_id;
-  *n_fields = G_N_ELEMENTS (element_fields);
-  return element_fields;
+  *n_fields = 0;
+  if (prop_id < N_PROPS) {
+    *id = prop_id;
+    *n_fields = G_N_ELEMENTS (element_fields);
+    return element_fields;
+  }
+  for (i = 0; i < G_N_ELEMENTS (prop_groups); i++) {
+    if (prop_id < first + prop_groups[i]->n_fields) {
+      *id = prop_id - first;
+      *n_fields = prop_groups[i]->n_fields;
+      return prop_groups[i]->fields;
+    }
+    first += prop_groups[i]->n_fields;
+  }
+  return NULL;
 }
 
 static void
@@ -989,11 +991,6 @@ gst_wcs_element_set_property (GObject * object, guint prop_id,
   const GstWcsPropField *fields;
   guint id, n_fields;
 
-  if (prop_id >= ICE_FIRST_PROP) {
-    wcs_element_ice_set_property (self, prop_id - ICE_FIRST_PROP, value,
-        pspec);
-    return;
-  }
   fields = fields_of (prop_id, &id, &n_fields);
 
   GST_OBJECT_LOCK (self);
@@ -1044,11 +1041,6 @@ gst_wcs_element_get_property (GObject * object, guint prop_id,
   const GstWcsPropField *fields;
   guint id, n_fields;
 
-  if (prop_id >= ICE_FIRST_PROP) {
-    wcs_element_ice_get_property (self, prop_id - ICE_FIRST_PROP, value,
-        pspec);
-    return;
-  }
 
   switch (prop_id) {
     case PROP_SESSION_STATUS:
@@ -1167,6 +1159,7 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBinClass *bin_class = GST_BIN_CLASS (klass);
+  guint i, first_id;
 
   GST_DEBUG_CATEGORY_INIT (gst_wcs_element_debug, "wcselement", 0,
       "WCS element base");
@@ -1283,10 +1276,11 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
-  wcs_element_tls_install_properties (gobject_class, TLS_FIRST_PROP);
-  wcs_element_failover_install_properties (gobject_class,
-      FAILOVER_FIRST_PROP);
-  wcs_element_ice_install_properties (gobject_class, ICE_FIRST_PROP);
+  first_id = N_PROPS;
+  for (i = 0; i < G_N_ELEMENTS (prop_groups); i++) {
+    prop_groups[i]->install (gobject_class, first_id);
+    first_id += prop_groups[i]->n_fields;
+  }
 
   klass->is_player = FALSE;
 }
