@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "gstwcsfailover.h"
 #include "gstwcspeer.h"
 
@@ -138,4 +140,49 @@ gst_wcs_failover_mask_url (const gchar * url)
 {
   /* same rule as the TURN URIs: the password of the user-info */
   return gst_wcs_ice_uri_mask (url);
+}
+
+gboolean
+gst_wcs_failover_location_is_valid (const gchar * url)
+{
+  GUri *uri;
+  gboolean ok = FALSE;
+
+  if (!url)
+    return FALSE;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri) {
+    const gchar *scheme = g_uri_get_scheme (uri);
+    const gchar *host = g_uri_get_host (uri);
+
+    ok = (g_ascii_strcasecmp (scheme, "ws") == 0 ||
+        g_ascii_strcasecmp (scheme, "wss") == 0) && host && *host;
+    g_uri_unref (uri);
+  }
+  return ok;
+}
+
+gboolean
+gst_wcs_failover_validate (const gchar * const *backups, guint tries,
+    GError ** error)
+{
+  guint i;
+
+  if (tries == 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "The 'failover-tries' property must be at least 1");
+    return FALSE;
+  }
+  for (i = 0; backups && backups[i]; i++) {
+    if (!gst_wcs_failover_location_is_valid (backups[i])) {
+      gchar *masked = gst_wcs_failover_mask_url (backups[i]);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "Invalid 'backup-locations' entry %u \"%s\": expected a ws:// or "
+          "wss:// URL with a host", i + 1, masked);
+      g_free (masked);
+      return FALSE;
+    }
+  }
+  return TRUE;
 }

@@ -84,6 +84,16 @@ gchar *gst_wcs_failover_get_tried (const GstWcsFailover * f);
  * NULL. transfer full. */
 gchar *gst_wcs_failover_mask_url (const gchar * url);
 
+/* A ws:// or wss:// URL with a host (location, backup-locations). */
+gboolean gst_wcs_failover_location_is_valid (const gchar * url);
+
+/* @tries is at least 1 and every one of @backups (NULL-terminated, or NULL)
+ * is a valid location; otherwise FALSE with an error (G_IO_ERROR_INVALID
+ * _ARGUMENT) naming the property ('failover-tries', 'backup-locations'
+ * entry N, credentials masked). */
+gboolean gst_wcs_failover_validate (const gchar * const *backups,
+    guint tries, GError ** error);
+
 G_END_DECLS
 
 #endif /* __GST_WCS_FAILOVER_H__ */

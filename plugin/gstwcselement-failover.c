@@ -94,52 +94,6 @@ const WcsElementPropGroup wcs_element_failover_props = {
   G_N_ELEMENTS (failover_fields)
 };
 
-gboolean
-wcs_element_location_is_valid (const gchar * location)
-{
-  GUri *uri;
-  gboolean ok = FALSE;
-
-  if (!location)
-    return FALSE;
-  uri = g_uri_parse (location, G_URI_FLAGS_NONE, NULL);
-  if (uri) {
-    const gchar *scheme = g_uri_get_scheme (uri);
-    const gchar *host = g_uri_get_host (uri);
-
-    ok = (g_ascii_strcasecmp (scheme, "ws") == 0 ||
-        g_ascii_strcasecmp (scheme, "wss") == 0) && host && *host;
-    g_uri_unref (uri);
-  }
-  return ok;
-}
-
-gboolean
-wcs_element_failover_check (GstWcsElement * self, gchar ** msg)
-{
-  GstWcsElementPrivate *priv = GET_PRIV (self);
-  gchar *m = NULL;
-  guint i;
-
-  GST_OBJECT_LOCK (self);
-  if (priv->failover_tries == 0)
-    m = g_strdup ("The 'failover-tries' property must be at least 1");
-  for (i = 0; !m && priv->backup_locations && priv->backup_locations[i];
-      i++) {
-    if (!wcs_element_location_is_valid (priv->backup_locations[i])) {
-      gchar *masked = gst_wcs_failover_mask_url (priv->backup_locations[i]);
-
-      m = g_strdup_printf ("Invalid 'backup-locations' entry %u \"%s\": "
-          "expected a ws:// or wss:// URL with a host", i + 1, masked);
-      g_free (masked);
-    }
-  }
-  GST_OBJECT_UNLOCK (self);
-  if (m)
-    *msg = m;
-  return m == NULL;
-}
-
 GstWcsFailover *
 wcs_element_failover_new (GstWcsElement * self, const gchar * location)
 {

@@ -5,7 +5,7 @@
  *
  * stun-server, turn-servers, ice-transport-policy, min-rtp-port and
  * max-rtp-port (READY-only), kept in priv->ice under GST_OBJECT_LOCK,
- * checked at READY->PAUSED (wcs_element_ice_check()) and given to every
+ * checked at READY->PAUSED (gst_wcs_ice_config_validate()) and given to every
  * webrtcbin the element creates, at every (re)start, by
  * gst_wcs_element_configure_webrtc() -> gst_wcs_peer_apply_ice_config().
  * transport (READY-only, priv->transport) restricts the same webrtcbins'
@@ -143,23 +143,6 @@ G_STATIC_ASSERT (G_N_ELEMENTS (ice_fields) == ICE_N_PROPS);
 const WcsElementPropGroup wcs_element_ice_props = {
   ice_install_properties, ice_fields, G_N_ELEMENTS (ice_fields)
 };
-
-gboolean
-wcs_element_ice_check (GstWcsElement * self, gchar ** msg)
-{
-  GstWcsElementPrivate *priv = GET_PRIV (self);
-  GError *err = NULL;
-  gboolean ok;
-
-  GST_OBJECT_LOCK (self);
-  ok = gst_wcs_ice_config_validate (&priv->ice, &err);
-  GST_OBJECT_UNLOCK (self);
-  if (!ok) {
-    *msg = g_strdup (err->message);
-    g_error_free (err);
-  }
-  return ok;
-}
 
 void
 wcs_element_ice_fill_stats (GstWcsElement * self, GstStructure * stats)

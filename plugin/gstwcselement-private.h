@@ -209,10 +209,6 @@ typedef struct
 /* stun-server, turn-servers, ice-transport-policy, min-rtp-port,
  * max-rtp-port, transport */
 G_GNUC_INTERNAL extern const WcsElementPropGroup wcs_element_ice_props;
-/* The ICE settings are valid; otherwise FALSE and *msg says why, naming the
- * property (passwords masked). Takes GST_OBJECT_LOCK. */
-G_GNUC_INTERNAL gboolean wcs_element_ice_check (GstWcsElement * self,
-    gchar ** msg);
 /* Adds stun-server, turn-servers (masked), ice-transport-policy to stats.
  * Takes GST_OBJECT_LOCK. */
 G_GNUC_INTERNAL void wcs_element_ice_fill_stats (GstWcsElement * self,
@@ -246,14 +242,6 @@ G_GNUC_INTERNAL void wcs_element_tls_finalize (GstWcsElement * self);
 
 /* backup-locations, failover-tries, failback */
 G_GNUC_INTERNAL extern const WcsElementPropGroup wcs_element_failover_props;
-/* A ws:// or wss:// URL with a host (location, backup-locations). */
-G_GNUC_INTERNAL gboolean wcs_element_location_is_valid (const gchar *
-    location);
-/* failover-tries and backup-locations are valid; otherwise FALSE and *msg
- * says why, naming the property (credentials masked). Takes
- * GST_OBJECT_LOCK. */
-G_GNUC_INTERNAL gboolean wcs_element_failover_check (GstWcsElement * self,
-    gchar ** msg);
 /* The servers of a new run (@location, the run's snapshot of the
  * property, + backup-locations), for priv->failover. Takes
  * GST_OBJECT_LOCK. */

@@ -453,20 +453,25 @@ check_config (GstWcsElement * self)
   GError *err = NULL;
 
   GST_OBJECT_LOCK (self);
-  if (!priv->stream_name || !*priv->stream_name)
+  if (!priv->stream_name || !*priv->stream_name) {
     msg = g_strdup ("No stream name: the 'stream-name' property must be set");
-  else if (!wcs_element_location_is_valid (priv->location))
+  } else if (!gst_wcs_failover_location_is_valid (priv->location)) {
+    gchar *masked = gst_wcs_failover_mask_url (priv->location);
+
     msg = g_strdup_printf ("Invalid 'location' property \"%s\": expected a "
-        "ws:// or wss:// URL with a host", GST_STR_NULL (priv->location));
-  else if (priv->restore_timeout == 0)
+        "ws:// or wss:// URL with a host", GST_STR_NULL (masked));
+    g_free (masked);
+  } else if (priv->restore_timeout == 0) {
     msg = g_strdup ("The 'restore-timeout' property must be greater than 0 "
         "(set 'restore-connection' to FALSE to turn restoring off)");
+  } else if (!gst_wcs_failover_validate ((const gchar * const *)
+          priv->backup_locations, priv->failover_tries, &err)
+      || !gst_wcs_ice_config_validate (&priv->ice, &err)) {
+    msg = g_strdup (err->message);
+    g_clear_error (&err);
+  }
   GST_OBJECT_UNLOCK (self);
 
-  if (!msg)
-    wcs_element_failover_check (self, &msg);
-  if (!msg)
-    wcs_element_ice_check (self, &msg);
   if (!msg && klass->check_config && !klass->check_config (self, &err)) {
     msg = g_strdup (err ? err->message : "Invalid configuration");
     g_clear_error (&err);

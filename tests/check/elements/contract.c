@@ -334,6 +334,8 @@ GST_START_TEST (test_bad_config)
     {"stream-name=s location=http://x", "location"},
     {"stream-name=s location=garbage", "location"},
     {"stream-name=s location=ws://", "location"},
+    /* a location's password stays out of the message (checked below) */
+    {"stream-name=s location=http://user:secret@127.0.0.1:9", "location"},
     {"stream-name=s location=ws://127.0.0.1:9 restore-timeout=0",
         "restore-timeout"},
     {"stream-name=s location=ws://127.0.0.1:9 "
@@ -362,6 +364,8 @@ GST_START_TEST (test_bad_config)
     fail_unless (strstr (err->message, cases[i].named) != NULL,
         "%s %s: error '%s' does not name %s", e->factory, cases[i].props,
         err->message, cases[i].named);
+    fail_if (strstr (err->message, "secret") != NULL, "%s %s: '%s' shows "
+        "the password", e->factory, cases[i].props, err->message);
     g_clear_error (&err);
     /* one ERROR, nothing started: no pad added, no session */
     fail_unless_equals_int (wcs_test_bus_log_count (p->log, 0,

@@ -1359,6 +1359,34 @@ GST_START_TEST (test_failover_single_server_and_mask)
 
 GST_END_TEST;
 
+/* the configuration check of failover-tries and backup-locations */
+GST_START_TEST (test_failover_validate)
+{
+  const gchar *good[] = { "ws://a:1", "wss://u:p@b:8443/x", NULL };
+  const gchar *bad[] = { "ws://a:1", "wss://u:secret@", NULL };
+  GError *err = NULL;
+
+  fail_unless (gst_wcs_failover_validate (NULL, 1, NULL));
+  fail_unless (gst_wcs_failover_validate (good, 3, NULL));
+  fail_if (gst_wcs_failover_validate (good, 0, &err));
+  fail_unless (strstr (err->message, "'failover-tries'") != NULL, "%s",
+      err->message);
+  g_clear_error (&err);
+  fail_if (gst_wcs_failover_validate (bad, 3, &err));
+  fail_unless (strstr (err->message, "'backup-locations' entry 2") != NULL,
+      "%s", err->message);
+  fail_if (strstr (err->message, "secret") != NULL, "%s", err->message);
+  g_clear_error (&err);
+
+  fail_unless (gst_wcs_failover_location_is_valid ("WSS://h"));
+  fail_if (gst_wcs_failover_location_is_valid ("http://h:80"));
+  fail_if (gst_wcs_failover_location_is_valid ("ws://"));
+  fail_if (gst_wcs_failover_location_is_valid ("garbage"));
+  fail_if (gst_wcs_failover_location_is_valid (NULL));
+}
+
+GST_END_TEST;
+
 static Suite *
 restore_suite (void)
 {
@@ -1395,6 +1423,7 @@ restore_suite (void)
   tcase_add_test (tc_failover, test_failover_stays_on_working_server);
   tcase_add_test (tc_failover, test_failover_failback);
   tcase_add_test (tc_failover, test_failover_single_server_and_mask);
+  tcase_add_test (tc_failover, test_failover_validate);
 
   return s;
 }
