@@ -872,14 +872,25 @@ gst_wcs_element_handle_message (GstBin * bin, GstMessage * msg)
     wanted = priv->wanted;
     g_mutex_unlock (&priv->lock);
 
-    if (wanted && (started || tearing_down)) {
+    /* a child's error while a stream runs is a failure to restore, not
+     * the application's; one while a stream is torn down, or while a
+     * deliberate stop (EOS, NULL) waits for the server's UNPUBLISHED /
+     * STOPPED (!wanted, the stream still up: the server may already be
+     * closing its side of the peer connection), is the teardown's own and
+     * is only logged */
+    if (started || tearing_down) {
       GError *err = NULL;
       gchar *dbg = NULL, *detail;
 
       gst_message_parse_error (msg, &err, &dbg);
-      GST_WARNING_OBJECT (self, "error from %s: %s (%s)",
-          GST_MESSAGE_SRC_NAME (msg), err->message, GST_STR_NULL (dbg));
-      if (started && !tearing_down) {
+      if (wanted && started && !tearing_down)
+        GST_WARNING_OBJECT (self, "error from %s: %s (%s)",
+            GST_MESSAGE_SRC_NAME (msg), err->message, GST_STR_NULL (dbg));
+      else
+        GST_INFO_OBJECT (self, "error from %s while the stream stops, "
+            "ignored: %s (%s)", GST_MESSAGE_SRC_NAME (msg), err->message,
+            GST_STR_NULL (dbg));
+      if (wanted && started && !tearing_down) {
         detail = g_strdup_printf ("%s: %s", GST_MESSAGE_SRC_NAME (msg),
             err->message);
         gst_wcs_element_report_failure (self,
