@@ -936,7 +936,11 @@ count_threads_named (const gchar * name)
 static gboolean
 wait_webrtcbins_at_most (guint max, guint timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+  /* stretched like every bounded wait (x5 under ASan: a webrtcbin's
+   * teardown there took longer than 10 s beside the fault campaign on a
+   * fresh Debian); a webrtcbin kept alive never gets there */
+  gint64 deadline = g_get_monotonic_time () +
+      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
 
   while (count_threads_named ("webrtc:ice") > max) {
     if (g_get_monotonic_time () >= deadline)
