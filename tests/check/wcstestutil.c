@@ -1120,3 +1120,27 @@ wcs_test_pipe_free (WcsTestPipe * p)
   gst_object_unref (p->pipeline);
   g_free (p);
 }
+
+static guint
+read_count (GMutex * lock, const guint * count)
+{
+  guint n;
+
+  g_mutex_lock (lock);
+  n = *count;
+  g_mutex_unlock (lock);
+  return n;
+}
+
+gboolean
+wcs_test_wait_count (GMutex * lock, const guint * count, guint n,
+    guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint start = read_count (lock, count);
+
+  while (read_count (lock, count) < start + n
+      && g_get_monotonic_time () < deadline)
+    wcs_test_iterate (NULL, 20);
+  return read_count (lock, count) >= start + n;
+}

@@ -152,6 +152,11 @@ gboolean wcs_test_relay_wait_stream (WcsTestRelay * r, const gchar * name,
 gboolean wcs_test_wait_flag (GMainContext * ctx, volatile gint * flag,
     guint timeout_ms);
 
+/* Runs the default context until *@count (read under @lock) has grown by
+ * @n from its value at the call, or @timeout_ms passed; whether it did. */
+gboolean wcs_test_wait_count (GMutex * lock, const guint * count, guint n,
+    guint timeout_ms);
+
 /**
  * wcs_test_timeout_scale:
  * The integer in $WCS_TEST_TIMEOUT_SCALE (1 when unset, at most 100). The

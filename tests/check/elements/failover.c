@@ -160,12 +160,7 @@ player_buffers (Pipe * p)
 static gboolean
 player_wait_buffers (Pipe * p, guint n, guint timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-  guint start = player_buffers (p);
-
-  while (player_buffers (p) < start + n && g_get_monotonic_time () < deadline)
-    wcs_test_iterate (NULL, 20);
-  return player_buffers (p) >= start + n;
+  return wcs_test_wait_count (&p->lock, &p->buffers, n, timeout_ms);
 }
 
 static WcsTestRelay *

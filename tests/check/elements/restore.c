@@ -271,26 +271,10 @@ player_new (WcsTestRelay * relay, const gchar * name, const gchar * props)
   return p;
 }
 
-static guint
-player_buffers (Pipe * p)
-{
-  guint n;
-
-  g_mutex_lock (&p->lock);
-  n = p->buffers;
-  g_mutex_unlock (&p->lock);
-  return n;
-}
-
 static gboolean
 player_wait_buffers (Pipe * p, guint n, guint timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-  guint start = player_buffers (p);
-
-  while (player_buffers (p) < start + n && g_get_monotonic_time () < deadline)
-    wcs_test_iterate (NULL, 20);
-  return player_buffers (p) >= start + n;
+  return wcs_test_wait_count (&p->lock, &p->buffers, n, timeout_ms);
 }
 
 /* same pads, no EOS, timestamps never went backwards */
