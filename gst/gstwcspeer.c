@@ -203,6 +203,60 @@ gst_wcs_peer_disable_upnp (GstElement * webrtc)
   g_clear_object (&ice);
 }
 
+static void
+set_straggler_null (const GValue * item, gpointer user_data)
+{
+  GstElement *e = g_value_get_object (item);
+  guint *count = user_data;
+
+  if (GST_STATE (e) == GST_STATE_NULL && GST_STATE_PENDING (e) ==
+      GST_STATE_VOID_PENDING)
+    return;
+  GST_DEBUG_OBJECT (e, "still in %s after its bin reached NULL",
+      gst_element_state_get_name (GST_STATE (e)));
+  gst_element_set_state (e, GST_STATE_NULL);
+  (*count)++;
+}
+
+/**
+ * gst_wcs_peer_shutdown:
+ * @element: a webrtcbin, or a bin holding one
+ *
+ * Sets @element to NULL, then every element inside it that is still above
+ * NULL. webrtcbin's operation thread can add a transport (dtlssrtpenc,
+ * nicesink, ...) and sync it to the bin's state while the bin goes down; it
+ * stops that thread only once its children reached NULL, so such a
+ * transport is left in READY and later disposed in READY. Once
+ * gst_element_set_state() returned that thread is gone and the sweep
+ * cannot race with it.
+ *
+ * Returns: the state change's result for @element
+ */
+GstStateChangeReturn
+gst_wcs_peer_shutdown (GstElement * element)
+{
+  GstStateChangeReturn ret;
+  GstIterator *it;
+  guint count = 0;
+
+  g_return_val_if_fail (GST_IS_ELEMENT (element), GST_STATE_CHANGE_FAILURE);
+
+  ensure_debug_category ();
+  ret = gst_element_set_state (element, GST_STATE_NULL);
+  if (!GST_IS_BIN (element))
+    return ret;
+
+  it = gst_bin_iterate_recurse (GST_BIN (element));
+  while (gst_iterator_foreach (it, set_straggler_null, &count) ==
+      GST_ITERATOR_RESYNC)
+    gst_iterator_resync (it);
+  gst_iterator_free (it);
+  if (count)
+    GST_INFO_OBJECT (element, "%u element(s) inside were still above NULL",
+        count);
+  return ret;
+}
+
 /**
  * gst_wcs_peer_set_ice_transport:
  * @webrtc: a webrtcbin, before its first offer / answer

@@ -98,6 +98,7 @@ void gst_wcs_peer_set_remote_description (GstWcsPeer * peer,
 void gst_wcs_peer_close (GstWcsPeer * peer);
 
 void gst_wcs_peer_disable_upnp (GstElement * webrtc);
+GstStateChangeReturn gst_wcs_peer_shutdown (GstElement * element);
 /* Starts making this process's DTLS certificate in a thread of its own,
  * once per process: every webrtcbin of a process uses the one its first
  * DTLS element generated (gst-plugins-bad dtls), a 100-300 ms RSA key

@@ -57,7 +57,7 @@ wcs_play_session_unref (PlaySession * s)
 
   if (s->pipeline) {
     /* normally done by the teardown pool */
-    gst_element_set_state (s->pipeline, GST_STATE_NULL);
+    gst_wcs_peer_shutdown (s->pipeline);
     gst_object_unref (s->pipeline);
   }
   g_assert (s->peer == NULL);
@@ -109,7 +109,7 @@ wcs_play_session_teardown_func (gpointer data, gpointer user_data)
     g_clear_pointer (&s->peer, gst_wcs_peer_unref);
   }
   if (s->pipeline) {
-    gst_element_set_state (s->pipeline, GST_STATE_NULL);
+    gst_wcs_peer_shutdown (s->pipeline);
     gst_object_unref (s->pipeline);
     s->pipeline = NULL;
     s->webrtc = NULL;

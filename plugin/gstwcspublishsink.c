@@ -573,7 +573,7 @@ static void
 remove_element (GstWcsPublishSink * self, GstElement * e)
 {
   gst_element_set_locked_state (e, TRUE);
-  gst_element_set_state (e, GST_STATE_NULL);
+  gst_wcs_peer_shutdown (e);
   if (GST_OBJECT_PARENT (e) == GST_OBJECT (self))
     gst_bin_remove (GST_BIN (self), e);
 }

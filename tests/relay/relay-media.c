@@ -194,7 +194,7 @@ teardown_func (gpointer data, gpointer user_data)
   RelayPeer *peer = data;
   GstStateChangeReturn ret;
 
-  ret = gst_element_set_state (peer->pipeline, GST_STATE_NULL);
+  ret = gst_wcs_peer_shutdown (peer->pipeline);
   RELAY_DEBUG ("%s: pipeline to NULL: %d", peer->label, ret);
   peer_unref (peer);
 }

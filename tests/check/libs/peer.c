@@ -161,7 +161,7 @@ side_clear (Side * s)
 {
   gst_wcs_peer_close (s->peer);
   s->closed = TRUE;
-  gst_element_set_state (s->pipe, GST_STATE_NULL);
+  gst_wcs_peer_shutdown (s->pipe);
   /* idle sources still queued see the peer closed and do nothing */
   wcs_test_iterate (NULL, 100);
   gst_wcs_peer_unref (s->peer);
@@ -479,6 +479,89 @@ GST_START_TEST (test_negotiation_timeout)
 
 GST_END_TEST;
 
+static void
+count_above_null (const GValue * item, gpointer user_data)
+{
+  GstElement *e = g_value_get_object (item);
+
+  if (GST_STATE (e) != GST_STATE_NULL)
+    (*(guint *) user_data)++;
+}
+
+static guint
+elements_above_null (GstElement * bin)
+{
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (bin));
+  guint n = 0;
+
+  while (gst_iterator_foreach (it, count_above_null, &n) ==
+      GST_ITERATOR_RESYNC) {
+    n = 0;
+    gst_iterator_resync (it);
+  }
+  gst_iterator_free (it);
+  return n;
+}
+
+/* An element a bin's own state change does not reach (here a locked one,
+ * standing in for the transport webrtcbin's operation thread adds while
+ * webrtcbin goes down) is left in READY by gst_element_set_state () and
+ * later disposed in READY (CI: "Trying to dispose element nicesink4, but
+ * it is in READY"); gst_wcs_peer_shutdown () sweeps it to NULL. */
+GST_START_TEST (test_shutdown_sweeps_stragglers)
+{
+  GstElement *pipe = gst_pipeline_new (NULL);
+  GstElement *inner = gst_bin_new (NULL);
+  GstElement *straggler = gst_element_factory_make ("fakesink", NULL);
+
+  gst_bin_add (GST_BIN (inner), gst_element_factory_make ("identity", NULL));
+  gst_bin_add (GST_BIN (inner), straggler);
+  gst_bin_add (GST_BIN (pipe), inner);
+  fail_unless (gst_element_set_state (pipe, GST_STATE_READY) ==
+      GST_STATE_CHANGE_SUCCESS);
+  gst_element_set_locked_state (straggler, TRUE);
+
+  /* the plain state change leaves it behind... */
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  fail_unless_equals_int (GST_STATE (straggler), GST_STATE_READY);
+  fail_unless_equals_int (elements_above_null (pipe), 1);
+
+  /* ...the shutdown does not */
+  gst_element_set_state (pipe, GST_STATE_READY);
+  fail_unless (gst_wcs_peer_shutdown (pipe) == GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (GST_STATE (straggler), GST_STATE_NULL);
+  fail_unless_equals_int (elements_above_null (pipe), 0);
+  gst_object_unref (pipe);
+}
+
+GST_END_TEST;
+
+/* The invariant on real webrtcbins: shut down at any moment of an offer
+ * (before, during and after its transports are made), nothing inside is
+ * left above NULL. */
+GST_START_TEST (test_shutdown_any_moment)
+{
+  guint i;
+
+  for (i = 0; i < 12; i++) {
+    Side off;
+
+    offerer_init (&off);
+    fail_unless (gst_element_set_state (off.pipe, GST_STATE_PLAYING) !=
+        GST_STATE_CHANGE_FAILURE);
+    gst_wcs_peer_start (off.peer);
+    if (i % 4)
+      g_usleep (g_random_int_range (0, 40000) * (i % 4));
+    gst_wcs_peer_close (off.peer);
+    off.closed = TRUE;
+    gst_wcs_peer_shutdown (off.pipe);
+    fail_unless_equals_int (elements_above_null (off.pipe), 0);
+    side_clear (&off);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 peer_suite (void)
 {
@@ -492,6 +575,8 @@ peer_suite (void)
   tcase_add_test (tc, test_close_stops_callbacks);
   tcase_add_test (tc, test_negotiation_timeout);
   tcase_add_test (tc, test_close_releases_webrtcbin);
+  tcase_add_test (tc, test_shutdown_sweeps_stragglers);
+  tcase_add_test (tc, test_shutdown_any_moment);
   suite_add_tcase (s, tc);
   return s;
 }
