@@ -1039,6 +1039,27 @@ gst_wcs_publish_sink_handle_message (GstBin * bin, GstMessage * msg)
   GST_BIN_CLASS (gst_wcs_publish_sink_parent_class)->handle_message (bin, msg);
 }
 
+/* A pipeline hands EOS (and every downstream event an application sends
+ * it) to each child flagged as a source, and this bin is one: its internal
+ * appsrcs and webrtcbin's nicesrc make it so. Those sources are ours; an
+ * EOS pushed into them would end the encoders and the RTP session before
+ * the unpublish. Our input's EOS comes through the sink pads, like any
+ * sink's, so a downstream event sent to the element is accepted and
+ * dropped (gst_element_send_event (pipeline, eos) then answers for the
+ * real sources). Upstream events go the default way. */
+static gboolean
+gst_wcs_publish_sink_send_event (GstElement * element, GstEvent * event)
+{
+  if (GST_EVENT_IS_DOWNSTREAM (event) && !GST_EVENT_IS_UPSTREAM (event)) {
+    GST_DEBUG_OBJECT (element, "%s event: for the sources upstream, dropped",
+        GST_EVENT_TYPE_NAME (event));
+    gst_event_unref (event);
+    return TRUE;
+  }
+  return GST_ELEMENT_CLASS (gst_wcs_publish_sink_parent_class)->send_event
+      (element, event);
+}
+
 /* ------------------------------------------------------------------ */
 /* GObject                                                             */
 
@@ -1214,6 +1235,8 @@ gst_wcs_publish_sink_class_init (GstWcsPublishSinkClass * klass)
       GST_DEBUG_FUNCPTR (gst_wcs_publish_sink_request_new_pad);
   element_class->release_pad =
       GST_DEBUG_FUNCPTR (gst_wcs_publish_sink_release_pad);
+  element_class->send_event =
+      GST_DEBUG_FUNCPTR (gst_wcs_publish_sink_send_event);
   bin_class->handle_message =
       GST_DEBUG_FUNCPTR (gst_wcs_publish_sink_handle_message);
 

@@ -78,14 +78,24 @@ ps_process_stats (PubSession * ps, GstStructure * stats)
 {
   GstWcsPublishSink *self = ps->sink;
   guint64 bytes = 0, bitrate = 0;
-  gboolean flowing, fired, check;
+  gboolean flowing, video_ended, fired, check;
   gchar *codec;
 
   g_mutex_lock (&self->lock);
   flowing = ps->flowing;
+  video_ended = self->video && self->video->eos;
   g_mutex_unlock (&self->lock);
   if (!flowing || ps->detector_done || !ps->detector || !ps->webrtc)
     return;
+
+  /* a video input that ended (EOS: the unpublish is under way, or only the
+   * audio goes on), or a deliberate stop, sends nothing on purpose: no
+   * reading counts */
+  if (video_ended || !gst_wcs_element_is_running (GST_WCS_ELEMENT (self))) {
+    GST_LOG_OBJECT (self, "video ended or stopping: no reading");
+    gst_wcs_bitrate_detector_reset (ps->detector);
+    return;
+  }
 
   /* nothing can leave before ICE and DTLS are up: a slow handshake (a
    * loaded machine, a cold server) is not a stalled publish. The detector

@@ -859,6 +859,102 @@ GST_START_TEST (test_eos_unpublishes)
 
 GST_END_TEST;
 
+static volatile gint stop_sent;
+
+/* the base class's INFO when it sends the stop request (after it stopped
+ * wanting the stream) */
+static void
+stop_sent_hook (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  const gchar *text;
+
+  if (level != GST_LEVEL_INFO || g_strcmp0 (gst_debug_category_get_name
+          (category), "wcselement") != 0)
+    return;
+  text = gst_debug_message_get (message);
+  if (text && g_str_has_prefix (text, "stopping stream "))
+    g_atomic_int_set (&stop_sent, 1);
+}
+
+static gint
+is_appsink (gconstpointer item, gconstpointer unused)
+{
+  return GST_IS_APP_SINK (g_value_get_object (item)) ? 0 : 1;
+}
+
+/* A child's ERROR while EOS waits for UNPUBLISHED (the server may already
+ * be closing its side of the peer connection: seen as the input appsrc's
+ * "Internal data stream error" in examples/python-app) is the stop's own:
+ * logged, never posted, and the EOS still comes; and the video that no
+ * longer flows after EOS is no stalled publish for the detector. The relay
+ * is frozen so that the wait lasts its full bound. */
+GST_START_TEST (test_eos_child_error_ignored)
+{
+  const gchar *faults[] = { "--faults", NULL };
+  WcsTestRelay *relay = relay_start (faults);
+  /* readings every 300 ms: the detector would fire within the wait */
+  GstElement *pipeline = publisher_new (relay, "eoserr", LIVE_SRC,
+      "bitrate-check-interval=300");
+  GstElement *sink = get_sink (pipeline);
+  WcsTestBusLog *log = wcs_test_bus_log_attach (pipeline);
+  GValue item = G_VALUE_INIT;
+  GstIterator *it;
+  GstElement *child;
+  JsonNode *r;
+  gint eos;
+
+  g_atomic_int_set (&stop_sent, 0);
+  gst_debug_set_threshold_for_name ("wcselement", GST_LEVEL_INFO);
+  gst_debug_add_log_function (stop_sent_hook, NULL, NULL);
+
+  set_state_checked (pipeline, GST_STATE_PLAYING);
+  fail_unless (wcs_test_relay_wait_stream (relay, "eoserr", "PUBLISHING",
+          NULL, PUBLISH_WAIT_MS));
+  fail_unless (wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+          GST_MESSAGE_ELEMENT, "wcs-stream-status", "status", "PUBLISHING",
+          10000 * wcs_test_timeout_scale (), NULL) >= 0);
+  r = wcs_test_relay_rest (relay, "rest-api/faults/freeze", "{\"all\": true}",
+      NULL);
+  fail_unless (r != NULL);
+  json_node_unref (r);
+
+  fail_unless (gst_element_send_event (pipeline, gst_event_new_eos ()));
+  fail_unless (wcs_test_wait_flag (NULL, &stop_sent,
+          10000 * wcs_test_timeout_scale ()),
+      "the stop request was not sent");
+
+  it = gst_bin_iterate_recurse (GST_BIN (sink));
+  fail_unless (gst_iterator_find_custom (it, is_appsink, &item, NULL));
+  gst_iterator_free (it);
+  child = g_value_get_object (&item);
+  GST_INFO ("posting an error from %s", GST_ELEMENT_NAME (child));
+  GST_ELEMENT_ERROR (child, STREAM, FAILED, ("Internal data stream error."),
+      ("streaming stopped, reason error (-5)"));
+  g_value_unset (&item);
+
+  eos = wcs_test_bus_log_wait (log, g_main_context_default (), 0,
+      GST_MESSAGE_EOS, NULL, NULL, NULL, 10000 * wcs_test_timeout_scale (), NULL);
+  fail_unless (eos >= 0, "no EOS");
+  fail_unless_equals_int (wcs_test_bus_log_count (log, 0, GST_MESSAGE_ERROR,
+          NULL, NULL, NULL), 0);
+  fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
+          "wcs-restore", NULL, NULL, NULL) < 0, "EOS must not restore");
+  /* no video after EOS is no stalled publish */
+  fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
+          "wcs-publish-failure", NULL, NULL, NULL) < 0);
+  fail_unless (wcs_test_bus_log_find (log, 0, GST_MESSAGE_ELEMENT,
+          "wcs-codec-fallback", NULL, NULL, NULL) < 0);
+
+  gst_debug_remove_log_function (stop_sent_hook);
+  gst_object_unref (sink);
+  shutdown_pipeline (pipeline, log);
+  wcs_test_relay_free (relay);
+}
+
+GST_END_TEST;
+
 /* NULL at any moment is quick and clean: connecting, negotiating (the relay
  * frozen: no answer ever comes), publishing. */
 GST_START_TEST (test_null_any_moment)
@@ -1242,6 +1338,7 @@ wcspublishsink_suite (void)
   tcase_add_test (e2e, test_publish_strip_h264);
   tcase_add_test (e2e, test_drops_while_not_publishing);
   tcase_add_test (e2e, test_eos_unpublishes);
+  tcase_add_test (e2e, test_eos_child_error_ignored);
   tcase_add_test (e2e, test_null_any_moment);
   tcase_add_test (e2e, test_permanent_refusal);
   tcase_add_test (e2e, test_stream_failed_restores);
