@@ -815,6 +815,65 @@ gst_wcs_parse_set_remote_sdp (const GstWcsMessage * msg,
   return TRUE;
 }
 
+/**
+ * gst_wcs_parse_available_stream:
+ * @msg: a parsed `availableStream` reply
+ * @media_session_id: (out) (optional) (transfer full): the id the query
+ *     carried ("id", or "mediaSessionId" as a fallback)
+ * @available: (out) (optional): whether the stream exists
+ * @info: (out) (optional) (transfer full) (nullable): the server's reason
+ * @error: return location for a #GError
+ *
+ * Reads the reply to an availability query (docs/protocol.md 5.4):
+ * data[0] = {"id", "status": "true"|"false", "info"}. Like the SDK, only
+ * the string "true" means available (a JSON boolean true does not).
+ *
+ * Returns: %TRUE on success; %FALSE with %GST_WCS_ERROR_PROTOCOL when
+ * data[0] is not an object or carries no id.
+ */
+gboolean
+gst_wcs_parse_available_stream (const GstWcsMessage * msg,
+    gchar ** media_session_id, gboolean * available, gchar ** info,
+    GError ** error)
+{
+  JsonObject *obj;
+  const gchar *id, *status, *text;
+
+  ensure_debug_category ();
+
+  if (msg == NULL) {
+    g_set_error_literal (error, GST_WCS_ERROR, GST_WCS_ERROR_PROTOCOL,
+        "No message");
+    return FALSE;
+  }
+  obj = gst_wcs_message_get_object (msg, 0);
+  if (obj == NULL) {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_PROTOCOL,
+        "\"%s\" has %s as data[0], not an object",
+        GST_STR_NULL (msg->message), node_kind (message_get_element (msg,
+                0)));
+    return FALSE;
+  }
+  id = gst_wcs_json_get_string (obj, "id");
+  if (id == NULL || *id == '\0')
+    id = gst_wcs_json_get_string (obj, "mediaSessionId");
+  if (id == NULL || *id == '\0') {
+    g_set_error (error, GST_WCS_ERROR, GST_WCS_ERROR_PROTOCOL,
+        "\"%s\" carries no stream id", GST_STR_NULL (msg->message));
+    return FALSE;
+  }
+  status = gst_wcs_json_get_string (obj, "status");
+  text = gst_wcs_json_get_string (obj, "info");
+
+  if (media_session_id)
+    *media_session_id = g_strdup (id);
+  if (available)
+    *available = g_strcmp0 (status, "true") == 0;
+  if (info)
+    *info = text && *text ? g_strdup (text) : NULL;
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------ */
 /* Building                                                            */
 

@@ -160,6 +160,11 @@ void gst_wcs_stream_info_clear (GstWcsStreamInfo * info);
 /* setRemoteSDP: data[0] = mediaSessionId, data[1] = SDP text */
 gboolean gst_wcs_parse_set_remote_sdp (const GstWcsMessage * msg,
     gchar ** media_session_id, gchar ** sdp, GError ** error);
+/* availableStream reply: data[0] = {id, status "true"|"false", info};
+ * only the string "true" is available (as in the SDK) */
+gboolean gst_wcs_parse_available_stream (const GstWcsMessage * msg,
+    gchar ** media_session_id, gboolean * available, gchar ** info,
+    GError ** error);
 
 /* ------------------------------------------------------------------ */
 /* Outbound, client to server (shapes of the SDK, field for field)     */

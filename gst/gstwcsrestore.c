@@ -616,6 +616,50 @@ gst_wcs_restore_policy_in_outage (GstWcsRestorePolicy * p)
   return ret;
 }
 
+gboolean
+gst_wcs_restore_policy_is_pending (GstWcsRestorePolicy * p)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (GST_IS_WCS_RESTORE_POLICY (p), FALSE);
+
+  g_mutex_lock (&p->lock);
+  ret = p->in_outage && p->pending;
+  g_mutex_unlock (&p->lock);
+  return ret;
+}
+
+gboolean
+gst_wcs_restore_policy_hurry (GstWcsRestorePolicy * p)
+{
+  GstWcsRestoreReason reason;
+  guint attempt, max_tries;
+  GstClockID old;
+
+  g_return_val_if_fail (GST_IS_WCS_RESTORE_POLICY (p), FALSE);
+
+  g_mutex_lock (&p->lock);
+  /* an attempt whose timer is armed and has not fired: take it off the
+   * clock (its callback then finds p->clock_id changed and does nothing) */
+  if (!p->in_outage || !p->pending || p->clock_id == NULL) {
+    g_mutex_unlock (&p->lock);
+    return FALSE;
+  }
+  old = p->clock_id;
+  p->clock_id = NULL;
+  p->pending = FALSE;
+  reason = p->reason;
+  attempt = p->attempt;
+  max_tries = p->max_tries;
+  g_mutex_unlock (&p->lock);
+
+  drop_clock_id (old);
+  GST_INFO_OBJECT (p, "attempt %u/%u (%s) brought forward", attempt,
+      max_tries, gst_wcs_restore_reason_to_string (reason));
+  g_signal_emit (p, signals[SIGNAL_ATTEMPT], 0, reason, attempt, max_tries);
+  return TRUE;
+}
+
 guint
 gst_wcs_restore_policy_get_attempt (GstWcsRestorePolicy * p)
 {

@@ -261,6 +261,31 @@ GstClockTime gst_wcs_restore_policy_now (GstWcsRestorePolicy * policy);
 gboolean gst_wcs_restore_policy_in_outage (GstWcsRestorePolicy * policy);
 
 /**
+ * gst_wcs_restore_policy_is_pending:
+ * @policy: a #GstWcsRestorePolicy
+ *
+ * Returns: %TRUE while an attempt of the current outage is scheduled and
+ *   has not started
+ */
+gboolean gst_wcs_restore_policy_is_pending (GstWcsRestorePolicy * policy);
+
+/**
+ * gst_wcs_restore_policy_hurry:
+ * @policy: a #GstWcsRestorePolicy
+ *
+ * Starts the scheduled attempt now instead of at the end of its delay
+ * (the caller learnt that it would succeed, e.g. a waiting player heard
+ * that the stream is back): "attempt" is emitted from the calling thread,
+ * once; the timer of that attempt does nothing any more. The schedule of
+ * later attempts is unchanged. Does nothing (returns %FALSE) when no
+ * attempt is waiting on its timer, including while one is being armed or
+ * has just fired.
+ *
+ * Returns: %TRUE if an attempt was started
+ */
+gboolean gst_wcs_restore_policy_hurry (GstWcsRestorePolicy * policy);
+
+/**
  * gst_wcs_restore_policy_get_attempt:
  * @policy: a #GstWcsRestorePolicy
  *

@@ -114,6 +114,7 @@ enum
   SIGNAL_REMOTE_SDP,
   SIGNAL_STREAM_STATUS,
   SIGNAL_MESSAGE,
+  SIGNAL_STREAM_AVAILABLE,
   LAST_SIGNAL
 };
 
@@ -663,6 +664,31 @@ handle_set_remote_sdp (Core * core, GstWcsMessage * msg)
 }
 
 static void
+handle_available (Core * core, GstWcsMessage * msg)
+{
+  gchar *id = NULL, *info = NULL;
+  gboolean available = FALSE;
+  GError *err = NULL;
+  GstWcsSession *owner;
+
+  if (!gst_wcs_parse_available_stream (msg, &id, &available, &info, &err)) {
+    GST_WARNING_ID (core->id, "bad availableStream: %s", err->message);
+    g_error_free (err);
+    return;
+  }
+  GST_DEBUG_ID (core->id, "availableStream %s: %s (%s)", id,
+      available ? "available" : "not available", GST_STR_NULL (info));
+  owner = core_get_owner (core);
+  if (owner) {
+    g_signal_emit (owner, signals[SIGNAL_STREAM_AVAILABLE], 0, id, available,
+        info);
+    g_object_unref (owner);
+  }
+  g_free (id);
+  g_free (info);
+}
+
+static void
 handle_get_user_data (Core * core, GstWcsMessage * msg)
 {
   JsonObject *obj = gst_wcs_message_get_object (msg, 0);
@@ -688,7 +714,7 @@ handle_get_user_data (Core * core, GstWcsMessage * msg)
 
 /* Messages the SDK knows but that mean nothing for a publish/play client. */
 static const gchar *const ignored_messages[] = {
-  "notifyStreamEvent", "availableStream", "inboundVideoRate",
+  "notifyStreamEvent", "inboundVideoRate",
   "outboundVideoRate", "DataStatusEvent", "OnDataEvent", "pong",
   "notifySessionDebugEvent", "notifyAudioCodec", "getVersion",
   "webRTCMetricsTokenRefresh", "webRTCMetricsDescriptionUpdate",
@@ -730,6 +756,8 @@ handle_text (Core * core, const gchar * text, gsize len)
     handle_stream_event (core, msg);
   } else if (strcmp (msg->message, "fail") == 0) {
     handle_fail (core, msg);
+  } else if (strcmp (msg->message, "availableStream") == 0) {
+    handle_available (core, msg);
   } else if (strcmp (msg->message, "registered") == 0) {
     GST_WARNING_ID (core->id, "SIP \"registered\" ignored");
   } else if (g_strv_contains (ignored_messages, msg->message)) {
@@ -1754,6 +1782,20 @@ gst_wcs_session_class_init (GstWcsSessionClass * klass)
   signals[SIGNAL_MESSAGE] = g_signal_new ("message",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * GstWcsSession::stream-available:
+   * @session: the session
+   * @media_session_id: the id the query carried
+   * @available: whether the server has the stream
+   * @info: (nullable): the server's reason ("Stream not found", ...)
+   *
+   * The reply to gst_wcs_session_query_available(). Emitted from the
+   * session thread.
+   */
+  signals[SIGNAL_STREAM_AVAILABLE] = g_signal_new ("stream-available",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_STRING);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2176,6 +2218,41 @@ gst_wcs_session_stop (GstWcsSession * session,
 {
   return queue_request (session, REQ_STOP, media_session_id, name, NULL,
       TRUE, TRUE, error);
+}
+
+/**
+ * gst_wcs_session_query_available:
+ * @session: a #GstWcsSession
+ * @media_session_id: an id for this query (a fresh one: it names no stream)
+ * @name: the stream name
+ * @error: return location for a #GError
+ *
+ * Sends availableStream: the server answers whether a stream of that name
+ * exists, with #GstWcsSession::stream-available. No stream is created. Needs
+ * ESTABLISHED, else %GST_WCS_ERROR_INVALID_STATE.
+ *
+ * Returns: %TRUE if queued.
+ */
+gboolean
+gst_wcs_session_query_available (GstWcsSession * session,
+    const gchar * media_session_id, const gchar * name, GError ** error)
+{
+  gchar *frame;
+  gboolean ok;
+
+  g_return_val_if_fail (GST_IS_WCS_SESSION (session), FALSE);
+  g_return_val_if_fail (media_session_id != NULL && name != NULL, FALSE);
+
+  if (gst_wcs_session_get_status (session) !=
+      GST_WCS_SESSION_STATUS_ESTABLISHED) {
+    g_set_error_literal (error, GST_WCS_ERROR, GST_WCS_ERROR_INVALID_STATE,
+        "availableStream needs an ESTABLISHED session");
+    return FALSE;
+  }
+  frame = gst_wcs_build_available_stream (media_session_id, name);
+  ok = gst_wcs_session_send_text (session, frame, error);
+  g_free (frame);
+  return ok;
 }
 
 /**

@@ -98,6 +98,9 @@ G_DECLARE_FINAL_TYPE (GstWcsSession, gst_wcs_session, GST, WCS_SESSION, GObject)
  *        status (status-less metrics/notifyVideoFormat updates are dropped)
  *   "message"         (const gchar *message_name, const gchar *raw_text)
  *        every inbound frame that parsed, after it has been handled
+ *   "stream-available" (const gchar *media_session_id, gboolean available,
+ *                      const gchar *info)
+ *        the reply to gst_wcs_session_query_available()
  */
 
 GstWcsSession *gst_wcs_session_new (const gchar * location);
@@ -141,6 +144,12 @@ gboolean gst_wcs_session_play (GstWcsSession * session,
 gboolean gst_wcs_session_unpublish (GstWcsSession * session,
     const gchar * media_session_id, const gchar * name, GError ** error);
 gboolean gst_wcs_session_stop (GstWcsSession * session,
+    const gchar * media_session_id, const gchar * name, GError ** error);
+
+/* availableStream {mediaSessionId, name}: does the server have a stream
+ * of that name? Answered by "stream-available". Needs ESTABLISHED
+ * (GST_WCS_ERROR_INVALID_STATE). Creates no stream. */
+gboolean gst_wcs_session_query_available (GstWcsSession * session,
     const gchar * media_session_id, const gchar * name, GError ** error);
 
 /* Queue a raw text frame (tests, extensions); needs an open socket. */

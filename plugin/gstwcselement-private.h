@@ -116,7 +116,7 @@ typedef struct
   gchar *last_detail;
   GstResourceError last_code;   /* GST_RESOURCE_ERROR code of the ERROR that
                                  * ends the outage; 0: from last_reason */
-  gulong session_handlers[3];
+  gulong session_handlers[4];
   GstWcsFailover *failover;     /* the servers of this run (NULL before the
                                  * first READY->PAUSED) */
 
@@ -124,6 +124,9 @@ typedef struct
   gboolean connecting;
   GstWcsNetWatch *netwatch;     /* while running (PAUSED and up) */
   GSource *stream_timer;        /* stream-timeout of the current stream */
+  GSource *avail_timer;         /* a waiting player's next availability
+                                 * query (gstwcselement-waitpub.c) */
+  gchar *avail_id;              /* the id of the latest query */
   gboolean net_abort;           /* we aborted the session: network change */
 
   /* created once */
@@ -150,6 +153,7 @@ typedef enum
   EV_ACTIVE,
   EV_OFFER,
   EV_RESTORE_OFF,
+  EV_AVAILABLE,
 } WcsEventType;
 
 typedef struct
@@ -161,7 +165,7 @@ typedef struct
   gchar *id;
   gchar *text;                  /* sdp / info / reason / detail */
   GstWcsRestoreReason reason;
-  gboolean flag;                /* permanent / has_video */
+  gboolean flag;                /* permanent / has_video / available */
   gboolean flag2;               /* has_audio */
   GstWcsSessionFailure failure; /* why a session FAILED */
   guint attempt;
@@ -318,6 +322,19 @@ G_GNUC_INTERNAL void wcs_element_on_session_remote_sdp (GstWcsSession *
 G_GNUC_INTERNAL void wcs_element_on_session_stream_status (GstWcsSession *
     session, const gchar * id, const gchar * name, gint status,
     const gchar * info, GstWcsElement * self);
+
+/* A waiting player's availability poll (gstwcselement-waitpub.c). Element
+ * thread; no lock held. start: begins it if the outage is about the
+ * publisher (no-op otherwise or when running); stop: ends it;
+ * handle_available: a reply (EV_AVAILABLE) of the current session. */
+G_GNUC_INTERNAL void wcs_element_avail_poll_start (GstWcsElement * self);
+G_GNUC_INTERNAL void wcs_element_avail_poll_stop (GstWcsElement * self);
+G_GNUC_INTERNAL void wcs_element_handle_available (GstWcsElement * self,
+    const gchar * id, gboolean available, const gchar * info);
+/* "stream-available" of the session. Session thread; only queues. */
+G_GNUC_INTERNAL void wcs_element_on_session_available (GstWcsSession *
+    session, const gchar * id, gboolean available, const gchar * info,
+    GstWcsElement * self);
 
 /* GstWcsRestorePolicy signal handlers. "attempt": clock thread, only queues
  * a WcsEvent; the others: element thread (inside the policy's failure() /

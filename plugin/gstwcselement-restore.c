@@ -276,9 +276,11 @@ do_failure (GstWcsElement * self, GstWcsRestoreReason reason,
         GST_ELEMENT_WARNING (self, RESOURCE, FAILED,
             ("%s; trying to restore", detail ? detail : "WCS failure"),
             ("reason: %s", gst_wcs_restore_reason_to_string (reason)));
+      wcs_element_avail_poll_start (self);
       break;
     case GST_WCS_RESTORE_PENDING_ALREADY:
       GST_DEBUG_OBJECT (self, "restore attempt already pending");
+      wcs_element_avail_poll_start (self);
       break;
     case GST_WCS_RESTORE_GAVE_UP:
       /* "gave-up" handler posted the message and the ERROR */
@@ -536,6 +538,7 @@ stream_became_active (GstWcsElement * self)
   GstWcsElementPrivate *priv = GET_PRIV (self);
 
   wcs_element_stop_stream_timer (self);
+  wcs_element_avail_poll_stop (self);
   /* the server in use works: it is kept (no flapping) */
   g_mutex_lock (&priv->lock);
   if (priv->failover)
@@ -642,6 +645,7 @@ handle_attempt (GstWcsElement * self, WcsEvent * ev)
   status = priv->session_status;
   g_mutex_unlock (&priv->lock);
 
+  wcs_element_avail_poll_stop (self);
   GST_INFO_OBJECT (self, "restore attempt %u/%u (%s)", ev->attempt,
       ev->max_tries, gst_wcs_restore_reason_to_string (ev->reason));
   /* before the message: its server is where this attempt goes */
@@ -821,6 +825,10 @@ wcs_element_event_dispatch (gpointer data)
       break;
     case EV_OFFER:
       handle_offer (self, ev);
+      break;
+    case EV_AVAILABLE:
+      if (session_is_current (self, ev->session))
+        wcs_element_handle_available (self, ev->id, ev->flag, ev->text);
       break;
   }
   return G_SOURCE_REMOVE;

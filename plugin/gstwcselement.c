@@ -564,6 +564,8 @@ start_running (GstWcsElement * self, GTlsDatabase * ca_db)
       G_CALLBACK (wcs_element_on_session_remote_sdp), self);
   priv->session_handlers[2] = g_signal_connect (session, "stream-status",
       G_CALLBACK (wcs_element_on_session_stream_status), self);
+  priv->session_handlers[3] = g_signal_connect (session, "stream-available",
+      G_CALLBACK (wcs_element_on_session_available), self);
 
   g_mutex_lock (&priv->lock);
   old_failover = priv->failover;
@@ -643,6 +645,7 @@ shutdown_finish (GstWcsElement * self, gpointer data)
   priv->connecting = FALSE;
   priv->net_abort = FALSE;
   wcs_element_stop_stream_timer (self);
+  wcs_element_avail_poll_stop (self);
   g_clear_pointer (&priv->netwatch, gst_wcs_net_watch_free);
   if (started && klass->stop_stream)
     klass->stop_stream (self, TRUE);
@@ -1117,6 +1120,7 @@ gst_wcs_element_finalize (GObject * object)
   g_free (priv->current_id);
   g_free (priv->stopping_id);
   g_free (priv->last_detail);
+  g_free (priv->avail_id);
   wcs_element_tls_finalize (self);
   wcs_element_failover_finalize (self);
   wcs_element_ice_finalize (self);

@@ -40,6 +40,9 @@
  *      stop_stream(deliberate=FALSE), the base sends unPublishStream /
  *      stopStream for the old id if the session is still up, and the restore
  *      policy schedules an attempt: reconnect if not ESTABLISHED, then 1.
+ *      A player waiting for its publisher (reason publisher-stopped) polls
+ *      availableStream meanwhile and starts that attempt as soon as the
+ *      server has the stream (gstwcselement-waitpub.c).
  *   5. deliberate stop (PAUSED->READY or gst_wcs_element_shutdown()): the base
  *      cancels the policy, sends unPublishStream / stopStream, optionally
  *      waits (bounded) for the server's UNPUBLISHED / STOPPED, calls

@@ -13,6 +13,7 @@
 #
 # Targets (every parser the network reaches; docs/reliability.md):
 #   fuzz-protocol     gst_wcs_message_parse + gst_wcs_stream_info_parse +
+#                     gst_wcs_parse_available_stream +
 #                     gst_wcs_parse_set_remote_sdp (+ SDP helpers on what they
 #                     return): what the elements' session does with a frame
 #   fuzz-sdp          gst_wcs_sdp_strip_codec / _strip_codecs / _get_codec /

@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Feeds arbitrary bytes to gst_wcs_message_parse() and, when that succeeds,
- * to gst_wcs_stream_info_parse() and gst_wcs_parse_set_remote_sdp(); an SDP
+ * to gst_wcs_stream_info_parse(), gst_wcs_parse_set_remote_sdp() and
+ * gst_wcs_parse_available_stream(); an SDP
  * that comes out of setRemoteSDP (or a stream request) also goes through the
  * SDP helpers. Besides crashes and sanitizer reports it checks the API
  * contract: every failure carries a GST_WCS_ERROR with the documented code,
@@ -160,6 +161,23 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     check_error (err, GST_WCS_ERROR_PROTOCOL, -1);
     g_clear_error (&err);
     CHECK (id == NULL && sdp == NULL);
+  }
+
+  {
+    gchar *aid = NULL, *ainfo = NULL;
+    gboolean available = FALSE;
+
+    if (gst_wcs_parse_available_stream (msg, &aid, &available, &ainfo, &err)) {
+      CHECK (aid != NULL && aid[0] != '\0');
+      CHECK (ainfo == NULL || ainfo[0] != '\0');
+      reparse (gst_wcs_build_available_stream_reply (aid, available, ainfo));
+      g_free (aid);
+      g_free (ainfo);
+    } else {
+      check_error (err, GST_WCS_ERROR_PROTOCOL, -1);
+      g_clear_error (&err);
+      CHECK (aid == NULL && ainfo == NULL);
+    }
   }
 
   obj = gst_wcs_message_get_object (msg, 0);

@@ -651,6 +651,67 @@ GST_START_TEST (test_waits_for_publisher)
 
 GST_END_TEST;
 
+/* A waiting player does not sit out its back-off once the publisher is
+ * back: its availability poll starts the scheduled attempt as soon as the
+ * server has the stream (gstwcselement-waitpub.c). The back-off is let grow
+ * to >= 6 s (restore-timeout 30000), then the publisher starts: the attempt
+ * that plays must come before it was due, and the schedule is otherwise
+ * the one documented (no extra attempt). */
+GST_START_TEST (test_waiting_player_polls)
+{
+  g_autoptr (WcsTestRelay) relay = relay_start ();
+  Player *p = player_new (relay, "poll1", "restore-timeout=30000");
+  guint from = 0, delay = 0, attempt = 0, started = 0;
+  gint64 when = 0, due, started_at = 0;
+  GstStructure *s;
+  GPid pub;
+  gint idx;
+
+  player_play (p);
+  while (delay < 6000) {
+    idx = wcs_test_bus_log_wait (p->log, NULL, from, GST_MESSAGE_ELEMENT,
+        "wcs-restore", "phase", "scheduled", 30000, &when);
+    fail_unless (idx >= 0, "no restore scheduled after attempt %u", attempt);
+    from = idx + 1;
+    s = wcs_test_bus_log_structure (p->log, idx);
+    fail_unless_equals_string (gst_structure_get_string (s, "reason"),
+        "publisher-stopped");
+    fail_unless (gst_structure_get_uint (s, "delay-ms", &delay));
+    fail_unless (gst_structure_get_uint (s, "attempt", &attempt));
+    gst_structure_free (s);
+  }
+  due = when + (gint64) delay * 1000;
+  GST_INFO ("attempt %u due in %u ms: starting the publisher", attempt, delay);
+
+  pub = publisher_start_and_wait (relay, "poll1", NULL, NULL);
+  idx = wcs_test_bus_log_wait (p->log, NULL, from, GST_MESSAGE_ELEMENT,
+      "wcs-restore", "phase", "attempt", 30000, &started_at);
+  fail_unless (idx >= 0, "attempt %u never started", attempt);
+  s = wcs_test_bus_log_structure (p->log, idx);
+  fail_unless (gst_structure_get_uint (s, "attempt", &started));
+  gst_structure_free (s);
+  fail_unless_equals_int (started, attempt);
+  /* a second early at least: the timer, armed a moment before the
+   * "scheduled" message was recorded, could fire a hair before "due" */
+  fail_unless (started_at < due - G_TIME_SPAN_SECOND, "attempt %u waited "
+      "its back-off (started %" G_GINT64_FORMAT " ms before it was due)",
+      attempt, (due - started_at) / 1000);
+  GST_INFO ("attempt %u started %" G_GINT64_FORMAT " ms before it was due",
+      attempt, (due - started_at) / 1000);
+
+  fail_unless (player_wait_buffers (p, 0, 5, MEDIA_WAIT_MS),
+      "no video after the publisher came");
+  fail_unless (wcs_test_bus_log_wait (p->log, NULL, from, GST_MESSAGE_ELEMENT,
+          "wcs-restore", "phase", "restored", 10000, NULL) >= 0);
+  fail_unless_equals_int (wcs_test_bus_log_count (p->log, from,
+          GST_MESSAGE_ELEMENT, "wcs-restore", "phase", "attempt"), 1);
+  wcs_test_bus_log_assert_no_error (p->log);
+  player_free (p);
+  publisher_kill (pub);
+}
+
+GST_END_TEST;
+
 static void
 play_and_check (const gchar * extra_pub, const gchar * player_props,
     const gchar * codec, const gchar * video_media, const gchar * audio_media)
@@ -1136,6 +1197,7 @@ wcsplaysrc_suite (void)
   tcase_set_timeout (e2e, 120);
   tcase_add_test (e2e, test_stream_not_found);
   tcase_add_test (e2e, test_waits_for_publisher);
+  tcase_add_test (e2e, test_waiting_player_polls);
   tcase_add_test (e2e, test_play_h264);
   tcase_add_test (e2e, test_play_vp8);
   tcase_add_test (e2e, test_play_encoded_h264);

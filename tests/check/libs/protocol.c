@@ -1293,6 +1293,85 @@ GST_START_TEST (test_set_remote_sdp_errors)
 
 GST_END_TEST;
 
+/* the availability reply: the string "true" only, id (or mediaSessionId),
+ * info; no id or no object is an error and touches nothing */
+GST_START_TEST (test_available_stream_reply)
+{
+  static const struct
+  {
+    const gchar *text;
+    const gchar *id;
+    gboolean available;
+    const gchar *info;
+  } good[] = {
+    {"{\"message\":\"availableStream\",\"data\":[{\"id\":\"a1\","
+          "\"status\":\"true\"}]}", "a1", TRUE, NULL},
+    {"{\"message\":\"availableStream\",\"data\":[{\"id\":\"a2\","
+          "\"status\":\"false\",\"info\":\"Stream not found\"}]}", "a2", FALSE,
+        "Stream not found"},
+    /* a JSON boolean is not the string the SDK compares with */
+    {"{\"message\":\"availableStream\",\"data\":[{\"id\":\"a3\","
+          "\"status\":true}]}", "a3", FALSE, NULL},
+    {"{\"message\":\"availableStream\",\"data\":[{\"id\":\"a4\"}]}", "a4",
+        FALSE, NULL},
+    {"{\"message\":\"availableStream\",\"data\":[{\"mediaSessionId\":\"a5\","
+          "\"status\":\"true\",\"info\":\"\"}]}", "a5", TRUE, NULL},
+  };
+  static const gchar *bad[] = {
+    "{\"message\":\"availableStream\",\"data\":[]}",
+    "{\"message\":\"availableStream\",\"data\":[\"a1\"]}",
+    "{\"message\":\"availableStream\",\"data\":[{\"status\":\"true\"}]}",
+    "{\"message\":\"availableStream\",\"data\":[{\"id\":\"\"}]}",
+    "{\"message\":\"availableStream\",\"data\":[{\"id\":42}]}",
+  };
+  GstWcsMessage *msg;
+  gchar *id, *info;
+  gboolean available;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (good); i++) {
+    id = info = NULL;
+    available = !good[i].available;
+    msg = parse_ok (good[i].text);
+    fail_unless (gst_wcs_parse_available_stream (msg, &id, &available, &info,
+            NULL), "%s", good[i].text);
+    fail_unless_equals_string (id, good[i].id);
+    fail_unless_equals_int (available, good[i].available);
+    fail_unless_equals_string (info, good[i].info);
+    g_free (id);
+    g_free (info);
+    gst_wcs_message_free (msg);
+  }
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    GError *err = NULL;
+
+    id = info = (gchar *) "untouched";
+    msg = parse_ok (bad[i]);
+    fail_if (gst_wcs_parse_available_stream (msg, &id, &available, &info,
+            &err), "%s", bad[i]);
+    fail_unless (g_error_matches (err, GST_WCS_ERROR, GST_WCS_ERROR_PROTOCOL));
+    fail_unless_equals_string (id, "untouched");
+    fail_unless_equals_string (info, "untouched");
+    g_error_free (err);
+    gst_wcs_message_free (msg);
+  }
+  /* what we build, we read */
+  {
+    gchar *frame = gst_wcs_build_available_stream_reply ("b1", TRUE, NULL);
+
+    msg = parse_ok (frame);
+    fail_unless (gst_wcs_parse_available_stream (msg, &id, &available, NULL,
+            NULL));
+    fail_unless_equals_string (id, "b1");
+    fail_unless (available);
+    g_free (id);
+    gst_wcs_message_free (msg);
+    g_free (frame);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_json_readers)
 {
   GstWcsMessage *msg = parse_ok ("{\"message\":\"m\",\"data\":[{\"s\":\"x\","
@@ -1402,6 +1481,7 @@ wcs_protocol_suite (void)
   tcase_add_test (tc, test_tolerated_frames);
   tcase_add_test (tc, test_stream_info_errors);
   tcase_add_test (tc, test_stream_info_variants);
+  tcase_add_test (tc, test_available_stream_reply);
   tcase_add_test (tc, test_set_remote_sdp_errors);
   tcase_add_test (tc, test_json_readers);
   tcase_add_test (tc, test_non_finite_numbers);

@@ -783,6 +783,66 @@ GST_START_TEST (test_no_double_scheduling)
 
 GST_END_TEST;
 
+/* hurry(): the scheduled attempt starts at once, exactly once, its timer
+ * is spent, and the schedule of the next attempts is unchanged */
+GST_START_TEST (test_hurry)
+{
+  GstClock *clock;
+  GstWcsRestorePolicy *p = new_policy (&clock, 3000, 250, 0.0, 100);
+  Recorder r;
+  Event ev;
+
+  recorder_init (&r, p);
+  /* nothing to hurry outside an outage */
+  fail_if (gst_wcs_restore_policy_is_pending (p));
+  fail_if (gst_wcs_restore_policy_hurry (p));
+  fail_unless_equals_int (n_events (&r), 0);
+
+  fail_unless_equals_int (fail_and_fire (p, clock, &r,
+          GST_WCS_RESTORE_REASON_PUBLISHER_STOPPED, 1), 0);
+  fail_unless_equals_int (gst_wcs_restore_policy_failure (p,
+          GST_WCS_RESTORE_REASON_PUBLISHER_STOPPED, FALSE),
+      GST_WCS_RESTORE_SCHEDULED);
+  fail_unless (gst_wcs_restore_policy_is_pending (p));
+  gst_test_clock_advance_time (GST_TEST_CLOCK (clock), MS (50));
+
+  fail_unless (gst_wcs_restore_policy_hurry (p));
+  ev = last_event (&r);
+  fail_unless_equals_int (ev.type, EV_ATTEMPT);
+  fail_unless_equals_int (ev.attempt, 2);
+  fail_unless_equals_int (ev.reason, GST_WCS_RESTORE_REASON_PUBLISHER_STOPPED);
+  fail_if (gst_wcs_restore_policy_is_pending (p));
+  fail_unless (gst_wcs_restore_policy_in_outage (p));
+  /* once only; the timer is gone */
+  fail_if (gst_wcs_restore_policy_hurry (p));
+  gst_test_clock_advance_time (GST_TEST_CLOCK (clock), MS (1000));
+  fail_unless (gst_test_clock_process_next_clock_id (GST_TEST_CLOCK (clock))
+      == NULL);
+  fail_unless_equals_int (count_type (&r, EV_ATTEMPT), 2);
+
+  /* attempt 3 keeps its place in the schedule: 500 ms */
+  fail_unless_equals_int (gst_wcs_restore_policy_failure (p,
+          GST_WCS_RESTORE_REASON_PUBLISHER_STOPPED, FALSE),
+      GST_WCS_RESTORE_SCHEDULED);
+  fail_unless_equals_int (pending_delay_ms (clock), 500);
+  fire_pending (clock);
+  ev = last_event (&r);
+  fail_unless_equals_int (ev.type, EV_ATTEMPT);
+  fail_unless_equals_int (ev.attempt, 3);
+
+  /* success ends the outage: nothing pending, nothing to hurry */
+  gst_wcs_restore_policy_success (p);
+  fail_if (gst_wcs_restore_policy_is_pending (p));
+  fail_if (gst_wcs_restore_policy_hurry (p));
+  fail_unless_equals_int (count_type (&r, EV_ATTEMPT), 3);
+
+  recorder_clear (&r);
+  gst_object_unref (p);
+  gst_object_unref (clock);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_cancel_stops_everything)
 {
   GstClock *clock;
@@ -1406,6 +1466,7 @@ restore_suite (void)
   tcase_add_test (tc, test_permanent_gives_up_at_once);
   tcase_add_test (tc, test_success_resets_and_measures_downtime);
   tcase_add_test (tc, test_no_double_scheduling);
+  tcase_add_test (tc, test_hurry);
   tcase_add_test (tc, test_cancel_stops_everything);
   tcase_add_test (tc, test_handlers_may_call_back);
   tcase_add_test (tc, test_cancel_from_scheduled_handler);

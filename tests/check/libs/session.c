@@ -822,6 +822,98 @@ GST_START_TEST (test_ping_pong)
 
 GST_END_TEST;
 
+typedef struct
+{
+  GMutex lock;
+  guint count;
+  gchar *id;
+  gboolean available;
+  gchar *info;
+} AvailReplies;
+
+static void
+on_available (GstWcsSession * s, const gchar * id, gboolean available,
+    const gchar * info, AvailReplies * a)
+{
+  g_mutex_lock (&a->lock);
+  a->count++;
+  g_free (a->id);
+  a->id = g_strdup (id);
+  a->available = available;
+  g_free (a->info);
+  a->info = g_strdup (info);
+  g_mutex_unlock (&a->lock);
+}
+
+static gboolean
+avail_count_reached (gpointer data)
+{
+  AvailReplies *a = data;
+  gboolean ret;
+
+  g_mutex_lock (&a->lock);
+  ret = a->count >= 2;
+  g_mutex_unlock (&a->lock);
+  return ret;
+}
+
+/* availableStream: the query needs ESTABLISHED, goes out in the SDK's
+ * shape, and the replies come back typed; a malformed reply is logged and
+ * survived, and changes nothing */
+GST_START_TEST (test_available_query)
+{
+  TestServer *srv = test_server_new ();
+  Recorder *rec = recorder_new ();
+  GstWcsSession *s = make_session (srv->url, rec);
+  AvailReplies a = { 0 };
+  GstWcsMessage *msg;
+  JsonObject *obj;
+  GError *err = NULL;
+
+  g_mutex_init (&a.lock);
+  g_signal_connect (s, "stream-available", G_CALLBACK (on_available), &a);
+  fail_if (gst_wcs_session_query_available (s, "q0", "cam1", &err));
+  fail_unless (g_error_matches (err, GST_WCS_ERROR,
+          GST_WCS_ERROR_INVALID_STATE));
+  g_clear_error (&err);
+
+  establish (s, rec, 1);
+  fail_unless (gst_wcs_session_query_available (s, "q1", "cam1", NULL));
+  msg = server_wait_frame (srv, "availableStream", 1, 5000);
+  fail_unless (msg != NULL);
+  obj = gst_wcs_message_get_object (msg, 0);
+  fail_unless (obj != NULL);
+  fail_unless_equals_string (gst_wcs_json_get_string (obj, "mediaSessionId"),
+      "q1");
+  fail_unless_equals_string (gst_wcs_json_get_string (obj, "name"), "cam1");
+  gst_wcs_message_free (msg);
+
+  /* garbage first: no signal, session alive */
+  server_send (srv, "{\"message\":\"availableStream\",\"data\":[42]}");
+  server_send (srv, "{\"message\":\"availableStream\",\"data\":[{\"id\":\"q1\","
+      "\"status\":\"false\",\"info\":\"Stream not found\"}]}");
+  server_send (srv, "{\"message\":\"availableStream\",\"data\":[{\"id\":\"q2\","
+      "\"status\":\"true\"}]}");
+  fail_unless (wait_until (avail_count_reached, &a, 5000));
+  g_mutex_lock (&a.lock);
+  fail_unless_equals_int (a.count, 2);
+  fail_unless_equals_string (a.id, "q2");
+  fail_unless (a.available);
+  fail_unless (a.info == NULL);
+  g_mutex_unlock (&a.lock);
+  fail_unless_equals_int (gst_wcs_session_get_status (s),
+      GST_WCS_SESSION_STATUS_ESTABLISHED);
+
+  unref_quickly (s);
+  recorder_free (rec);
+  test_server_free (srv);
+  g_free (a.id);
+  g_free (a.info);
+  g_mutex_clear (&a.lock);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_watchdog_fires)
 {
   TestServer *srv = test_server_new ();
@@ -2173,6 +2265,7 @@ session_suite (void)
   tcase_add_test (tc, test_handshake_established);
   tcase_add_test (tc, test_default_app_key);
   tcase_add_test (tc, test_ping_pong);
+  tcase_add_test (tc, test_available_query);
   tcase_add_test (tc, test_watchdog_fires);
   tcase_add_test (tc, test_watchdog_quiet_while_pinged);
   tcase_add_test (tc, test_watchdog_frame_kinds);
