@@ -5,7 +5,7 @@
  *
  *   restore-gap [--runs 10] [--props "extra element properties"]
  *               [--restart-delay MS] [--verbose] [--relay-verbose]
- *               [--relay PATH]
+ *               [--relay PATH] [--scenario relay|publisher] [--away MS]
  *
  * Starts a wcs-relay (WCS_RELAY or --relay) on a free port, a wcspublishsink
  * (videotestsrc 320x240@30, live) and a wcsplaysrc (decoding) in this
@@ -16,6 +16,11 @@
  * and the first frame after it. Also prints when each element posted
  * wcs-restore restored (and its downtime-ms), and how many attempts each
  * needed. Summary: median / min / max of the gap.
+ *
+ * --scenario publisher: the relay stays; each run stops the publisher
+ * (NULL: it unpublishes, the player waits for it), keeps it away --away ms
+ * (default 2000), then starts it again, and measures besides the gap how
+ * long after the publisher's PUBLISHING the player shows its first frame.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -42,6 +47,8 @@ typedef struct
   guint64 downtime[2];
   guint attempts[2];
   gint64 first_attempt[2];
+  gint64 pub_publishing;        /* publisher scenario: PUBLISHING again */
+  gint64 first_after;           /* first player frame after that */
 } State;
 
 static State st;
@@ -56,6 +63,8 @@ frame_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 
   g_mutex_lock (&st.lock);
   st.frames++;
+  if (st.pub_publishing && !st.first_after)
+    st.first_after = now;
   if (st.last_frame && now - st.last_frame > st.max_gap)
     st.max_gap = now - st.last_frame;
   st.last_frame = now;
@@ -93,6 +102,14 @@ bus_sync (GstBus * bus, GstMessage * msg, gpointer data)
     g_print ("  %+7.0f ms %s: %s\n", (g_get_monotonic_time () - t_zero) /
         1000.0, which ? "play" : "pub ", str);
     g_free (str);
+  }
+  if (which == 0 && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT && s &&
+      gst_structure_has_name (s, "wcs-stream-status") &&
+      g_strcmp0 (gst_structure_get_string (s, "status"), "PUBLISHING") == 0) {
+    g_mutex_lock (&st.lock);
+    if (!st.pub_publishing)
+      st.pub_publishing = g_get_monotonic_time ();
+    g_mutex_unlock (&st.lock);
   }
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT && s &&
       gst_structure_has_name (s, "wcs-restore")) {
@@ -178,11 +195,56 @@ cmp_double (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
+/* sorts @v and prints median, p90 (nearest rank), min, max */
+static void
+print_summary (const gchar * what, gdouble * v, gint n)
+{
+  gint p90;
+
+  if (n <= 0)
+    return;
+  qsort (v, n, sizeof (gdouble), (GCompareFunc) cmp_double);
+  p90 = (gint) (0.9 * n + 0.999) - 1;
+  g_print ("%s over %d runs: median %.0f ms, p90 %.0f ms, min %.0f ms, "
+      "max %.0f ms\n", what, n, n % 2 ? v[n / 2] : (v[n / 2 - 1] +
+          v[n / 2]) / 2, v[CLAMP (p90, 0, n - 1)], v[0], v[n - 1]);
+}
+
+/* publisher scenario, one run: stop the publisher, keep it away, start it
+ * again; TRUE when the player showed it again (bounded) */
+static gboolean
+publisher_cycle (GstElement * pub, gint away_ms, gint64 * stopped)
+{
+  gint64 deadline;
+
+  g_mutex_lock (&st.lock);
+  st.pub_publishing = 0;
+  st.first_after = 0;
+  g_mutex_unlock (&st.lock);
+  gst_element_set_state (pub, GST_STATE_NULL);
+  *stopped = t_zero = g_get_monotonic_time ();
+  wcs_test_iterate (NULL, away_ms);
+  gst_element_set_state (pub, GST_STATE_PLAYING);
+
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  while (g_get_monotonic_time () < deadline) {
+    gboolean seen;
+
+    g_mutex_lock (&st.lock);
+    seen = st.first_after != 0;
+    g_mutex_unlock (&st.lock);
+    if (seen)
+      return TRUE;
+    wcs_test_iterate (NULL, 5);
+  }
+  return FALSE;
+}
+
 int
 main (int argc, char **argv)
 {
-  gint runs = 10, restart_delay = 0;
-  gchar *props = NULL, *relay_path = NULL;
+  gint runs = 10, restart_delay = 0, away = 2000;
+  gchar *props = NULL, *relay_path = NULL, *scenario = NULL;
   GOptionEntry entries[] = {
     {"runs", 0, 0, G_OPTION_ARG_INT, &runs, "Kill/restart cycles", "N"},
     {"props", 0, 0, G_OPTION_ARG_STRING, &props,
@@ -195,6 +257,11 @@ main (int argc, char **argv)
         "Run the relay with -v (its INFO lines on stderr)", NULL},
     {"relay", 0, 0, G_OPTION_ARG_FILENAME, &relay_path, "wcs-relay binary",
         "PATH"},
+    {"scenario", 0, 0, G_OPTION_ARG_STRING, &scenario,
+        "relay (killed and restarted, default) or publisher (stopped and "
+          "started again)", "NAME"},
+    {"away", 0, 0, G_OPTION_ARG_INT, &away,
+        "publisher scenario: how long the publisher stays away", "MS"},
     {NULL}
   };
   GOptionContext *ctx = g_option_context_new ("- restore gap benchmark");
@@ -202,7 +269,8 @@ main (int argc, char **argv)
   WcsTestRelay *relay;
   GstElement *pub, *play, *src;
   gchar *desc;
-  gdouble *gaps;
+  gdouble *gaps, *shows;
+  gboolean pub_scenario;
   gint i, ok = 0;
   guint port;
 
@@ -220,6 +288,11 @@ main (int argc, char **argv)
     return 2;
   }
   g_mutex_init (&st.lock);
+  pub_scenario = g_strcmp0 (scenario, "publisher") == 0;
+  if (scenario && !pub_scenario && g_strcmp0 (scenario, "relay") != 0) {
+    g_printerr ("unknown scenario %s (relay, publisher)\n", scenario);
+    return 2;
+  }
 
   relay = wcs_test_relay_start (0, relay_verbose ? relay_v_args : NULL);
   if (!relay)
@@ -247,9 +320,43 @@ main (int argc, char **argv)
   gst_element_set_state (play, GST_STATE_PLAYING);
 
   gaps = g_new0 (gdouble, runs);
-  g_print ("run  gap-ms  relay-up-ms  pub-restored-ms(attempts)  "
-      "play-restored-ms(attempts)  pub-downtime  play-downtime\n");
-  for (i = 0; i < runs; i++) {
+  shows = g_new0 (gdouble, runs);
+  if (pub_scenario)
+    g_print ("run  gap-ms  pub-publishing-ms  player-frame-ms  "
+        "frame-after-publishing-ms  play-attempts\n");
+  else
+    g_print ("run  gap-ms  relay-up-ms  pub-restored-ms(attempts)  "
+        "play-restored-ms(attempts)  pub-downtime  play-downtime\n");
+  for (i = 0; i < runs && pub_scenario; i++) {
+    gint64 stopped;
+
+    if (!wait_frames (90, 60000)) {
+      g_printerr ("run %d: no steady video\n", i + 1);
+      break;
+    }
+    g_mutex_lock (&st.lock);
+    memset (st.restored, 0, sizeof (st.restored));
+    st.max_gap = 0;
+    g_mutex_unlock (&st.lock);
+    if (!publisher_cycle (pub, away, &stopped)) {
+      g_printerr ("run %d: the player did not show the publisher again\n",
+          i + 1);
+      break;
+    }
+    if (!wait_frames (10, 60000)) {
+      g_printerr ("run %d: no video after the publisher came back\n", i + 1);
+      break;
+    }
+    g_mutex_lock (&st.lock);
+    gaps[ok] = st.max_gap / 1000.0;
+    shows[ok] = (st.first_after - st.pub_publishing) / 1000.0;
+    g_print ("%3d  %6.0f  %17.0f  %15.0f  %25.0f  %13u\n", i + 1, gaps[ok],
+        (st.pub_publishing - stopped) / 1000.0,
+        (st.first_after - stopped) / 1000.0, shows[ok], st.attempts[1]);
+    g_mutex_unlock (&st.lock);
+    ok++;
+  }
+  for (i = 0; i < runs && !pub_scenario; i++) {
     gint64 killed, relay_up;
 
     /* steady state: 3 s of video */
@@ -313,12 +420,9 @@ main (int argc, char **argv)
     ok++;
   }
 
-  if (ok > 0) {
-    qsort (gaps, ok, sizeof (gdouble), (GCompareFunc) cmp_double);
-    g_print ("gap over %d runs: median %.0f ms, min %.0f ms, max %.0f ms\n",
-        ok, ok % 2 ? gaps[ok / 2] : (gaps[ok / 2 - 1] + gaps[ok / 2]) / 2,
-        gaps[0], gaps[ok - 1]);
-  }
+  print_summary ("gap", gaps, ok);
+  if (pub_scenario)
+    print_summary ("frame after PUBLISHING", shows, ok);
 
   gst_element_set_state (play, GST_STATE_NULL);
   gst_element_set_state (pub, GST_STATE_NULL);
@@ -327,6 +431,8 @@ main (int argc, char **argv)
   gst_object_unref (pub);
   wcs_test_relay_free (relay);
   g_free (gaps);
+  g_free (shows);
+  g_free (scenario);
   g_free (props);
   g_free (relay_path);
   return ok == runs ? 0 : 1;
