@@ -623,6 +623,9 @@ wcs_play_session_new (GstWcsPlaySrc * self, const gchar * id, GError ** error)
   gst_bin_add (GST_BIN (s->pipeline), s->webrtc);
   g_object_set (s->webrtc, "bundle-policy",
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+  /* libnice waits upnp-timeout (200 ms) for UPnP before it says gathering
+   * is done, and the offer waits for that */
+  gst_wcs_peer_disable_upnp (s->webrtc);
   gst_wcs_element_configure_webrtc (GST_WCS_ELEMENT (self), s->webrtc);
 
   caps = gst_caps_from_string (VIDEO_OFFER_CAPS);
