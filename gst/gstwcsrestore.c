@@ -511,6 +511,23 @@ wait_data_free (gpointer data)
   g_free (wd);
 }
 
+/* The scheduled attempt leaves its timer (it fires, or is brought
+ * forward): no longer pending; returns its clock id (the caller drops it)
+ * and what the "attempt" signal carries. Lock held. */
+static GstClockID
+take_pending_unlocked (GstWcsRestorePolicy * p, GstWcsRestoreReason * reason,
+    guint * attempt, guint * max_tries)
+{
+  GstClockID id = p->clock_id;
+
+  p->clock_id = NULL;
+  p->pending = FALSE;
+  *reason = p->reason;
+  *attempt = p->attempt;
+  *max_tries = p->max_tries;
+  return id;
+}
+
 static gboolean
 clock_cb (GstClock * clock, GstClockTime time, GstClockID id,
     gpointer user_data)
@@ -530,12 +547,8 @@ clock_cb (GstClock * clock, GstClockTime time, GstClockID id,
     gst_object_unref (p);
     return TRUE;
   }
-  gst_clock_id_unref (p->clock_id);
-  p->clock_id = NULL;
-  p->pending = FALSE;
-  reason = p->reason;
-  attempt = p->attempt;
-  max_tries = p->max_tries;
+  gst_clock_id_unref (take_pending_unlocked (p, &reason, &attempt,
+          &max_tries));
   g_mutex_unlock (&p->lock);
 
   GST_INFO_OBJECT (p, "attempt %u/%u (%s)", attempt, max_tries,
@@ -645,12 +658,7 @@ gst_wcs_restore_policy_hurry (GstWcsRestorePolicy * p)
     g_mutex_unlock (&p->lock);
     return FALSE;
   }
-  old = p->clock_id;
-  p->clock_id = NULL;
-  p->pending = FALSE;
-  reason = p->reason;
-  attempt = p->attempt;
-  max_tries = p->max_tries;
+  old = take_pending_unlocked (p, &reason, &attempt, &max_tries);
   g_mutex_unlock (&p->lock);
 
   drop_clock_id (old);
