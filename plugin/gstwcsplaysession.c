@@ -601,6 +601,7 @@ wcs_play_session_new (GstWcsPlaySrc * self, const gchar * id, GError ** error)
   GstWebRTCRTPTransceiver *trans = NULL;
   GstBus *bus;
   gchar *name;
+  guint latency;
 
   s = g_new0 (PlaySession, 1);
   g_atomic_ref_count_init (&s->ref);
@@ -608,6 +609,7 @@ wcs_play_session_new (GstWcsPlaySrc * self, const gchar * id, GError ** error)
   s->id = g_strdup (id);
   g_mutex_lock (&self->lock);
   s->seq = ++self->session_seq;
+  latency = self->latency;
   g_mutex_unlock (&self->lock);
 
   name = g_strdup_printf ("%s-play-%u", GST_OBJECT_NAME (self), s->seq);
@@ -622,7 +624,7 @@ wcs_play_session_new (GstWcsPlaySrc * self, const gchar * id, GError ** error)
   }
   gst_bin_add (GST_BIN (s->pipeline), s->webrtc);
   g_object_set (s->webrtc, "bundle-policy",
-      GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+      GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", latency, NULL);
   /* libnice waits upnp-timeout (200 ms) for UPnP before it says gathering
    * is done, and the offer waits for that */
   gst_wcs_peer_disable_upnp (s->webrtc);

@@ -108,6 +108,7 @@ struct _GstWcsPlaySrc
   /* properties, under lock */
   gboolean decode;
   guint media_timeout;
+  guint latency;                /* jitter buffer, ms: the next WebRTC session */
 
   /* under lock */
   PlaySession *current;

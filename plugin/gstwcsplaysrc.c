@@ -117,6 +117,7 @@ GST_DEBUG_CATEGORY (gst_wcs_play_src_debug);
 
 #define DEFAULT_DECODE TRUE
 #define DEFAULT_MEDIA_TIMEOUT 5000
+#define DEFAULT_LATENCY 200       /* webrtcbin's own default */
 
 /* period of the element-thread timer: GAP events, media watchdog, bitrate */
 #define TICK_MS 100
@@ -126,6 +127,7 @@ enum
   PROP_0,
   PROP_DECODE,
   PROP_MEDIA_TIMEOUT,
+  PROP_LATENCY,
 };
 
 static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE ("video",
@@ -735,6 +737,7 @@ gst_wcs_play_src_uri_handler_init (gpointer g_iface, gpointer iface_data)
 static const GstWcsPropField play_src_fields[] = {
   {PROP_DECODE, G_STRUCT_OFFSET (GstWcsPlaySrc, decode)},
   {PROP_MEDIA_TIMEOUT, G_STRUCT_OFFSET (GstWcsPlaySrc, media_timeout)},
+  {PROP_LATENCY, G_STRUCT_OFFSET (GstWcsPlaySrc, latency)},
 };
 
 static void
@@ -812,6 +815,7 @@ gst_wcs_play_src_init (GstWcsPlaySrc * self)
 
   self->decode = DEFAULT_DECODE;
   self->media_timeout = DEFAULT_MEDIA_TIMEOUT;
+  self->latency = DEFAULT_LATENCY;
 
   /* one thread: old WebRTC pipelines go to NULL one after the other, never
    * on the element thread or a streaming thread */
@@ -859,6 +863,23 @@ gst_wcs_play_src_class_init (GstWcsPlaySrcClass * klass)
           "No inbound media for this many ms while PLAYING is a failure "
           "that triggers a restore (0: watchdog off)", 0, G_MAXUINT,
           DEFAULT_MEDIA_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstWcsPlaySrc:latency:
+   *
+   * How long webrtcbin's jitter buffers hold packets (ms) to reorder and
+   * absorb network jitter: every frame reaches the output this much later
+   * than it arrived, and so does the first frame after a (re)start. Lower
+   * it on a steady path (loopback, LAN) for a lower delay and faster
+   * restores; raise it on a jittery one. A change applies from the next
+   * WebRTC session (the next restore, or the next start).
+   */
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_uint ("latency", "Latency",
+          "Jitter buffer of the WebRTC session in ms (applies from the next "
+          "(re)start)", 0, 60000, DEFAULT_LATENCY,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 

@@ -434,11 +434,15 @@ GST_START_TEST (test_element_contract)
   g_object_get (e, "decode", &decode, "media-timeout", &timeout, NULL);
   fail_unless (decode == TRUE);
   fail_unless_equals_int (timeout, 5000);
+  g_object_get (e, "latency", &timeout, NULL);
+  fail_unless_equals_int (timeout, 200);
 
   /* its own properties exist, with a useful blurb (the shared ones:
    * contract.c) */
   {
-    static const gchar *const names[] = { "decode", "media-timeout", NULL };
+    static const gchar *const names[] = { "decode", "media-timeout",
+      "latency", NULL
+    };
     guint i;
 
     for (i = 0; names[i]; i++) {
@@ -450,6 +454,8 @@ GST_START_TEST (test_element_contract)
     }
   }
   ps = g_object_class_find_property (G_OBJECT_GET_CLASS (e), "media-timeout");
+  fail_unless (ps->flags & GST_PARAM_MUTABLE_PLAYING);
+  ps = g_object_class_find_property (G_OBJECT_GET_CLASS (e), "latency");
   fail_unless (ps->flags & GST_PARAM_MUTABLE_PLAYING);
 
   /* nothing happens before PAUSED: no pads */
