@@ -1150,9 +1150,16 @@ GST_START_TEST (test_null_any_moment)
     player_play (p);
     g_usleep (delays_ms[i] * 1000);
     player_free (p);
-    fail_unless (wait_webrtcbins_at_most (0, 10000), "NULL after %u ms "
-        "left %u webrtcbins alive", delays_ms[i],
-        count_threads_named ("webrtc:ice"));
+    if (!wait_webrtcbins_at_most (0, 10000)) {
+      guint left = count_threads_named ("webrtc:ice");
+      /* tell a slow teardown from a leak (seen once in 13 runs of the
+       * suite beside a CPU hog, 1 December 2026, not reproduced since) */
+      gboolean gone_later = wait_webrtcbins_at_most (0, 20000);
+
+      fail ("NULL after %u ms left %u webrtcbins alive for 10 s; %s",
+          delays_ms[i], left, gone_later ? "gone within 20 s more (a slow "
+          "teardown)" : "still alive 20 s later (a leak)");
+    }
   }
 
   /* negotiating: right after the offer went out */
