@@ -26,42 +26,6 @@
 
 #include "wcstestutil.h"
 
-static guint
-count_threads_named (const gchar * name)
-{
-  GDir *dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const gchar *tid;
-  guint n = 0;
-
-  if (!dir)
-    return 0;
-  while ((tid = g_dir_read_name (dir))) {
-    gchar *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
-    gchar *comm = NULL;
-
-    if (g_file_get_contents (path, &comm, NULL, NULL)
-        && g_str_equal (g_strstrip (comm), name))
-      n++;
-    g_free (comm);
-    g_free (path);
-  }
-  g_dir_close (dir);
-  return n;
-}
-
-static gboolean
-wait_no_ice (guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (count_threads_named ("webrtc:ice") > 0) {
-    if (g_get_monotonic_time () >= deadline)
-      return FALSE;
-    g_usleep (20 * 1000);
-  }
-  return TRUE;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -103,8 +67,8 @@ main (int argc, char **argv)
     g_usleep (delay * 1000);
     gst_element_set_state (p, GST_STATE_NULL);
     gst_object_unref (p);
-    if (!wait_no_ice (10000)) {
-      gboolean later = wait_no_ice (20000);
+    if (!wcs_test_wait_webrtcbins_at_most (0, 10000)) {
+      gboolean later = wcs_test_wait_webrtcbins_at_most (0, 20000);
 
       g_print ("iteration %d (NULL %d ms after PLAYING): an ICE agent is "
           "alive 10 s later, %s\n", i, delay, later ? "gone 20 s later" :

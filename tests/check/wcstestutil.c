@@ -1144,3 +1144,43 @@ wcs_test_wait_count (GMutex * lock, const guint * count, guint n,
     wcs_test_iterate (NULL, 20);
   return read_count (lock, count) >= start + n;
 }
+
+guint
+wcs_test_count_threads_named (const gchar * name)
+{
+  GDir *dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const gchar *tid;
+  guint n = 0;
+
+  if (!dir)
+    return 0;
+  while ((tid = g_dir_read_name (dir))) {
+    gchar *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+    gchar *comm = NULL;
+
+    if (g_file_get_contents (path, &comm, NULL, NULL)
+        && g_str_equal (g_strstrip (comm), name))
+      n++;
+    g_free (comm);
+    g_free (path);
+  }
+  g_dir_close (dir);
+  return n;
+}
+
+gboolean
+wcs_test_wait_webrtcbins_at_most (guint max, guint timeout_ms)
+{
+  /* stretched like every bounded wait (x5 under ASan: a webrtcbin's
+   * teardown there took longer than 10 s beside the fault campaign on a
+   * fresh Debian); a webrtcbin kept alive never gets there */
+  gint64 deadline = g_get_monotonic_time () +
+      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
+
+  while (wcs_test_count_threads_named ("webrtc:ice") > max) {
+    if (g_get_monotonic_time () >= deadline)
+      return FALSE;
+    g_usleep (50 * 1000);
+  }
+  return TRUE;
+}

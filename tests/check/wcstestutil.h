@@ -427,6 +427,16 @@ gboolean wcs_test_child_exited (WcsTestChild * c, gint * status);
  * or WARNING, prefixed with @what and the pid. */
 void wcs_test_child_dump (WcsTestChild * c, guint from, const gchar * what);
 
+/* Threads of this process named @name (/proc/self/task/N/comm). Every
+ * webrtcbin runs one "webrtc:ice" thread, its ICE agent's, until that agent
+ * is finalized. */
+guint wcs_test_count_threads_named (const gchar * name);
+
+/* Waits (bounded: @timeout_ms x wcs_test_timeout_scale(), without running
+ * any main context) until at most @max "webrtc:ice" threads are left;
+ * whether they were. */
+gboolean wcs_test_wait_webrtcbins_at_most (guint max, guint timeout_ms);
+
 /* PEM of a self-signed certificate + key for 127.0.0.1 (no CA trusts it) */
 extern const gchar wcs_test_self_signed_pem[];
 

@@ -974,49 +974,6 @@ GST_START_TEST (test_media_watchdog_killed_publisher)
 
 GST_END_TEST;
 
-/* threads of this process whose name is @name (every webrtcbin runs one
- * "webrtc:ice" thread, its ICE agent's, until it is finalized) */
-static guint
-count_threads_named (const gchar * name)
-{
-  GDir *dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const gchar *tid;
-  guint n = 0;
-
-  if (!dir)
-    return 0;
-  while ((tid = g_dir_read_name (dir))) {
-    gchar *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
-    gchar *comm = NULL;
-
-    if (g_file_get_contents (path, &comm, NULL, NULL)
-        && g_str_equal (g_strstrip (comm), name))
-      n++;
-    g_free (comm);
-    g_free (path);
-  }
-  g_dir_close (dir);
-  return n;
-}
-
-/* bounded wait until at most @max webrtcbin instances are alive */
-static gboolean
-wait_webrtcbins_at_most (guint max, guint timeout_ms)
-{
-  /* stretched like every bounded wait (x5 under ASan: a webrtcbin's
-   * teardown there took longer than 10 s beside the fault campaign on a
-   * fresh Debian); a webrtcbin kept alive never gets there */
-  gint64 deadline = g_get_monotonic_time () +
-      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
-
-  while (count_threads_named ("webrtc:ice") > max) {
-    if (g_get_monotonic_time () >= deadline)
-      return FALSE;
-    g_usleep (50 * 1000);
-  }
-  return TRUE;
-}
-
 /* A restore swaps the WebRTC session under the pads: same pads, no EOS,
  * GAP events during the outage, timestamps keep rising. */
 GST_START_TEST (test_restore_keeps_pads)
@@ -1064,11 +1021,11 @@ GST_START_TEST (test_restore_keeps_pads)
 
   /* the old WebRTC sessions are really gone (no leaked webrtcbin), only
    * the current one lives; none after NULL */
-  fail_unless (wait_webrtcbins_at_most (1, 10000), "%u webrtcbins alive",
-      count_threads_named ("webrtc:ice"));
+  fail_unless (wcs_test_wait_webrtcbins_at_most (1, 10000), "%u webrtcbins alive",
+      wcs_test_count_threads_named ("webrtc:ice"));
   player_free (p);
-  fail_unless (wait_webrtcbins_at_most (0, 10000), "%u webrtcbins alive "
-      "after NULL", count_threads_named ("webrtc:ice"));
+  fail_unless (wcs_test_wait_webrtcbins_at_most (0, 10000), "%u webrtcbins alive "
+      "after NULL", wcs_test_count_threads_named ("webrtc:ice"));
   publisher_kill (pub);
 }
 
@@ -1150,11 +1107,11 @@ GST_START_TEST (test_null_any_moment)
     player_play (p);
     g_usleep (delays_ms[i] * 1000);
     player_free (p);
-    if (!wait_webrtcbins_at_most (0, 10000)) {
-      guint left = count_threads_named ("webrtc:ice");
+    if (!wcs_test_wait_webrtcbins_at_most (0, 10000)) {
+      guint left = wcs_test_count_threads_named ("webrtc:ice");
       /* tell a slow teardown from a leak (seen once in 13 runs of the
        * suite beside a CPU hog, 1 December 2026, not reproduced since) */
-      gboolean gone_later = wait_webrtcbins_at_most (0, 20000);
+      gboolean gone_later = wcs_test_wait_webrtcbins_at_most (0, 20000);
 
       fail ("NULL after %u ms left %u webrtcbins alive for 10 s; %s",
           delays_ms[i], left, gone_later ? "gone within 20 s more (a slow "
@@ -1187,7 +1144,7 @@ GST_START_TEST (test_null_any_moment)
       "no video after READY -> PLAYING");
   wcs_test_bus_log_assert_no_error (p->log);
   player_free (p);
-  fail_unless (wait_webrtcbins_at_most (0, 10000));
+  fail_unless (wcs_test_wait_webrtcbins_at_most (0, 10000));
 
   publisher_kill (pub);
 }
