@@ -1159,7 +1159,6 @@ gst_wcs_element_init (GstWcsElement * self)
   priv->outage_start = GST_CLOCK_TIME_NONE;
 
   priv->policy = gst_wcs_restore_policy_new (NULL);
-  gst_object_ref_sink (priv->policy);
   g_object_set (priv->policy, "enabled", priv->restore_connection,
       "max-tries", priv->restore_max_tries,
       "timeout", priv->restore_timeout, NULL);

@@ -12,7 +12,9 @@
  * docs/reliability.md (one in a few hundred to a few thousand iterations
  * beside a CPU hog; run it with GST_TRACERS=leaks to see what is alive).
  * Exit status 0: none left; 3: one was left (the leaks tracer, if on, reports
- * at exit); 1: setup failed.
+ * at exit); 1: setup failed. The tracers are this process's only (unset for
+ * the relay and the publisher). PLAY_STOP_HOLD=SECONDS: on a failure, print
+ * the pid and wait that long before exiting (to attach gdb).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -21,6 +23,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <gst/gst.h>
 
@@ -35,6 +38,10 @@ main (int argc, char **argv)
   GPid pub = 0;
 
   gst_init (&argc, &argv);
+  /* tracers are for this process: the relay and the publisher are not under
+   * study (a stack-tracing leaks tracer slows them down past their waits) */
+  g_unsetenv ("GST_TRACERS");
+  g_unsetenv ("GST_DEBUG_FILE");
   iterations = argc > 1 ? atoi (argv[1]) : 1000;
   if (!g_getenv ("WCS_RELAY")) {
     g_printerr ("set WCS_RELAY\n");
@@ -74,6 +81,10 @@ main (int argc, char **argv)
           "alive 10 s later, %s\n", i, delay, later ? "gone 20 s later" :
           "still alive 30 s later");
       ret = 3;
+      if (g_getenv ("PLAY_STOP_HOLD")) {
+        g_print ("holding pid %d\n", (gint) getpid ());
+        g_usleep (G_USEC_PER_SEC * atoi (g_getenv ("PLAY_STOP_HOLD")));
+      }
       break;
     }
     if (i % 100 == 0)

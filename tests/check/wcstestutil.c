@@ -1184,3 +1184,75 @@ wcs_test_wait_webrtcbins_at_most (guint max, guint timeout_ms)
   }
   return TRUE;
 }
+
+static GstTracer *
+find_leaks_tracer (void)
+{
+  GList *l, *tracers = gst_tracing_get_active_tracers ();
+  GstTracer *found = NULL;
+
+  for (l = tracers; l; l = l->next) {
+    if (!found && g_str_equal (G_OBJECT_TYPE_NAME (l->data), "GstLeaksTracer"))
+      found = gst_object_ref (l->data);
+  }
+  g_list_free_full (tracers, gst_object_unref);
+  return found;
+}
+
+gint
+wcs_test_live_objects (const gchar * type_name)
+{
+  GstTracer *tracer = find_leaks_tracer ();
+  GstStructure *info = NULL;
+  const GValue *list;
+  GType type;
+  guint i;
+  gint n = 0;
+
+  if (!tracer)
+    return -1;
+  type = g_type_from_name (type_name);
+  if (type == 0) {
+    gst_object_unref (tracer);
+    return 0;
+  }
+  g_signal_emit_by_name (tracer, "get-live-objects", &info);
+  gst_object_unref (tracer);
+  if (!info)
+    return -1;
+  list = gst_structure_get_value (info, "live-objects-list");
+  for (i = 0; list && i < gst_value_list_get_size (list); i++) {
+    const GstStructure *s =
+        gst_value_get_structure (gst_value_list_get_value (list, i));
+    const GValue *obj = gst_structure_get_value (s, "object");
+
+    if (!obj)
+      continue;
+    if (g_type_is_a (G_VALUE_TYPE (obj), type))
+      n++;
+    /* The tracer hands over a reference it never took (GStreamer 1.22 up to
+     * today: "we take ownership of the object instead of reffing"): give
+     * it back, or freeing @info would drop one the object's owner holds. */
+    if (G_VALUE_HOLDS_OBJECT (obj))
+      g_object_ref (g_value_get_object (obj));
+    else if (G_VALUE_HOLDS_BOXED (obj) && g_value_get_boxed (obj))
+      gst_mini_object_ref (g_value_get_boxed (obj));
+  }
+  gst_structure_free (info);
+  GST_DEBUG ("%d live %s", n, type_name);
+  return n;
+}
+
+gint
+wcs_test_wait_live_objects_at_most (const gchar * type_name, gint max,
+    guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () +
+      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
+  gint n;
+
+  while ((n = wcs_test_live_objects (type_name)) > max
+      && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  return n;
+}

@@ -437,6 +437,19 @@ guint wcs_test_count_threads_named (const gchar * name);
  * whether they were. */
 gboolean wcs_test_wait_webrtcbins_at_most (guint max, guint timeout_ms);
 
+/* Live instances of the type named @type_name (or a subtype), as the leaks
+ * tracer counts them; -1 when no leaks tracer runs in this process (the
+ * suite's meson environment sets GST_TRACERS=leaks(...) where it is used).
+ * A type never registered has no instance: 0. Leaves every reference as
+ * it was (the tracer's "get-live-objects" alone would steal one). */
+gint wcs_test_live_objects (const gchar * type_name);
+
+/* Waits (bounded like wcs_test_wait_webrtcbins_at_most, without running any
+ * main context) until at most @max instances of @type_name are alive;
+ * returns the last count (-1: no leaks tracer). */
+gint wcs_test_wait_live_objects_at_most (const gchar * type_name, gint max,
+    guint timeout_ms);
+
 /* PEM of a self-signed certificate + key for 127.0.0.1 (no CA trusts it) */
 extern const gchar wcs_test_self_signed_pem[];
 

@@ -482,13 +482,32 @@ GST_END_TEST;
 /* ------------------------------------------------------------------ */
 /* (d) NULL -> PLAYING -> NULL, several times, on one pipeline          */
 
+/* types whose instances the leaks tracer counts (GST_TRACERS in the
+ * suite's meson environment); the policy first */
+static const gchar *const tracked_types[] = {
+  "GstWcsRestorePolicy", "GstWebRTCBin", "GstWebRTCNice"
+};
+
 GST_START_TEST (test_cycles)
 {
   const WcsTestElement *e = &wcs_test_elements[__i__];
   g_autoptr (WcsTestRelay) relay = relay_start ();
   WcsTestPipe *pub = publisher_for (e, relay, "d1");
-  WcsTestPipe *p = pipe_new_for (e, relay, "d1");
-  guint cycle;
+  WcsTestPipe *p;
+  guint cycle, t;
+  gint before[G_N_ELEMENTS (tracked_types)];
+
+  /* what is alive besides the element under test (the publisher a player
+   * needs has its own) */
+  for (t = 0; t < G_N_ELEMENTS (tracked_types); t++) {
+    before[t] = wcs_test_live_objects (tracked_types[t]);
+    fail_unless (before[t] >= 0, "no leaks tracer: run the suite with "
+        "GST_TRACERS=leaks (as meson test does)");
+  }
+  p = pipe_new_for (e, relay, "d1");
+  t = wcs_test_live_objects ("GstWcsRestorePolicy");
+  fail_unless ((gint) t > before[0], "the leaks tracer does not see the "
+      "element's objects (%u restore policies, %d before)", t, before[0]);
 
   for (cycle = 0; cycle < CYCLES; cycle++) {
     guint from = wcs_test_bus_log_len (p->log);
@@ -509,6 +528,17 @@ GST_START_TEST (test_cycles)
   }
   wcs_test_bus_log_assert_no_error (p->log);
   pipe_free (p);
+  /* the element, gone, took everything it made with it: no reference left
+   * on its restore policy, webrtcbin or ICE agent (GstObjects: the tracer
+   * sees no plain GObject) */
+  for (t = 0; t < G_N_ELEMENTS (tracked_types); t++) {
+    gint left = wcs_test_wait_live_objects_at_most (tracked_types[t],
+        before[t], 10000);
+
+    fail_unless (left <= before[t], "%s: %d %s alive after the pipeline was "
+        "freed (%d before it)", e->factory, left, tracked_types[t],
+        before[t]);
+  }
   if (pub) {
     wcs_test_bus_log_assert_no_error (pub->log);
     pipe_free (pub);
