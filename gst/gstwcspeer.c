@@ -98,6 +98,9 @@ struct _GstWcsPeer
    * after the owner stopped iterating its context would keep context,
    * peer and webrtcbin alive for good. */
   GPtrArray *pending;
+  /* every promise handed to webrtcbin and not answered yet (a ref each):
+   * gst_wcs_peer_close() interrupts them (see peer_promise_new) */
+  GPtrArray *promises;
 };
 
 const gchar *
@@ -345,6 +348,7 @@ gst_wcs_peer_new (GstElement * webrtc, GstWcsPeerRole role,
   g_mutex_init (&peer->lock);
   peer->candidates = g_ptr_array_new_with_free_func (g_free);
   peer->pending = g_ptr_array_new ();
+  peer->promises = g_ptr_array_new ();
   return peer;
 }
 
@@ -367,6 +371,9 @@ gst_wcs_peer_unref (GstWcsPeer * peer)
   /* the sources and the signal handlers hold references: none is left */
   g_assert (peer->pending->len == 0);
   g_ptr_array_unref (peer->pending);
+  /* each holds a reference on the peer until answered or interrupted */
+  g_assert (peer->promises->len == 0);
+  g_ptr_array_unref (peer->promises);
   clear_timer (&peer->gather_timer);
   clear_timer (&peer->negotiation_timer);
   if (peer->notify)
@@ -464,7 +471,7 @@ void
 gst_wcs_peer_close (GstWcsPeer * peer)
 {
   gulong handlers[G_N_ELEMENTS (peer->handlers)];
-  GPtrArray *pending;
+  GPtrArray *pending, *promises;
   guint i;
 
   g_return_if_fail (peer != NULL);
@@ -473,13 +480,23 @@ gst_wcs_peer_close (GstWcsPeer * peer)
     g_mutex_unlock (&peer->lock);
     return;
   }
-  /* after this no handler is connected and no source attached (both
-   * check @closed under the lock) */
+  /* after this no handler is connected, no source attached and no promise
+   * handed out (all check @closed under the lock) */
   memcpy (handlers, peer->handlers, sizeof (handlers));
   memset (peer->handlers, 0, sizeof (peer->handlers));
   pending = peer->pending;
   peer->pending = g_ptr_array_new ();
+  promises = peer->promises;
+  peer->promises = g_ptr_array_new ();
   g_mutex_unlock (&peer->lock);
+
+  /* their change functions run now (INTERRUPTED, ignored: closed) or ran
+   * already; webrtcbin's late reply is then dropped by GstPromise */
+  for (i = 0; i < promises->len; i++) {
+    gst_promise_interrupt (promises->pdata[i]);
+    gst_promise_unref (promises->pdata[i]);
+  }
+  g_ptr_array_unref (promises);
 
   for (i = 0; i < G_N_ELEMENTS (handlers); i++) {
     if (handlers[i])
@@ -812,6 +829,45 @@ local_set_step (GstWcsPeer * peer, gpointer data)
         gather_timeout_cb);
 }
 
+/* Promises handed to webrtcbin. webrtcbin holds one while the operation
+ * waits in its queue and, if it closes first, drops it unanswered (1.22:
+ * the operation's idle source dies with its context). GstPromise warns when
+ * a pending promise is freed, and a reference kept for the change function
+ * would never go (promise -> peer -> webrtcbin: a player stopped within
+ * milliseconds of starting left its webrtcbin and ICE agent thread behind).
+ * So the peer keeps each until its change function ran, and
+ * gst_wcs_peer_close() interrupts the rest. NULL once closed. */
+static GstPromise *
+peer_promise_new (GstWcsPeer * peer, GstPromiseChangeFunc func,
+    gpointer data, GDestroyNotify notify)
+{
+  GstPromise *promise = NULL;
+
+  g_mutex_lock (&peer->lock);
+  if (!is_closed (peer)) {
+    promise = gst_promise_new_with_change_func (func, data, notify);
+    g_ptr_array_add (peer->promises, gst_promise_ref (promise));
+  }
+  g_mutex_unlock (&peer->lock);
+  if (!promise && notify)
+    notify (data);
+  return promise;
+}
+
+/* first step of every change function: @promise was answered or
+ * interrupted, the peer lets it go */
+static void
+peer_promise_done (GstWcsPeer * peer, GstPromise * promise)
+{
+  gboolean held;
+
+  g_mutex_lock (&peer->lock);
+  held = g_ptr_array_remove_fast (peer->promises, promise);
+  g_mutex_unlock (&peer->lock);
+  if (held)
+    gst_promise_unref (promise);
+}
+
 /* any thread: TRUE if webrtcbin refused @what (@promise's reply), and then
  * the peer fails with @failure */
 static gboolean
@@ -832,12 +888,12 @@ on_local_description_set (GstPromise * promise, gpointer user_data)
 {
   GstWcsPeer *peer = user_data;
 
+  peer_promise_done (peer, promise);
   if (!refused (peer, promise, GST_WCS_PEER_FAILURE_LOCAL,
           "set-local-description")) {
     g_atomic_int_set (&peer->local_set, 1);
     invoke (peer, local_set_step, NULL, NULL);
   }
-  gst_promise_unref (promise);
 }
 
 /* webrtcbin's thread: the offer or answer was created */
@@ -849,13 +905,14 @@ on_description_created (GstPromise * promise, gpointer user_data)
       "answer";
   GstWebRTCSessionDescription *desc = NULL;
   const GstStructure *reply;
-  gchar *error = gst_wcs_promise_error (promise);
+  gchar *error;
   GstPromise *next;
 
+  peer_promise_done (peer, promise);
+  error = gst_wcs_promise_error (promise);
   if (!error && (reply = gst_promise_get_reply (promise)))
     gst_structure_get (reply, what, GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
         &desc, NULL);
-  gst_promise_unref (promise);
 
   if (error || !desc) {
     fail (peer, GST_WCS_PEER_FAILURE_CREATE, "create-%s failed: %s", what,
@@ -868,12 +925,12 @@ on_description_created (GstPromise * promise, gpointer user_data)
     return;
   }
 
-  next = gst_promise_new_with_change_func (on_local_description_set,
+  next = peer_promise_new (peer, on_local_description_set,
       gst_wcs_peer_ref (peer), (GDestroyNotify) gst_wcs_peer_unref);
-  /* the change function drops its own reference of the promise */
-  gst_promise_ref (next);
-  g_signal_emit_by_name (peer->webrtc, "set-local-description", desc, next);
-  gst_promise_unref (next);
+  if (next) {
+    g_signal_emit_by_name (peer->webrtc, "set-local-description", desc, next);
+    gst_promise_unref (next);
+  }
   gst_webrtc_session_description_free (desc);
 }
 
@@ -882,9 +939,10 @@ create_description (GstWcsPeer * peer)
 {
   GstPromise *promise;
 
-  promise = gst_promise_new_with_change_func (on_description_created,
+  promise = peer_promise_new (peer, on_description_created,
       gst_wcs_peer_ref (peer), (GDestroyNotify) gst_wcs_peer_unref);
-  gst_promise_ref (promise);
+  if (!promise)
+    return;
   g_signal_emit_by_name (peer->webrtc, peer->role == GST_WCS_PEER_OFFERER ?
       "create-offer" : "create-answer", NULL, promise);
   gst_promise_unref (promise);
@@ -1039,10 +1097,12 @@ static void
 on_remote_description_set (GstPromise * promise, gpointer user_data)
 {
   GstWcsPeer *peer = user_data;
-  gboolean ok = !refused (peer, promise, GST_WCS_PEER_FAILURE_REMOTE,
+  gboolean ok;
+
+  peer_promise_done (peer, promise);
+  ok = !refused (peer, promise, GST_WCS_PEER_FAILURE_REMOTE,
       "set-remote-description");
 
-  gst_promise_unref (promise);
   if (!ok)
     return;
   if (peer->role == GST_WCS_PEER_ANSWERER) {
@@ -1077,13 +1137,83 @@ gst_wcs_peer_set_remote_description (GstWcsPeer * peer, GstSDPMessage * sdp)
   desc = gst_webrtc_session_description_new (peer->role ==
       GST_WCS_PEER_OFFERER ? GST_WEBRTC_SDP_TYPE_ANSWER :
       GST_WEBRTC_SDP_TYPE_OFFER, sdp);
-  promise = gst_promise_new_with_change_func (on_remote_description_set,
+  promise = peer_promise_new (peer, on_remote_description_set,
       gst_wcs_peer_ref (peer), (GDestroyNotify) gst_wcs_peer_unref);
-  gst_promise_ref (promise);
-  g_signal_emit_by_name (peer->webrtc, "set-remote-description", desc,
-      promise);
-  gst_promise_unref (promise);
+  if (promise) {
+    g_signal_emit_by_name (peer->webrtc, "set-remote-description", desc,
+        promise);
+    gst_promise_unref (promise);
+  }
   gst_webrtc_session_description_free (desc);
+}
+
+typedef struct
+{
+  GstWcsPeer *peer;             /* a reference */
+  GstWcsPeerStatsFunc func;
+  gpointer user_data;
+  GDestroyNotify notify;
+} StatsCall;
+
+static void
+stats_call_free (gpointer data)
+{
+  StatsCall *call = data;
+
+  if (call->notify)
+    call->notify (call->user_data);
+  gst_wcs_peer_unref (call->peer);
+  g_free (call);
+}
+
+/* webrtcbin's thread (or the closing one, interrupted) */
+static void
+on_stats (GstPromise * promise, gpointer user_data)
+{
+  StatsCall *call = user_data;
+  const GstStructure *reply;
+
+  peer_promise_done (call->peer, promise);
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
+    return;
+  reply = gst_promise_get_reply (promise);
+  if (reply && !gst_structure_has_field (reply, "error"))
+    call->func (reply, call->user_data);
+}
+
+/**
+ * gst_wcs_peer_get_stats:
+ * @peer: a peer
+ * @func: called with webrtcbin's stats (on its thread), only if it answers
+ * @user_data: for @func
+ * @notify: (nullable): frees @user_data once @func ran or never will
+ *
+ * webrtcbin's "get-stats", with the promise kept by the peer (see
+ * peer_promise_new): closing the peer releases everything. Any thread.
+ *
+ * Returns: FALSE if the peer is closed (@notify was called).
+ */
+gboolean
+gst_wcs_peer_get_stats (GstWcsPeer * peer, GstWcsPeerStatsFunc func,
+    gpointer user_data, GDestroyNotify notify)
+{
+  StatsCall *call;
+  GstPromise *promise;
+
+  g_return_val_if_fail (peer != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  call = g_new0 (StatsCall, 1);
+  call->peer = gst_wcs_peer_ref (peer);
+  call->func = func;
+  call->user_data = user_data;
+  call->notify = notify;
+  promise = peer_promise_new (peer, on_stats, call, stats_call_free);
+  if (!promise)
+    return FALSE;
+  g_signal_emit_by_name (peer->webrtc, "get-stats", NULL, promise);
+  gst_promise_unref (promise);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */

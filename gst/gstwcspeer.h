@@ -90,6 +90,12 @@ void gst_wcs_peer_set_gather_timeout (GstWcsPeer * peer, guint ms);
 void gst_wcs_peer_set_negotiation_timeout (GstWcsPeer * peer, guint ms);
 
 GstElement *gst_wcs_peer_get_webrtc (GstWcsPeer * peer);
+
+/* webrtcbin's stats (a reply, transfer none), on webrtcbin's thread */
+typedef void (*GstWcsPeerStatsFunc) (const GstStructure * stats,
+    gpointer user_data);
+gboolean gst_wcs_peer_get_stats (GstWcsPeer * peer, GstWcsPeerStatsFunc func,
+    gpointer user_data, GDestroyNotify notify);
 gboolean gst_wcs_peer_is_connected (GstWcsPeer * peer);
 
 void gst_wcs_peer_start (GstWcsPeer * peer);

@@ -153,36 +153,25 @@ ps_process_stats (PubSession * ps, GstStructure * stats)
     detector_fired (ps);
 }
 
+/* webrtcbin's thread */
 static void
-on_stats_reply (GstPromise * promise, gpointer user_data)
+on_stats_reply (const GstStructure * stats, gpointer user_data)
 {
   PubSession *ps = user_data;
-  const GstStructure *reply;
 
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
-    goto out;
-  reply = gst_promise_get_reply (promise);
-  if (reply)
-    gst_wcs_publish_sink_ps_invoke (ps, ps_process_stats,
-        gst_structure_copy (reply));
-out:
-  gst_promise_unref (promise);
+  gst_wcs_publish_sink_ps_invoke (ps, ps_process_stats,
+      gst_structure_copy (stats));
 }
 
 static gboolean
 stats_tick (gpointer user_data)
 {
   PubSession *ps = user_data;
-  GstPromise *promise;
 
-  if (!gst_wcs_publish_sink_ps_is_current (ps->sink, ps) || !ps->webrtc)
+  if (!gst_wcs_publish_sink_ps_is_current (ps->sink, ps) || !ps->peer)
     return G_SOURCE_CONTINUE;
-  promise = gst_promise_new_with_change_func (on_stats_reply,
+  gst_wcs_peer_get_stats (ps->peer, on_stats_reply,
       gst_wcs_publish_sink_ps_ref (ps), gst_wcs_publish_sink_ps_unref);
-  /* the change func unrefs the promise: keep one ref for it */
-  gst_promise_ref (promise);
-  g_signal_emit_by_name (ps->webrtc, "get-stats", NULL, promise);
-  gst_promise_unref (promise);
   return G_SOURCE_CONTINUE;
 }
 

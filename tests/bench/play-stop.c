@@ -8,9 +8,9 @@
  * A relay on a free port, a publisher (gst-launch-1.0 child), then over and
  * over: a wcsplaysrc pipeline set to PLAYING, to NULL after a random 0-40 ms
  * and dropped; after each, every webrtcbin ICE agent ("webrtc:ice" thread)
- * must be gone within 10 s. Reproduces the leaked GstWebRTCNice of
- * docs/reliability.md (one in a few hundred to a few thousand iterations
- * beside a CPU hog; run it with GST_TRACERS=leaks to see what is alive).
+ * must be gone within 10 s. It found the webrtcbin kept by an unanswered
+ * promise (docs/reliability.md) within a few hundred iterations beside a
+ * CPU hog; run it with GST_TRACERS=leaks to see what is alive.
  * Exit status 0: none left; 3: one was left (the leaks tracer, if on, reports
  * at exit); 1: setup failed. The tracers are this process's only (unset for
  * the relay and the publisher). PLAY_STOP_HOLD=SECONDS: on a failure, print

@@ -480,6 +480,55 @@ GST_START_TEST (test_negotiation_timeout)
 GST_END_TEST;
 
 static void
+hold_op_thread (GstPromise * promise, gpointer user_data)
+{
+  /* webrtcbin's operation thread, replying to get-stats: what is queued
+   * behind waits */
+  g_atomic_int_set ((volatile gint *) user_data, 1);
+  g_usleep (500 * 1000);
+}
+
+/* webrtcbin closes (NULL) with the offer still in its queue: it drops the
+ * create-offer promise unanswered. The peer's reference on that promise
+ * must not outlive it, or promise -> peer -> webrtcbin stays alive for good
+ * (a player stopped within ms of starting left an ICE agent thread). */
+GST_START_TEST (test_unanswered_releases_webrtcbin)
+{
+  volatile gint finalized = 0, holding = 0;
+  GstElement *webrtc;
+  GstPromise *p;
+  Side s;
+
+  offerer_init (&s);
+  webrtc = gst_wcs_peer_get_webrtc (s.peer);
+  g_object_weak_ref (G_OBJECT (webrtc), set_flag, (gpointer) & finalized);
+  fail_unless (gst_element_set_state (s.pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  p = gst_promise_new_with_change_func (hold_op_thread, (gpointer) & holding,
+      NULL);
+  g_signal_emit_by_name (webrtc, "get-stats", NULL, p);
+  gst_promise_unref (p);
+  fail_unless (wcs_test_wait_flag (NULL, &holding, WAIT_MS));
+  /* queued behind get-stats, never run: NULL stops the thread first */
+  gst_wcs_peer_start (s.peer);
+  gst_element_set_state (s.pipe, GST_STATE_NULL);
+
+  gst_wcs_peer_close (s.peer);
+  s.closed = TRUE;
+  gst_wcs_peer_unref (s.peer);
+  gst_object_unref (s.pipe);
+  /* whatever the peer had queued on this context holds it: run it */
+  wcs_test_iterate (NULL, 100);
+  fail_unless_equals_int (g_atomic_int_get (&finalized), 1);
+  fail_unless_equals_int (s.local_ready, 0);
+  fail_unless_equals_int (g_atomic_int_get (&s.calls_after_close), 0);
+  g_free (s.local);
+  g_free (s.detail);
+}
+
+GST_END_TEST;
+
+static void
 count_above_null (const GValue * item, gpointer user_data)
 {
   GstElement *e = g_value_get_object (item);
@@ -575,6 +624,7 @@ peer_suite (void)
   tcase_add_test (tc, test_close_stops_callbacks);
   tcase_add_test (tc, test_negotiation_timeout);
   tcase_add_test (tc, test_close_releases_webrtcbin);
+  tcase_add_test (tc, test_unanswered_releases_webrtcbin);
   tcase_add_test (tc, test_shutdown_sweeps_stragglers);
   tcase_add_test (tc, test_shutdown_any_moment);
   suite_add_tcase (s, tc);
