@@ -44,7 +44,7 @@ ensure_debug_category (void)
 #define DEFAULT_ENABLED TRUE
 #define DEFAULT_MAX_TRIES 100
 #define DEFAULT_TIMEOUT 3000
-#define DEFAULT_INITIAL_DELAY 250
+#define DEFAULT_INITIAL_DELAY 100
 #define DEFAULT_JITTER 0.2
 
 enum

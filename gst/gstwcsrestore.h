@@ -12,7 +12,7 @@
  *   attempt 1      at once (delay 0)
  *   attempt n >= 2 after min (timeout, initial-delay * 2^(n-2)) ms, with
  *                  +-jitter (a fraction), and never above timeout.
- *   Defaults: 0, 250, 500, 1000, 2000, 3000, 3000, ... (100 attempts).
+ *   Defaults: 0, 100, 200, 400, 800, 1600, 3000, ... (100 attempts).
  *
  * Timers run on a GstClock (gst_clock_new_single_shot_id +
  * gst_clock_id_wait_async), so tests drive the policy with a GstTestClock.
@@ -156,7 +156,7 @@ G_DECLARE_FINAL_TYPE (GstWcsRestorePolicy, gst_wcs_restore_policy, GST,
  *                                     attempt (no signal)
  *   "max-tries"      uint      100    attempts per outage; 0: DISABLED
  *   "timeout"        uint ms   3000   cap on the delay between attempts
- *   "initial-delay"  uint ms   250    delay before attempt 2, doubled after
+ *   "initial-delay"  uint ms   100    delay before attempt 2, doubled after
  *   "jitter"         double    0.2    fraction in [0, 1]: the delay before
  *                                     attempt n >= 2 is uniform in
  *                                     [base*(1-jitter), min(timeout,

@@ -1231,7 +1231,7 @@ gst_wcs_element_class_init (GstWcsElementClass * klass)
   properties[PROP_RESTORE_TIMEOUT] = g_param_spec_uint ("restore-timeout",
       "Restore timeout",
       "Longest wait between two restore attempts in ms (attempt 1 at once, "
-      "then 250 ms doubling up to this; 0 is invalid: set "
+      "then 100 ms doubling up to this; 0 is invalid: set "
       "restore-connection=false to turn restoring off)", 0, G_MAXUINT,
       DEFAULT_RESTORE_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING);

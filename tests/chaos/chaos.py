@@ -38,7 +38,7 @@ STABLE_MS = 2000        # video flowing this long counts as back
 # the route check) before the video stops
 SETTLE_MS = {"netchange": DEBOUNCE_MS + 2000}
 PROCESS_START_MS = 5000  # a new publisher process until it publishes
-INITIAL_DELAY_MS = 250  # restore policy initial-delay
+INITIAL_DELAY_MS = 100  # restore policy initial-delay
 JITTER = 0.2
 RELAY_PING_MS = 200
 RELAY_RTP_TIMEOUT_MS = 3000

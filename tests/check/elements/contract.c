@@ -626,7 +626,7 @@ GST_START_TEST (test_no_server_gives_up)
   error = wcs_test_bus_log_wait (p->log, g_main_context_default (), gave_up,
       GST_MESSAGE_ERROR, NULL, NULL, NULL, 5000 * scale, &error_at);
   fail_unless (error >= 0, "%s: no ERROR after gave-up", e->factory);
-  /* attempt 1 at once, attempt 2 after ~250 ms; connection refused is
+  /* attempt 1 at once, attempt 2 after ~100 ms; connection refused is
    * immediate: well within this bound even on a loaded box */
   fail_unless (error_at - start <= 10 * G_TIME_SPAN_SECOND * scale,
       "%s: ERROR %" G_GINT64_FORMAT " ms after PLAYING", e->factory,

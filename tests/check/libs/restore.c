@@ -262,7 +262,7 @@ GST_START_TEST (test_schedule_defaults)
   GstClock *clock = gst_test_clock_new ();
   GstWcsRestorePolicy *p = gst_wcs_restore_policy_new (clock);
   Recorder r;
-  const guint expected[] = { 0, 250, 500, 1000, 2000, 3000, 3000, 3000 };
+  const guint expected[] = { 0, 100, 200, 400, 800, 1600, 3000, 3000 };
   guint i, max_tries, timeout, initial;
   gboolean enabled;
   gdouble jitter;
@@ -273,7 +273,7 @@ GST_START_TEST (test_schedule_defaults)
   fail_unless (enabled);
   fail_unless_equals_int (max_tries, 100);
   fail_unless_equals_int (timeout, 3000);
-  fail_unless_equals_int (initial, 250);
+  fail_unless_equals_int (initial, 100);
   fail_unless (jitter > 0.199 && jitter < 0.201);
   fail_if (gst_wcs_restore_policy_in_outage (p));
   fail_unless_equals_int (gst_wcs_restore_policy_get_attempt (p), 0);
