@@ -126,6 +126,7 @@ typedef struct
   GSource *stream_timer;        /* stream-timeout of the current stream */
   GSource *avail_timer;         /* a waiting player's next availability
                                  * query (gstwcselement-waitpub.c) */
+  guint avail_polls;            /* queries sent in this wait */
   gchar *avail_id;              /* the id of the latest query */
   gboolean net_abort;           /* we aborted the session: network change */
 

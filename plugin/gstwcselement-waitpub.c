@@ -7,13 +7,16 @@
  * not found", "Stopped by publisher stop", ...) waits for its next restore
  * attempt, and the back-off grows to restore-timeout while the publisher
  * stays away: a publisher that returns would be seen up to a whole step
- * late. Meanwhile, on the same session, the element asks the server every
- * ~200 ms whether the stream exists (availableStream, docs/protocol.md
+ * late. Meanwhile, on the same session, the element asks the server
+ * whether the stream exists, after ~25, 50 and 100 ms, then every ~200 ms (availableStream, docs/protocol.md
  * 5.4: one small frame, no stream, no WebRTC); the first "available"
  * starts the scheduled attempt at once (gst_wcs_restore_policy_hurry ()).
  * The schedule itself is unchanged: a server that never answers the query
  * is retried exactly as before, and the attempts still count against
- * restore-max-tries. Element thread only.
+ * restore-max-tries. The first steps are short for the commonest case, a
+ * server restarted at once: the player's play often reaches it a few ms
+ * before its publisher's publish (refused "Stream not found") and the
+ * publisher is back within ~100 ms. Element thread only.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -23,7 +26,9 @@
 
 #define GST_CAT_DEFAULT gst_wcs_element_debug
 
-/* time between two queries, jittered by +-20 % */
+/* time before query n (from 0): POLL_FIRST_MS << n up to POLL_MS,
+ * jittered by +-20 % */
+#define POLL_FIRST_MS 25
 #define POLL_MS 200
 #define POLL_JITTER 0.2
 
@@ -69,11 +74,14 @@ arm (GstWcsElement * self)
 {
   GstWcsElementPrivate *priv = wcs_element_get_priv (self);
   GMainContext *ctx = gst_wcs_element_get_context (self);
-  guint lo = (guint) (POLL_MS * (1.0 - POLL_JITTER));
-  guint hi = (guint) (POLL_MS * (1.0 + POLL_JITTER));
+  guint base, lo, hi;
 
   if (!ctx || priv->avail_timer)
     return;
+  base = priv->avail_polls < 4 ?
+      MIN (POLL_MS, POLL_FIRST_MS << priv->avail_polls) : POLL_MS;
+  lo = (guint) (base * (1.0 - POLL_JITTER));
+  hi = (guint) (base * (1.0 + POLL_JITTER));
   priv->avail_timer = g_timeout_source_new (g_random_int_range (lo, hi + 1));
   g_source_set_callback (priv->avail_timer, poll_tick, self, NULL);
   g_source_attach (priv->avail_timer, ctx);
@@ -99,6 +107,7 @@ poll_tick (gpointer data)
 
   g_free (priv->avail_id);
   priv->avail_id = gst_wcs_new_media_session_id ();
+  priv->avail_polls++;
   GST_LOG_OBJECT (self, "is %s back? (query %s)", name, priv->avail_id);
   if (!gst_wcs_session_query_available (session, priv->avail_id, name,
           &err)) {
@@ -115,9 +124,15 @@ poll_tick (gpointer data)
 void
 wcs_element_avail_poll_start (GstWcsElement * self)
 {
+  GstWcsElementPrivate *priv = wcs_element_get_priv (self);
+
+  if (priv->avail_timer)
+    return;
   if (should_poll (self, NULL, NULL)) {
     GST_DEBUG_OBJECT (self, "waiting for the publisher: availability poll "
-        "every ~%d ms", POLL_MS);
+        "after ~%d ms, then more slowly up to every ~%d ms", POLL_FIRST_MS,
+        POLL_MS);
+    priv->avail_polls = 0;
     arm (self);
   }
 }
