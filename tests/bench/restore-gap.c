@@ -5,7 +5,8 @@
  *
  *   restore-gap [--runs 10] [--props "extra element properties"]
  *               [--restart-delay MS] [--verbose] [--relay-verbose]
- *               [--relay PATH] [--scenario relay|publisher] [--away MS]
+ *               [--relay PATH] [--scenario relay|drop|publisher] [--away MS]
+ *               [--player-props "extra wcsplaysrc properties"]
  *
  * Starts a wcs-relay (WCS_RELAY or --relay) on a free port, a wcspublishsink
  * (videotestsrc 320x240@30, live) and a wcsplaysrc (decoding) in this
@@ -16,6 +17,10 @@
  * and the first frame after it. Also prints when each element posted
  * wcs-restore restored (and its downtime-ms), and how many attempts each
  * needed. Summary: median / min / max of the gap.
+ *
+ * --scenario drop: the relay stays up and warm; each run cuts both
+ * elements' WebSocket connections (the relay's /rest-api/faults/drop, no
+ * close frame: code 1006, as a lost connection) instead of the kill.
  *
  * --scenario publisher: the relay stays; each run stops the publisher
  * (NULL: it unpublishes, the player waits for it), keeps it away --away ms
@@ -245,6 +250,7 @@ main (int argc, char **argv)
 {
   gint runs = 10, restart_delay = 0, away = 2000;
   gchar *props = NULL, *relay_path = NULL, *scenario = NULL;
+  gchar *player_props = NULL;
   GOptionEntry entries[] = {
     {"runs", 0, 0, G_OPTION_ARG_INT, &runs, "Kill/restart cycles", "N"},
     {"props", 0, 0, G_OPTION_ARG_STRING, &props,
@@ -257,9 +263,11 @@ main (int argc, char **argv)
         "Run the relay with -v (its INFO lines on stderr)", NULL},
     {"relay", 0, 0, G_OPTION_ARG_FILENAME, &relay_path, "wcs-relay binary",
         "PATH"},
+    {"player-props", 0, 0, G_OPTION_ARG_STRING, &player_props,
+        "Extra properties for the player only (e.g. latency=50)", "PROPS"},
     {"scenario", 0, 0, G_OPTION_ARG_STRING, &scenario,
-        "relay (killed and restarted, default) or publisher (stopped and "
-          "started again)", "NAME"},
+        "relay (killed and restarted, default), drop (sessions cut, the "
+          "relay kept) or publisher (stopped and started again)", "NAME"},
     {"away", 0, 0, G_OPTION_ARG_INT, &away,
         "publisher scenario: how long the publisher stays away", "MS"},
     {NULL}
@@ -270,7 +278,8 @@ main (int argc, char **argv)
   GstElement *pub, *play, *src;
   gchar *desc;
   gdouble *gaps, *shows;
-  gboolean pub_scenario;
+  gboolean pub_scenario, drop_scenario;
+  const gchar *relay_args[3] = { NULL };
   gint i, ok = 0;
   guint port;
 
@@ -289,12 +298,19 @@ main (int argc, char **argv)
   }
   g_mutex_init (&st.lock);
   pub_scenario = g_strcmp0 (scenario, "publisher") == 0;
-  if (scenario && !pub_scenario && g_strcmp0 (scenario, "relay") != 0) {
-    g_printerr ("unknown scenario %s (relay, publisher)\n", scenario);
+  drop_scenario = g_strcmp0 (scenario, "drop") == 0;
+  if (scenario && !pub_scenario && !drop_scenario
+      && g_strcmp0 (scenario, "relay") != 0) {
+    g_printerr ("unknown scenario %s (relay, drop, publisher)\n", scenario);
     return 2;
   }
 
-  relay = wcs_test_relay_start (0, relay_verbose ? relay_v_args : NULL);
+  i = 0;
+  if (relay_verbose)
+    relay_args[i++] = relay_v_args[0];
+  if (drop_scenario)
+    relay_args[i++] = "--faults";
+  relay = wcs_test_relay_start (0, relay_args);
   if (!relay)
     return 1;
   port = relay->port;
@@ -306,7 +322,8 @@ main (int argc, char **argv)
   pub = launch (desc, 0);
   g_free (desc);
   desc = g_strdup_printf ("wcsplaysrc name=src location=%s stream-name=gap "
-      "%s", relay->url, props ? props : "");
+      "%s %s", relay->url, props ? props : "",
+      player_props ? player_props : "");
   play = launch (desc, 1);
   g_free (desc);
   src = gst_bin_get_by_name (GST_BIN (play), "src");
@@ -374,19 +391,35 @@ main (int argc, char **argv)
     g_mutex_lock (&st.lock);
     st.max_gap = 0;
     g_mutex_unlock (&st.lock);
-    wcs_test_relay_signal (relay, SIGKILL);
-    killed = g_get_monotonic_time ();
-    t_zero = killed;
-    wcs_test_relay_free (relay);
-    if (restart_delay > 0)
-      wcs_test_iterate (NULL, restart_delay);
-    relay = wcs_test_relay_start (port, relay_verbose ? relay_v_args :
-        NULL);
-    if (!relay) {
-      g_printerr ("run %d: relay did not restart\n", i + 1);
-      break;
+    if (drop_scenario) {
+      JsonNode *reply;
+
+      killed = g_get_monotonic_time ();
+      t_zero = killed;
+      reply = wcs_test_relay_rest (relay, "rest-api/faults/drop",
+          "{\"all\":true}", &err);
+      if (!reply) {
+        g_printerr ("run %d: drop failed: %s\n", i + 1,
+            err ? err->message : "?");
+        g_clear_error (&err);
+        break;
+      }
+      json_node_unref (reply);
+      relay_up = killed;
+    } else {
+      wcs_test_relay_signal (relay, SIGKILL);
+      killed = g_get_monotonic_time ();
+      t_zero = killed;
+      wcs_test_relay_free (relay);
+      if (restart_delay > 0)
+        wcs_test_iterate (NULL, restart_delay);
+      relay = wcs_test_relay_start (port, relay_args);
+      if (!relay) {
+        g_printerr ("run %d: relay did not restart\n", i + 1);
+        break;
+      }
+      relay_up = g_get_monotonic_time ();
     }
-    relay_up = g_get_monotonic_time ();
 
     /* wait until both report restored (bounded) to print the breakdown */
     {
@@ -434,6 +467,7 @@ main (int argc, char **argv)
   g_free (shows);
   g_free (scenario);
   g_free (props);
+  g_free (player_props);
   g_free (relay_path);
   return ok == runs ? 0 : 1;
 }
