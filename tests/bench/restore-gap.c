@@ -7,6 +7,7 @@
  *               [--restart-delay MS] [--verbose] [--relay-verbose]
  *               [--relay PATH] [--scenario relay|drop|publisher] [--away MS]
  *               [--player-props "extra wcsplaysrc properties"]
+ *               [--relay-latency MS]
  *
  * Starts a wcs-relay (WCS_RELAY or --relay) on a free port, a wcspublishsink
  * (videotestsrc 320x240@30, live) and a wcsplaysrc (decoding) in this
@@ -248,7 +249,7 @@ publisher_cycle (GstElement * pub, gint away_ms, gint64 * stopped)
 int
 main (int argc, char **argv)
 {
-  gint runs = 10, restart_delay = 0, away = 2000;
+  gint runs = 10, restart_delay = 0, away = 2000, relay_latency = -1;
   gchar *props = NULL, *relay_path = NULL, *scenario = NULL;
   gchar *player_props = NULL;
   GOptionEntry entries[] = {
@@ -263,6 +264,9 @@ main (int argc, char **argv)
         "Run the relay with -v (its INFO lines on stderr)", NULL},
     {"relay", 0, 0, G_OPTION_ARG_FILENAME, &relay_path, "wcs-relay binary",
         "PATH"},
+    {"relay-latency", 0, 0, G_OPTION_ARG_INT, &relay_latency,
+        "The relay's jitter buffer (its --latency; default: the relay's)",
+        "MS"},
     {"player-props", 0, 0, G_OPTION_ARG_STRING, &player_props,
         "Extra properties for the player only (e.g. latency=50)", "PROPS"},
     {"scenario", 0, 0, G_OPTION_ARG_STRING, &scenario,
@@ -279,7 +283,8 @@ main (int argc, char **argv)
   gchar *desc;
   gdouble *gaps, *shows;
   gboolean pub_scenario, drop_scenario;
-  const gchar *relay_args[3] = { NULL };
+  const gchar *relay_args[4] = { NULL };
+  gchar *latency_arg = NULL;
   gint i, ok = 0;
   guint port;
 
@@ -310,6 +315,9 @@ main (int argc, char **argv)
     relay_args[i++] = relay_v_args[0];
   if (drop_scenario)
     relay_args[i++] = "--faults";
+  if (relay_latency >= 0)
+    relay_args[i++] = latency_arg =
+        g_strdup_printf ("--latency=%d", relay_latency);
   relay = wcs_test_relay_start (0, relay_args);
   if (!relay)
     return 1;
@@ -468,6 +476,7 @@ main (int argc, char **argv)
   g_free (scenario);
   g_free (props);
   g_free (player_props);
+  g_free (latency_arg);
   g_free (relay_path);
   return ok == runs ? 0 : 1;
 }

@@ -698,6 +698,15 @@ bus_watch (GstBus * bus, GstMessage * msg, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* webrtcbin's jitter buffer of every peer (--latency) */
+static guint jitter_latency_ms = 100;
+
+void
+relay_media_set_latency (guint ms)
+{
+  jitter_latency_ms = ms;
+}
+
 static gboolean
 peer_setup_webrtc (RelayPeer * peer, GstWcsTransport transport)
 {
@@ -718,7 +727,7 @@ peer_setup_webrtc (RelayPeer * peer, GstWcsTransport transport)
     return FALSE;
   }
   g_object_set (peer->webrtc, "bundle-policy",
-      GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 100, NULL);
+      GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", jitter_latency_ms, NULL);
   gst_bin_add (GST_BIN (peer->pipeline), peer->webrtc);
 
   /* no UPnP port mapping attempts (as the elements) */

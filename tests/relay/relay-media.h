@@ -49,6 +49,9 @@ typedef struct
  * sent with the candidates found so far. */
 void relay_media_init (const gchar * const *ice_addresses,
     guint gather_timeout_ms);
+/* webrtcbin "latency" (jitter buffer ms) of every peer created afterwards
+ * (--latency; default 100) */
+void relay_media_set_latency (guint ms);
 /* The STUN / TURN servers, ICE transport policy and port range of every
  * webrtcbin created afterwards (--stun-server, --turn-server,
  * --ice-transport-policy); copied. */

@@ -9,7 +9,8 @@
  *   wcs-relay [--port N] [--host ADDR] [--tls-cert F --tls-key F]
  *             [--ping-interval MS] [--rtp-timeout MS] [--faults]
  *             [--stale-publisher-ms MS] [--max-payload BYTES]
- *             [--ice-address ADDR]... [--gather-timeout MS] [--verbose]
+ *             [--ice-address ADDR]... [--gather-timeout MS] [--latency MS]
+ *             [--verbose]
  *
  * Prints "listening on ws://HOST:PORT" on stdout once ready, then runs until
  * SIGTERM or SIGINT.
@@ -86,7 +87,7 @@ main (int argc, char **argv)
   gchar **ice_addresses = NULL;
   gchar *stun_server = NULL, *ice_policy = NULL;
   gchar **turn_servers = NULL;
-  gint gather_timeout = 5000;
+  gint gather_timeout = 5000, latency = 100;
   GOptionEntry entries[] = {
     {"port", 'p', 0, G_OPTION_ARG_INT, &port,
         "TCP port for WebSocket and REST (0: pick a free one; default 8080)",
@@ -124,6 +125,8 @@ main (int argc, char **argv)
     {"gather-timeout", 0, 0, G_OPTION_ARG_INT, &gather_timeout,
         "Longest wait for ICE gathering before answering (default 5000)",
         "MS"},
+    {"latency", 0, 0, G_OPTION_ARG_INT, &latency,
+        "Jitter buffer of every webrtcbin in ms (default 100)", "MS"},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
         "Log connection and stream events on stderr", NULL},
     {NULL}
@@ -147,7 +150,8 @@ main (int argc, char **argv)
   g_option_context_free (ctx);
 
   if (port < 0 || port > 65535 || ping_interval < 0 || rtp_timeout < 0
-      || stale_ms < 0 || max_payload < 1024 || gather_timeout <= 0) {
+      || stale_ms < 0 || max_payload < 1024 || gather_timeout <= 0
+      || latency < 0) {
     fprintf (stderr, "wcs-relay: invalid option value (see --help)\n");
     return 2;
   }
@@ -162,6 +166,7 @@ main (int argc, char **argv)
   relay_media_init ((const gchar * const *) ice_addresses,
       (guint) gather_timeout);
   relay_media_set_ice_config (&ice_config);
+  relay_media_set_latency ((guint) latency);
 
   opts.host = host;
   opts.port = (guint) port;
