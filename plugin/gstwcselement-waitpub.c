@@ -8,8 +8,9 @@
  * attempt, and the back-off grows to restore-timeout while the publisher
  * stays away: a publisher that returns would be seen up to a whole step
  * late. Meanwhile, on the same session, the element asks the server
- * whether the stream exists, after ~25, 50 and 100 ms, then every ~200 ms (availableStream, docs/protocol.md
- * 5.4: one small frame, no stream, no WebRTC); the first "available"
+ * whether the stream exists, after ~25, 50 and 100 ms, then every ~200 ms
+ * (availableStream, docs/protocol.md 5.4: one small frame, no stream, no
+ * WebRTC); the first "available"
  * starts the scheduled attempt at once (gst_wcs_restore_policy_hurry ()).
  * The schedule itself is unchanged: a server that never answers the query
  * is retried exactly as before, and the attempts still count against
