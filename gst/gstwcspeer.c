@@ -1189,7 +1189,10 @@ on_stats (GstPromise * promise, gpointer user_data)
  * @notify: (nullable): frees @user_data once @func ran or never will
  *
  * webrtcbin's "get-stats", with the promise kept by the peer (see
- * peer_promise_new): closing the peer releases everything. Any thread.
+ * peer_promise_new): closing the peer releases everything. A reply that
+ * races gst_wcs_peer_close() can still call @func once, on webrtcbin's
+ * thread, during or after the close: @func checks its own state. Any
+ * thread.
  *
  * Returns: FALSE if the peer is closed (@notify was called).
  */

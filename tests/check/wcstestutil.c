@@ -1199,59 +1199,75 @@ find_leaks_tracer (void)
   return found;
 }
 
-gint
-wcs_test_live_objects (const gchar * type_name)
+/* type name -> instances created minus destroyed since the start */
+static GHashTable *live_deltas;
+
+gboolean
+wcs_test_live_delta_start (void)
 {
   GstTracer *tracer = find_leaks_tracer ();
-  GstStructure *info = NULL;
-  const GValue *list;
-  GType type;
-  guint i;
-  gint n = 0;
 
   if (!tracer)
-    return -1;
-  type = g_type_from_name (type_name);
-  if (type == 0) {
-    gst_object_unref (tracer);
-    return 0;
-  }
-  g_signal_emit_by_name (tracer, "get-live-objects", &info);
+    return FALSE;
+  g_signal_emit_by_name (tracer, "activity-stop-tracking");
+  g_signal_emit_by_name (tracer, "activity-start-tracking");
   gst_object_unref (tracer);
-  if (!info)
-    return -1;
-  list = gst_structure_get_value (info, "live-objects-list");
+  if (live_deltas)
+    g_hash_table_remove_all (live_deltas);
+  else
+    live_deltas = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+        NULL);
+  return TRUE;
+}
+
+static void
+live_delta_add (const GValue * list, gint step)
+{
+  guint i;
+
   for (i = 0; list && i < gst_value_list_get_size (list); i++) {
     const GstStructure *s =
         gst_value_get_structure (gst_value_list_get_value (list, i));
-    const GValue *obj = gst_structure_get_value (s, "object");
+    const gchar *name = gst_structure_get_string (s, "type-name");
+    gpointer old;
 
-    if (!obj)
+    if (!name)
       continue;
-    if (g_type_is_a (G_VALUE_TYPE (obj), type))
-      n++;
-    /* The tracer hands over a reference it never took (GStreamer 1.22 up to
-     * today: "we take ownership of the object instead of reffing"): give
-     * it back, or freeing @info would drop one the object's owner holds. */
-    if (G_VALUE_HOLDS_OBJECT (obj))
-      g_object_ref (g_value_get_object (obj));
-    else if (G_VALUE_HOLDS_BOXED (obj) && g_value_get_boxed (obj))
-      gst_mini_object_ref (g_value_get_boxed (obj));
+    old = g_hash_table_lookup (live_deltas, name);
+    g_hash_table_insert (live_deltas, g_strdup (name),
+        GINT_TO_POINTER (GPOINTER_TO_INT (old) + step));
   }
-  gst_structure_free (info);
-  GST_DEBUG ("%d live %s", n, type_name);
-  return n;
 }
 
 gint
-wcs_test_wait_live_objects_at_most (const gchar * type_name, gint max,
+wcs_test_live_delta (const gchar * type_name)
+{
+  GstTracer *tracer = find_leaks_tracer ();
+  GstStructure *cp = NULL;
+
+  g_return_val_if_fail (live_deltas != NULL, 0);
+  if (tracer) {
+    /* type names and addresses only: no reference is taken or given */
+    g_signal_emit_by_name (tracer, "activity-get-checkpoint", &cp);
+    gst_object_unref (tracer);
+  }
+  if (cp) {
+    live_delta_add (gst_structure_get_value (cp, "objects-created-list"), 1);
+    live_delta_add (gst_structure_get_value (cp, "objects-removed-list"), -1);
+    gst_structure_free (cp);
+  }
+  return GPOINTER_TO_INT (g_hash_table_lookup (live_deltas, type_name));
+}
+
+gint
+wcs_test_wait_live_delta_at_most (const gchar * type_name, gint max,
     guint timeout_ms)
 {
   gint64 deadline = g_get_monotonic_time () +
       (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
   gint n;
 
-  while ((n = wcs_test_live_objects (type_name)) > max
+  while ((n = wcs_test_live_delta (type_name)) > max
       && g_get_monotonic_time () < deadline)
     g_usleep (50 * 1000);
   return n;

@@ -437,17 +437,19 @@ guint wcs_test_count_threads_named (const gchar * name);
  * whether they were. */
 gboolean wcs_test_wait_webrtcbins_at_most (guint max, guint timeout_ms);
 
-/* Live instances of the type named @type_name (or a subtype), as the leaks
- * tracer counts them; -1 when no leaks tracer runs in this process (the
- * suite's meson environment sets GST_TRACERS=leaks(...) where it is used).
- * A type never registered has no instance: 0. Leaves every reference as
- * it was (the tracer's "get-live-objects" alone would steal one). */
-gint wcs_test_live_objects (const gchar * type_name);
+/* Instances created minus instances destroyed, per type name (exact type),
+ * as the leaks tracer's activity tracking sees them from
+ * wcs_test_live_delta_start () on: no reference to any object is taken, so
+ * it can run while other threads finalize. start returns FALSE when no
+ * leaks tracer runs in this process (the suite's meson environment sets
+ * GST_TRACERS=leaks(...) where it is used). */
+gboolean wcs_test_live_delta_start (void);
+gint wcs_test_live_delta (const gchar * type_name);
 
 /* Waits (bounded like wcs_test_wait_webrtcbins_at_most, without running any
- * main context) until at most @max instances of @type_name are alive;
- * returns the last count (-1: no leaks tracer). */
-gint wcs_test_wait_live_objects_at_most (const gchar * type_name, gint max,
+ * main context) until the delta of @type_name is at most @max; returns the
+ * last delta. */
+gint wcs_test_wait_live_delta_at_most (const gchar * type_name, gint max,
     guint timeout_ms);
 
 /* PEM of a self-signed certificate + key for 127.0.0.1 (no CA trusts it) */
