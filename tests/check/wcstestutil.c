@@ -41,6 +41,14 @@ wcs_test_timeout_scale (void)
   return (guint) scale;
 }
 
+/* monotonic time @timeout_ms (x wcs_test_timeout_scale ()) from now */
+static gint64
+scaled_deadline (guint timeout_ms)
+{
+  return g_get_monotonic_time () +
+      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
+}
+
 static void
 child_setup (gpointer user_data)
 {
@@ -993,8 +1001,7 @@ guint
 wcs_test_child_wait (WcsTestChild * c, guint from, const gchar * a,
     const gchar * b, guint timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () +
-      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
+  gint64 deadline = scaled_deadline (timeout_ms);
 
   do {
     guint at = child_find (c, from, a, b, NULL);
@@ -1174,8 +1181,7 @@ wcs_test_wait_webrtcbins_at_most (guint max, guint timeout_ms)
   /* stretched like every bounded wait (x5 under ASan: a webrtcbin's
    * teardown there took longer than 10 s beside the fault campaign on a
    * fresh Debian); a webrtcbin kept alive never gets there */
-  gint64 deadline = g_get_monotonic_time () +
-      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
+  gint64 deadline = scaled_deadline (timeout_ms);
 
   while (wcs_test_count_threads_named ("webrtc:ice") > max) {
     if (g_get_monotonic_time () >= deadline)
@@ -1263,8 +1269,7 @@ gint
 wcs_test_wait_live_delta_at_most (const gchar * type_name, gint max,
     guint timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () +
-      (gint64) timeout_ms * wcs_test_timeout_scale () * 1000;
+  gint64 deadline = scaled_deadline (timeout_ms);
   gint n;
 
   while ((n = wcs_test_live_delta (type_name)) > max
